@@ -1,0 +1,62 @@
+# nodeplane: top-level build and test entry points. See README.md.
+#
+#   make            module (kmod/nodeplane.ko), nodeplaned, nodeplanectl
+#   make check      every test tier; ends with "N passed, N failed, N skipped"
+#   make demo       builds everything and shows the module working in a VM
+#   make bench      benchmarks in one VM boot, one BENCH line per figure
+#   make vm-shell   a shell in the test VM with the module installed
+#   make deps       installs the Debian packages a fresh machine lacks
+#
+# KDIR is the kbuild tree to build against: by default the newest installed
+# Debian headers (never `uname -r`: the build host is not the target).
+
+KDIR ?= $(shell scripts/kdir.sh)
+export KDIR
+
+.PHONY: all module daemon deps check check-unit check-dkms check-kunit \
+	check-vm check-harness demo bench vm-shell install-dkms clean
+
+all: module daemon
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+daemon:
+	$(MAKE) -C daemon
+
+deps:
+	scripts/deps.sh
+
+# The tiers, each runnable alone; `check` runs them all and sums them up.
+check-unit: daemon
+	$(MAKE) -C daemon test
+check-dkms:
+	tests/dkms/test.sh
+check-kunit:
+	tests/kunit/run
+check-vm: all
+	tests/vm/run tests/user/integration/*.sh
+check-harness:
+	tests/vm/selftest.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all >/dev/null
+	@scripts/check.sh unit dkms kunit vm harness
+
+demo: deps all
+	tests/vm/run --timeout 300 scripts/demo.sh
+
+bench: deps all
+	tests/vm/run --timeout 1200 tests/bench/bench.sh
+
+vm-shell: all
+	tests/vm/shell
+
+# Installs the sources into /usr/src and builds/installs with DKMS (root).
+install-dkms:
+	scripts/install-dkms.sh
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C daemon clean
+	rm -rf build

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nodeplane: K3s node networking in the kernel (ServiceLB and hostPort
+ * forwarding, NetworkPolicy, a flannel-compatible overlay), configured through
+ * the "nodeplane" generic-netlink family.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mm.h>
+#include <net/genetlink.h>
+#include <linux/nodeplane.h>
+
+#include "netlink.h"
+#include "params.h"
+#include "pernet.h"
+
+/*
+ * Module parameters mirror K3s's switches and are read-only after load:
+ * `modprobe nodeplane disable=servicelb,network-policy,overlay`.
+ */
+static int disable_set(const char *val, const struct kernel_param *kp)
+{
+	const char *bad;
+	size_t badlen;
+	u32 features;
+	int err;
+
+	err = np_params_parse_disable(val, &features, &bad, &badlen);
+	if (err) {
+		pr_err("disable=: unknown feature '%.*s' (expected servicelb, network-policy, overlay)\n",
+		       (int)badlen, bad);
+		return err;
+	}
+	np_params_set_features(features);
+	return 0;
+}
+
+static int disable_get(char *buf, const struct kernel_param *kp)
+{
+	int len = np_params_format_disabled(buf, PAGE_SIZE - 1,
+					    np_params_features());
+
+	buf[len++] = '\n';
+	return len;
+}
+
+static const struct kernel_param_ops disable_ops = {
+	.set = disable_set,
+	.get = disable_get,
+};
+
+module_param_cb(disable, &disable_ops, NULL, 0444);
+MODULE_PARM_DESC(disable,
+		 "features to switch off, comma-separated: servicelb, network-policy, overlay (as K3s's --disable)");
+
+static int __init np_init(void)
+{
+	int err;
+
+	err = np_pernet_init();
+	if (err)
+		goto out;
+	err = np_netlink_init();
+	if (err)
+		goto err_pernet;
+
+	pr_info("version %s loaded, features 0x%x\n", NP_VERSION,
+		np_params_features());
+	return 0;
+
+err_pernet:
+	np_pernet_exit();
+out:
+	return err;
+}
+
+static void __exit np_exit(void)
+{
+	np_netlink_exit();
+	np_pernet_exit();
+	rcu_barrier();
+}
+
+module_init(np_init);
+module_exit(np_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("nodeplane developers");
+MODULE_DESCRIPTION("K3s node networking: ServiceLB, NetworkPolicy and a flannel-compatible overlay");
+MODULE_VERSION(NP_VERSION);
+MODULE_ALIAS_GENL_FAMILY(NODEPLANE_GENL_NAME);

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "nodeplane" generic-netlink family: per-op strict policies, extack on
+ * every rejection, all state per network namespace.
+ */
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include <linux/nodeplane.h>
+
+#include "netlink.h"
+#include "nl_policy.h"
+#include "params.h"
+#include "pernet.h"
+
+static struct genl_family np_genl_family;
+
+static int np_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
+		       struct genl_info *info)
+{
+	atomic64_inc(&np_pernet(genl_info_net(info))->requests);
+	return 0;
+}
+
+static int fill_counts(struct sk_buff *msg, struct np_net *nn)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(msg, NP_INFO_A_COUNTS);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(msg, NP_COUNT_A_REQUESTS,
+			      atomic64_read(&nn->requests), NP_COUNT_A_PAD)) {
+		nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int np_info_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct np_net *nn = np_pernet(genl_info_net(info));
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (GENL_REQ_ATTR_CHECK(info, NP_INFO_A_ABI_VERSION)) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "missing NP_INFO_A_ABI_VERSION (the ABI version the caller speaks)");
+		return -EINVAL;
+	}
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &np_genl_family, 0, NP_CMD_INFO_GET);
+	if (!hdr)
+		goto nla_put_failure;
+	if (nla_put_u32(msg, NP_INFO_A_ABI_VERSION, NODEPLANE_GENL_VERSION) ||
+	    nla_put_string(msg, NP_INFO_A_VERSION, NP_VERSION) ||
+	    nla_put_u32(msg, NP_INFO_A_FEATURES, np_params_features()) ||
+	    fill_counts(msg, nn))
+		goto nla_put_failure;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+nla_put_failure:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static const struct genl_ops np_genl_ops[] = {
+	{
+		.cmd = NP_CMD_INFO_GET,
+		.doit = np_info_get_doit,
+		.policy = np_info_get_policy,
+		.maxattr = NP_INFO_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+};
+
+static const struct genl_multicast_group np_genl_mcgrps[] = {
+	{ .name = NODEPLANE_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
+};
+
+static struct genl_family np_genl_family __ro_after_init = {
+	.name = NODEPLANE_GENL_NAME,
+	.version = NODEPLANE_GENL_VERSION,
+	.netnsok = true,
+	.parallel_ops = true,
+	.pre_doit = np_pre_doit,
+	.ops = np_genl_ops,
+	.n_ops = ARRAY_SIZE(np_genl_ops),
+	.mcgrps = np_genl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(np_genl_mcgrps),
+	.module = THIS_MODULE,
+};
+
+int np_netlink_init(void)
+{
+	return genl_register_family(&np_genl_family);
+}
+
+void np_netlink_exit(void)
+{
+	genl_unregister_family(&np_genl_family);
+}
