@@ -47,6 +47,7 @@ demo: deps all
 	tests/vm/run --timeout 300 scripts/demo.sh
 
 bench: deps all
+	$(MAKE) -C tests/bench
 	tests/vm/run --timeout 1200 tests/bench/bench.sh
 
 vm-shell: all
@@ -59,4 +60,5 @@ install-dkms:
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C daemon clean
+	$(MAKE) -C tests/bench clean
 	rm -rf build
