@@ -81,7 +81,9 @@ case_malformed_requests() {
 	grep -q "missing NP_INFO_A_ABI_VERSION" <<<"$err" || { echo "got: $err"; return 1; }
 	# the module kept working and nothing reached dmesg
 	info_field features >/dev/null
-	np_expect_fail grep -i "nodeplane.*\(attribute\|invalid\)" <<<"$(dmesg)"
+	# (the kernel's own netlink code may log the bad length under the
+	# process name; the module itself must log nothing but its load line)
+	np_expect_fail grep -v "version .* loaded" <<<"$(dmesg | grep "nodeplane: ")"
 	unload
 }
 

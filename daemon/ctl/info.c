@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * nodeplanectl info: module version, ABI, features, counters.
+ *
+ * Script output (stable; a key is never renamed or removed):
+ *   version<TAB><module version>
+ *   abi<TAB><ABI the module speaks>
+ *   features<TAB><enabled names, comma-separated, unknown bits as one hex
+ *                 number, or "none">
+ *   requests<TAB><requests handled in this netns>   (if the module counts)
+ */
+#include <inttypes.h>
+
+#include <linux/nodeplane.h>
+
+#include "ctl/ctl.h"
+
+#define KEY_WIDTH 16
+
+void np_ctl_info_print(FILE *out, const struct np_info *info, bool script)
+{
+	const char *version = info->version;
+	uint32_t disabled = ~info->features & __NP_FEATURE_F_ALL;
+	char on[128], off[128];
+
+	if (script) {
+		np_nl_features_str(on, sizeof(on), info->features, ",");
+		fprintf(out, "version\t%s\n", version);
+		fprintf(out, "abi\t%" PRIu32 "\n", info->abi);
+		fprintf(out, "features\t%s\n", on);
+		if (info->have_counts)
+			fprintf(out, "requests\t%" PRIu64 "\n", info->requests);
+		return;
+	}
+
+	np_nl_features_str(on, sizeof(on), info->features, " ");
+	np_nl_features_str(off, sizeof(off), disabled, ", ");
+	fprintf(out, "%-*s %s\n", KEY_WIDTH, "module version",
+		version[0] ? version : "-");
+	fprintf(out, "%-*s %" PRIu32 "\n", KEY_WIDTH, "abi version", info->abi);
+	fprintf(out, "%-*s %s%s%s%s\n", KEY_WIDTH, "features", on,
+		disabled ? " (disabled: " : "", disabled ? off : "",
+		disabled ? ")" : "");
+	if (info->have_counts)
+		fprintf(out, "%-*s %" PRIu64 "\n", KEY_WIDTH, "requests",
+			info->requests);
+}
+
+static int run(struct np_ctl *ctl, int argc, char **argv)
+{
+	struct np_info info;
+	struct np_nl *nl;
+	struct np_err err;
+	int npos = 0;
+	int r;
+
+	r = np_ctl_args(ctl, &np_ctl_cmd_info, argc, argv, NULL, &npos);
+	if (r != NP_CTL_CONTINUE)
+		return r;
+	if (np_nl_open(&nl, &err) < 0) {
+		np_ctl_error(ctl, "info", &err);
+		return NP_CTL_EXIT_FAIL;
+	}
+	r = np_nl_info_get(nl, &info, &err);
+	np_nl_close(nl);
+	if (r < 0) {
+		np_ctl_error(ctl, "info", &err);
+		return NP_CTL_EXIT_FAIL;
+	}
+	if (info.abi != NODEPLANE_GENL_VERSION)
+		fprintf(ctl->err,
+			NP_CTL_PROG ": warning: the module speaks ABI %" PRIu32
+			", " NP_CTL_PROG " was built for ABI %d\n",
+			info.abi, NODEPLANE_GENL_VERSION);
+	np_ctl_info_print(ctl->out, &info, ctl->script);
+	return NP_CTL_EXIT_OK;
+}
+
+const struct np_ctl_cmd np_ctl_cmd_info = {
+	.name = "info",
+	.args = "",
+	.summary = "show the module's version, ABI version, features and counters",
+	.run = run,
+};

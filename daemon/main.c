@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * nodeplaned: the node agent. One epoll loop; signals arrive through a
+ * signalfd. For now it checks the module (INFO_GET) and waits for signals;
+ * the sources of cluster state and the reconcilers will register their
+ * file descriptors with the same loop (loop_add).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <linux/nodeplane.h>
+
+#include "log.h"
+#include "nl/nl.h"
+#include "version.h"
+
+enum {
+	EXIT_CLEAN = 0,		/* stopped by SIGTERM or SIGINT */
+	EXIT_USAGE = 1,		/* usage or configuration error, system failure */
+	EXIT_MODULE = 2,	/* nodeplane module unavailable */
+};
+
+struct loop;
+
+/* One file descriptor in the loop and what to do when it is ready. */
+struct watch {
+	int fd;
+	void (*ready)(struct loop *lp, struct watch *w, uint32_t events);
+};
+
+struct loop {
+	int epfd;
+	bool stop;
+	int status;		/* exit status once stop is set */
+	struct watch sig;
+	struct np_nl *nl;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: nodeplaned [OPTIONS]\n"
+		"\n"
+		"The nodeplane node agent: programs the nodeplane kernel module\n"
+		"of the current network namespace. Requires CAP_NET_ADMIN.\n"
+		"\n"
+		"Options:\n"
+		"  -v, --verbose  also log debug messages\n"
+		"  -h, --help     show this help and exit\n"
+		"  -V, --version  show the version and exit\n"
+		"\n"
+		"Signals:\n"
+		"  SIGTERM, SIGINT  stop, leaving the kernel state in place\n"
+		"  SIGHUP           reload\n"
+		"\n"
+		"Exit status:\n"
+		"  0  clean stop (SIGTERM or SIGINT)\n"
+		"  1  usage or configuration error, or a system call failed\n"
+		"  2  nodeplane module unavailable (not loaded, permission denied,\n"
+		"     or an invalid answer)\n");
+}
+
+static int loop_add(struct loop *lp, struct watch *w, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = w };
+
+	return epoll_ctl(lp->epfd, EPOLL_CTL_ADD, w->fd, &ev);
+}
+
+static void signal_ready(struct loop *lp, struct watch *w, uint32_t events)
+{
+	struct signalfd_siginfo si;
+	ssize_t n;
+
+	(void)events;
+	for (;;) {
+		n = read(w->fd, &si, sizeof(si));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n != (ssize_t)sizeof(si)) {
+			np_log_error("reading the signalfd: %s",
+				     n < 0 ? strerror(errno) : "short read");
+			lp->stop = true;
+			lp->status = EXIT_USAGE;
+			return;
+		}
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			np_log_info("%s: stopping, kernel state left in place",
+				    si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+			lp->stop = true;
+			lp->status = EXIT_CLEAN;
+			break;
+		case SIGHUP:
+			np_log_info("SIGHUP: reload");
+			break;
+		default:
+			np_log_debug("ignoring signal %" PRIu32, si.ssi_signo);
+			break;
+		}
+	}
+}
+
+static int loop_run(struct loop *lp)
+{
+	struct epoll_event evs[16];
+	int i, n;
+
+	while (!lp->stop) {
+		n = epoll_wait(lp->epfd, evs, sizeof(evs) / sizeof(evs[0]), -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			np_log_error("epoll_wait: %s", strerror(errno));
+			return EXIT_USAGE;
+		}
+		for (i = 0; i < n && !lp->stop; i++) {
+			struct watch *w = evs[i].data.ptr;
+
+			w->ready(lp, w, evs[i].events);
+		}
+	}
+	return lp->status;
+}
+
+/* Opens the netlink connection and reports what the module is. */
+static int module_check(struct loop *lp)
+{
+	char buf[NP_ERR_MSG_LEN + 128], feat[128];
+	struct np_info info;
+	struct np_err err;
+
+	if (np_nl_open(&lp->nl, &err) < 0) {
+		np_log_error("%s", np_err_str(&err, buf, sizeof(buf)));
+		return -1;
+	}
+	if (np_nl_info_get(lp->nl, &info, &err) < 0) {
+		np_log_error("INFO_GET: %s", np_err_str(&err, buf, sizeof(buf)));
+		return -1;
+	}
+	np_nl_features_str(feat, sizeof(feat), info.features, ",");
+	np_log_info("nodeplane module %s, ABI %" PRIu32 ", features %s",
+		    info.version, info.abi, feat);
+	if (info.abi != NODEPLANE_GENL_VERSION)
+		np_log_warning("the module speaks ABI %" PRIu32
+			       ", nodeplaned was built for ABI %d",
+			       info.abi, NODEPLANE_GENL_VERSION);
+	return 0;
+}
+
+static int parse_args(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "vhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			np_log_set_level(NP_LOG_DEBUG);
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_CLEAN;
+		case 'V':
+			printf("nodeplaned %s\n", np_version);
+			return EXIT_CLEAN;
+		default:	/* getopt has printed the reason */
+			fprintf(stderr, "Try 'nodeplaned --help' for more information.\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "nodeplaned: unexpected argument '%s'\n"
+			"Try 'nodeplaned --help' for more information.\n",
+			argv[optind]);
+		return EXIT_USAGE;
+	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct loop lp = { .epfd = -1, .sig = { .fd = -1 } };
+	sigset_t mask;
+	int status;
+
+	status = parse_args(argc, argv);
+	if (status >= 0)
+		return fflush(stdout) == 0 ? status : EXIT_USAGE;
+
+	/* Blocked before anything else, so no signal is lost at startup. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
+		np_log_error("sigprocmask: %s", strerror(errno));
+		return EXIT_USAGE;
+	}
+	signal(SIGPIPE, SIG_IGN);
+
+	np_log_info("nodeplaned %s starting", np_version);
+	status = EXIT_USAGE;
+	lp.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (lp.epfd < 0) {
+		np_log_error("epoll_create1: %s", strerror(errno));
+		goto out;
+	}
+	lp.sig.fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	lp.sig.ready = signal_ready;
+	if (lp.sig.fd < 0 || loop_add(&lp, &lp.sig, EPOLLIN) < 0) {
+		np_log_error("signalfd: %s", strerror(errno));
+		goto out;
+	}
+	if (module_check(&lp) < 0) {
+		status = EXIT_MODULE;
+		goto out;
+	}
+	np_log_info("running");
+	status = loop_run(&lp);
+out:
+	np_nl_close(lp.nl);
+	if (lp.sig.fd >= 0)
+		close(lp.sig.fd);
+	if (lp.epfd >= 0)
+		close(lp.epfd);
+	np_log_info("stopped");
+	return status;
+}

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* NP_CMD_INFO_GET: the request, its attribute sets and the reply parser. */
+#include <errno.h>
+#include <string.h>
+
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <linux/nodeplane.h>
+#include <netlink/msg.h>
+
+#include "nl/msg.h"
+
+#define BIT64(n) (UINT64_C(1) << (n))
+
+static const char *const info_names[NP_INFO_A_MAX + 1] = {
+	[NP_INFO_A_ABI_VERSION] = "NP_INFO_A_ABI_VERSION",
+	[NP_INFO_A_VERSION] = "NP_INFO_A_VERSION",
+	[NP_INFO_A_FEATURES] = "NP_INFO_A_FEATURES",
+	[NP_INFO_A_COUNTS] = "NP_INFO_A_COUNTS",
+};
+
+/* libnl checks minimum lengths only: maxlen makes the integers exact. */
+static const struct nla_policy info_policy[NP_INFO_A_MAX + 1] = {
+	[NP_INFO_A_ABI_VERSION] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
+	[NP_INFO_A_VERSION] = { .type = NLA_STRING, .maxlen = NP_INFO_VERSION_LEN },
+	[NP_INFO_A_FEATURES] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
+	[NP_INFO_A_COUNTS] = { .type = NLA_NESTED },
+};
+
+const struct np_nl_attr_set np_nl_info_attrs = {
+	.what = "INFO_GET reply",
+	.maxtype = NP_INFO_A_MAX,
+	.names = info_names,
+	.policy = info_policy,
+	.required = BIT64(NP_INFO_A_ABI_VERSION) | BIT64(NP_INFO_A_VERSION) |
+		    BIT64(NP_INFO_A_FEATURES),
+};
+
+static const char *const count_names[NP_COUNT_A_MAX + 1] = {
+	[NP_COUNT_A_PAD] = "NP_COUNT_A_PAD",
+	[NP_COUNT_A_REQUESTS] = "NP_COUNT_A_REQUESTS",
+};
+
+static const struct nla_policy count_policy[NP_COUNT_A_MAX + 1] = {
+	[NP_COUNT_A_REQUESTS] = { .type = NLA_U64, .maxlen = sizeof(uint64_t) },
+};
+
+const struct np_nl_attr_set np_nl_count_attrs = {
+	.what = "INFO_GET reply NP_INFO_A_COUNTS",
+	.maxtype = NP_COUNT_A_MAX,
+	.names = count_names,
+	.policy = count_policy,
+	.required = BIT64(NP_COUNT_A_REQUESTS),
+};
+
+/* Control characters would break line formats (logs, script output). */
+static void printable(char *dst, size_t len, const char *src)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len && src[i]; i++)
+		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ?
+			 '?' : src[i];
+	dst[i] = '\0';
+}
+
+int np_nl_info_parse(const struct nlmsghdr *nlh, size_t len,
+		     struct np_info *out, struct np_err *err)
+{
+	const size_t hdr = NLMSG_HDRLEN + GENL_HDRLEN;
+	struct nlattr *tb[NP_INFO_A_MAX + 1];
+	struct nlattr *cnt[NP_COUNT_A_MAX + 1];
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (len < NLMSG_HDRLEN || nlh->nlmsg_len > len || nlh->nlmsg_len < hdr)
+		return np_err_set(err, EBADMSG,
+				  "INFO_GET reply: truncated message");
+	r = np_nl_attr_parse(tb, &np_nl_info_attrs,
+			     (const unsigned char *)nlh + hdr,
+			     nlh->nlmsg_len - hdr, err);
+	if (r)
+		return r;
+	out->abi = nla_get_u32(tb[NP_INFO_A_ABI_VERSION]);
+	/* The policy guarantees a NUL within NP_INFO_VERSION_LEN bytes. */
+	printable(out->version, sizeof(out->version),
+		  nla_data(tb[NP_INFO_A_VERSION]));
+	out->features = nla_get_u32(tb[NP_INFO_A_FEATURES]);
+	if (tb[NP_INFO_A_COUNTS]) {
+		r = np_nl_attr_parse(cnt, &np_nl_count_attrs,
+				     nla_data(tb[NP_INFO_A_COUNTS]),
+				     (size_t)nla_len(tb[NP_INFO_A_COUNTS]), err);
+		if (r)
+			return r;
+		out->have_counts = 1;
+		out->requests = nla_get_u64(cnt[NP_COUNT_A_REQUESTS]);
+	}
+	return 0;
+}
+
+static int info_build(struct nl_msg *msg, void *ctx)
+{
+	(void)ctx;
+	if (nla_put_u32(msg, NP_INFO_A_ABI_VERSION, NODEPLANE_GENL_VERSION) < 0)
+		return -EMSGSIZE;
+	return 0;
+}
+
+struct info_ctx {
+	struct np_info *out;
+	int got;
+};
+
+static int info_reply(const struct nlmsghdr *nlh, void *ctx,
+		      struct np_err *err)
+{
+	struct info_ctx *c = ctx;
+	int r;
+
+	if (c->got)	/* a doit answers once; ignore anything more */
+		return 0;
+	r = np_nl_info_parse(nlh, nlh->nlmsg_len, c->out, err);
+	if (r)
+		return r;
+	c->got = 1;
+	return 0;
+}
+
+int np_nl_info_get(struct np_nl *nl, struct np_info *out, struct np_err *err)
+{
+	struct info_ctx c = { out, 0 };
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = np_nl_request(nl, NP_CMD_INFO_GET, info_build, info_reply, &c, err);
+	if (r)
+		return r;
+	if (!c.got)
+		return np_err_set(err, EBADMSG,
+				  "INFO_GET: acknowledged without a reply");
+	return 0;
+}
