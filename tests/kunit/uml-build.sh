@@ -12,7 +12,8 @@
 # where cache is ${NP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nodeplane}.
 # A build directory is reused only when its stamp file exists; the stamp is
 # written last, after a build that succeeded and whose .config holds every
-# line of the kunitconfig. Concurrent callers serialise on a lock file.
+# line of the kunitconfig (kunit.py checks that). Concurrent callers
+# serialise on a lock file per build directory.
 #
 # Environment: NP_CACHE, NP_LINUX_TARBALL, NP_JOBS (default 2).
 
@@ -55,7 +56,9 @@ build=$cache/uml/$srcversion-$cfgsha
 stamp=$build/.nodeplane-stamp
 
 mkdir -p "$cache/src" "$cache/uml"
-exec 9>"$cache/uml/.lock"
+# One lock per build directory (the source untar happens under it too, and
+# is itself guarded by its own stamp).
+exec 9>"$build.lock"
 flock 9
 
 if [ "$force" = 0 ] && [ -f "$stamp" ] && [ -x "$build/linux" ]; then
@@ -64,6 +67,8 @@ if [ "$force" = 0 ] && [ -f "$stamp" ] && [ -x "$build/linux" ]; then
 	exit 0
 fi
 
+exec 7>"$src.lock"
+flock 7
 if [ ! -f "$src/.nodeplane-untarred" ]; then
 	log "untarring $tarball into $src"
 	tmp=$cache/src/.tmp.$$
@@ -76,6 +81,7 @@ if [ ! -f "$src/.nodeplane-untarred" ]; then
 	rmdir "$tmp"
 	: >"$src/.nodeplane-untarred"
 fi
+flock -u 7
 
 rm -f "$stamp"
 mkdir -p "$build"
