@@ -29,7 +29,10 @@ static int fill_counts(struct sk_buff *msg, struct np_net *nn)
 	if (!nest)
 		return -EMSGSIZE;
 	if (nla_put_u64_64bit(msg, NP_COUNT_A_REQUESTS,
-			      atomic64_read(&nn->requests), NP_COUNT_A_PAD)) {
+			      atomic64_read(&nn->requests), NP_COUNT_A_PAD)
+	    /* overlay counts go here */
+	    /* masquerade counts go here */
+	    ) {
 		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
 	}
@@ -76,6 +79,8 @@ static const struct genl_ops np_genl_ops[] = {
 		.maxattr = NP_INFO_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
+	/* overlay ops (nl_overlay.c) go here */
+	/* masquerade ops (nl_masq.c) go here */
 };
 
 static const struct genl_multicast_group np_genl_mcgrps[] = {

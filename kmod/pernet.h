@@ -13,6 +13,8 @@
 struct np_net {
 	struct mutex lock;	/* serialises all writers in this netns */
 	atomic64_t requests;	/* genl requests handled in this netns */
+	/* overlay state goes here */
+	/* masquerade state goes here */
 };
 
 struct np_net *np_pernet(const struct net *net);
