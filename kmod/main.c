@@ -60,6 +60,8 @@ static int __init np_init(void)
 	err = np_pernet_init();
 	if (err)
 		goto out;
+	/* overlay init goes here (before netlink, undone after it) */
+	/* masquerade init goes here (before netlink, undone after it) */
 	err = np_netlink_init();
 	if (err)
 		goto err_pernet;
@@ -77,6 +79,8 @@ out:
 static void __exit np_exit(void)
 {
 	np_netlink_exit();
+	/* masquerade exit goes here */
+	/* overlay exit goes here */
 	np_pernet_exit();
 	rcu_barrier();
 }

@@ -9,3 +9,7 @@
 const struct nla_policy np_info_get_policy[NP_INFO_A_MAX + 1] = {
 	[NP_INFO_A_ABI_VERSION] = NLA_POLICY_MIN(NLA_U32, 1),
 };
+
+/* overlay policies go here */
+
+/* masquerade policies go here */

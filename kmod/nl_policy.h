@@ -7,5 +7,7 @@
 
 /* Request policies, one per command (replies are not validated here). */
 extern const struct nla_policy np_info_get_policy[NP_INFO_A_MAX + 1];
+/* overlay policies go here */
+/* masquerade policies go here */
 
 #endif /* _NP_NL_POLICY_H */
