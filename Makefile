@@ -35,7 +35,7 @@ check-dkms:
 check-kunit:
 	tests/kunit/run
 check-vm: all
-	tests/vm/run tests/user/integration/*.sh
+	tests/vm/run --timeout 900 tests/user/integration/*.sh
 check-harness:
 	tests/vm/selftest.sh
 
