@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* nodeplanectl: global options, the subcommand table, shared diagnostics. */
 #include <getopt.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -9,7 +10,11 @@
 
 static const struct np_ctl_cmd *const cmds[] = {
 	&np_ctl_cmd_info,
+	&np_ctl_cmd_overlay,
+	&np_ctl_cmd_peer,
+	&np_ctl_cmd_masq,
 	&np_ctl_cmd_raw_info,
+	&np_ctl_cmd_raw_peer,
 };
 
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -32,9 +37,9 @@ static void usage(FILE *f)
 	fprintf(f,
 		"\n"
 		"Options:\n"
-		"  -s, --script   tab-separated output, one \"key<TAB>value\" line\n"
-		"                 per item (the default when standard output is\n"
-		"                 not a terminal)\n"
+		"  -s, --script   stable tab-separated output, one item per line\n"
+		"                 (the default when standard output is not a\n"
+		"                 terminal); see each command's --help\n"
 		"  -h, --help     show this help and exit\n"
 		"  -V, --version  show the version and exit\n"
 		"\n"
@@ -48,6 +53,35 @@ static void try_help(struct np_ctl *ctl, const char *cmd)
 {
 	fprintf(ctl->err, "Try '" NP_CTL_PROG "%s%s --help' for more information.\n",
 		cmd ? " " : "", cmd ? cmd : "");
+}
+
+void np_ctl_usage_errorf(struct np_ctl *ctl, const char *cmd,
+			 const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(ctl->err, NP_CTL_PROG ": %s: ", what);
+	va_start(ap, fmt);
+	vfprintf(ctl->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', ctl->err);
+	try_help(ctl, cmd);
+}
+
+int np_ctl_ifindex(struct np_ctl *ctl, const char *what, const char *name,
+		   uint32_t *ifindex)
+{
+	unsigned int i = 0;
+
+	if (name[0] && strlen(name) < IF_NAMESIZE)
+		i = ctl->nametoindex ? ctl->nametoindex(name) :
+				       if_nametoindex(name);
+	if (!i) {
+		np_ctl_errorf(ctl, what, "%s: no such device", name);
+		return -1;
+	}
+	*ifindex = i;
+	return 0;
 }
 
 void np_ctl_errorf(struct np_ctl *ctl, const char *what, const char *fmt, ...)
@@ -87,6 +121,8 @@ int np_ctl_args(struct np_ctl *ctl, const struct np_ctl_cmd *cmd, int argc,
 			fprintf(ctl->out, "Usage: " NP_CTL_PROG " %s%s%s\n\n%s\n",
 				cmd->name, cmd->args[0] ? " " : "", cmd->args,
 				cmd->summary);
+			if (cmd->help)
+				fprintf(ctl->out, "\n%s", cmd->help);
 			return NP_CTL_EXIT_OK;
 		} else if (opts && a[0] == '-' && a[1]) {
 			np_ctl_errorf(ctl, cmd->name, "unknown option '%s'", a);

@@ -7,6 +7,7 @@
 #define _NP_CTL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "nl/nl.h"
@@ -23,12 +24,15 @@ struct np_ctl {
 	FILE *out;	/* results */
 	FILE *err;	/* diagnostics */
 	bool script;	/* tab-separated output */
+	/* NAME -> ifindex, 0 if none; NULL: if_nametoindex(). For tests. */
+	unsigned int (*nametoindex)(const char *name);
 };
 
 struct np_ctl_cmd {
 	const char *name;
 	const char *args;	/* usage synopsis after the name, "" if none */
 	const char *summary;
+	const char *help;	/* printed after the summary by --help, or NULL */
 	bool hidden;		/* for tests: not listed by --help */
 	/* argv[0] is the subcommand's name; returns an exit status. */
 	int (*run)(struct np_ctl *ctl, int argc, char **argv);
@@ -36,6 +40,10 @@ struct np_ctl_cmd {
 
 extern const struct np_ctl_cmd np_ctl_cmd_info;
 extern const struct np_ctl_cmd np_ctl_cmd_raw_info;
+extern const struct np_ctl_cmd np_ctl_cmd_overlay;
+extern const struct np_ctl_cmd np_ctl_cmd_peer;
+extern const struct np_ctl_cmd np_ctl_cmd_masq;
+extern const struct np_ctl_cmd np_ctl_cmd_raw_peer;
 
 /* Parses global options, dispatches; returns the process exit status. */
 int np_ctl_main(struct np_ctl *ctl, int argc, char **argv);
@@ -58,7 +66,94 @@ void np_ctl_error(struct np_ctl *ctl, const char *what,
 void np_ctl_errorf(struct np_ctl *ctl, const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * A usage error: "nodeplanectl: <what>: <fmt...>", then "Try 'nodeplanectl
+ * <cmd> --help' for more information." on ctl->err.
+ */
+void np_ctl_usage_errorf(struct np_ctl *ctl, const char *cmd,
+			 const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Device name to ifindex; "<what>: <name>: no such device" and -1 if none. */
+int np_ctl_ifindex(struct np_ctl *ctl, const char *what, const char *name,
+		   uint32_t *ifindex);
+
 /* `info` output, pretty or script; exported for the unit tests. */
 void np_ctl_info_print(FILE *out, const struct np_info *info, bool script);
+
+/*
+ * Values on the command line and in script output (ctl/parse.c).
+ * MAC: xx:xx:xx:xx:xx:xx, hex digits of either case; printed lowercase.
+ * Address: IPv4 or IPv6 by its text (inet_pton). CIDR: ADDR/PREFIXLEN,
+ * the prefix length in decimal within the family's bits; host bits are
+ * kept (the module refuses them and says so). Parsers return 0 or -1.
+ */
+#define NP_CTL_MAC_STRLEN 18
+#define NP_CTL_ADDR_STRLEN 46		/* INET6_ADDRSTRLEN */
+#define NP_CTL_CIDR_STRLEN (NP_CTL_ADDR_STRLEN + 4)
+int np_ctl_mac_parse(const char *s, uint8_t mac[NP_MAC_LEN]);
+const char *np_ctl_mac_str(const uint8_t mac[NP_MAC_LEN], char *buf);
+/* Neither multicast nor all-zero. */
+bool np_ctl_mac_unicast(const uint8_t mac[NP_MAC_LEN]);
+int np_ctl_addr_parse(const char *s, struct np_addr *a);
+const char *np_ctl_addr_str(const struct np_addr *a, char *buf, size_t len);
+int np_ctl_cidr_parse(const char *s, struct np_cidr *c);
+const char *np_ctl_cidr_str(const struct np_cidr *c, char *buf, size_t len);
+/* "on" / "off". */
+int np_ctl_onoff_parse(const char *s, bool *on);
+/* A decimal number in min..max, no sign, no leading spaces. */
+int np_ctl_uint_parse(const char *s, unsigned long min, unsigned long max,
+		      unsigned long *v);
+
+/*
+ * Splits "A,B" at its commas into tok[0..max); returns the count, -1 for
+ * more than max parts, -2 for a part too long to be a CIDR.
+ */
+int np_ctl_split(const char *val, char tok[][NP_CTL_CIDR_STRLEN], int max);
+
+/* One "KEY VALUE" pair of a subcommand's arguments. */
+struct np_ctl_kv {
+	const char *key;
+	const char *value;	/* NULL until found */
+};
+
+/*
+ * Matches words[0..n) as KEY VALUE pairs against kv[0..nkv). A word that
+ * is no key, a key without value or a key given twice is a usage error
+ * (reported as <what>, help for <cmd>); returns 0 or -1.
+ */
+int np_ctl_kv_parse(struct np_ctl *ctl, const char *cmd, const char *what,
+		    char **words, int n, struct np_ctl_kv *kv, size_t nkv);
+
+/*
+ * overlay (ctl/overlay.c). The parsers take the words after "set" / "del"
+ * (NAME first), resolve NAME, report errors on ctl->err and return 0 or -1.
+ */
+int np_ctl_overlay_set_parse(struct np_ctl *ctl, int argc, char **argv,
+			     struct np_overlay_cfg *cfg);
+int np_ctl_peer_set_parse(struct np_ctl *ctl, int argc, char **argv,
+			  struct np_peer *peer);
+int np_ctl_peer_del_parse(struct np_ctl *ctl, int argc, char **argv,
+			  uint32_t *ifindex, uint8_t mac[NP_MAC_LEN]);
+/*
+ * `overlay show`: devs[i] with its peers[i]; devices printed by name, peers
+ * by MAC. Returns 0, or -1 (nothing printed) when out of memory.
+ */
+int np_ctl_overlay_print(FILE *out, const struct np_overlay_cfg *devs,
+			 const struct np_peer_list *peers, size_t n,
+			 bool script);
+
+/* masq (ctl/masq.c): the words after "set". */
+int np_ctl_masq_set_parse(struct np_ctl *ctl, int argc, char **argv,
+			  struct np_masq *masq);
+void np_ctl_masq_print(FILE *out, const struct np_masq *masq, bool script);
+
+/* raw-peer (ctl/raw_peer.c): the attribute bytes of a malformed PEER_NEW. */
+struct np_ctl_raw {
+	unsigned char b[256] __attribute__((aligned(4)));
+	size_t len;
+};
+/* Fills raw for variant; -1 if there is no such variant. */
+int np_ctl_raw_peer_build(const char *variant, uint32_t ifindex,
+			  struct np_ctl_raw *raw);
 
 #endif /* _NP_CTL_H */

@@ -8,6 +8,9 @@
  *   features<TAB><enabled names, comma-separated, unknown bits as one hex
  *                 number, or "none">
  *   requests<TAB><requests handled in this netns>   (if the module counts)
+ *   overlay_devices<TAB><nodeplane devices>          (each if the module
+ *   overlay_peers<TAB><peers over all devices>        sends it)
+ *   masq_cidrs<TAB><cluster CIDRs for masquerade>
  */
 #include <inttypes.h>
 
@@ -30,6 +33,15 @@ void np_ctl_info_print(FILE *out, const struct np_info *info, bool script)
 		fprintf(out, "features\t%s\n", on);
 		if (info->have_counts)
 			fprintf(out, "requests\t%" PRIu64 "\n", info->requests);
+		if (info->have & NP_INFO_HAVE_OVERLAY_DEVICES)
+			fprintf(out, "overlay_devices\t%" PRIu32 "\n",
+				info->overlay_devices);
+		if (info->have & NP_INFO_HAVE_OVERLAY_PEERS)
+			fprintf(out, "overlay_peers\t%" PRIu32 "\n",
+				info->overlay_peers);
+		if (info->have & NP_INFO_HAVE_MASQ_CIDRS)
+			fprintf(out, "masq_cidrs\t%" PRIu32 "\n",
+				info->masq_cidrs);
 		return;
 	}
 
@@ -44,6 +56,15 @@ void np_ctl_info_print(FILE *out, const struct np_info *info, bool script)
 	if (info->have_counts)
 		fprintf(out, "%-*s %" PRIu64 "\n", KEY_WIDTH, "requests",
 			info->requests);
+	if (info->have & NP_INFO_HAVE_OVERLAY_DEVICES)
+		fprintf(out, "%-*s %" PRIu32 "\n", KEY_WIDTH, "overlay devices",
+			info->overlay_devices);
+	if (info->have & NP_INFO_HAVE_OVERLAY_PEERS)
+		fprintf(out, "%-*s %" PRIu32 "\n", KEY_WIDTH, "overlay peers",
+			info->overlay_peers);
+	if (info->have & NP_INFO_HAVE_MASQ_CIDRS)
+		fprintf(out, "%-*s %" PRIu32 "\n", KEY_WIDTH, "masq cidrs",
+			info->masq_cidrs);
 }
 
 static int run(struct np_ctl *ctl, int argc, char **argv)

@@ -16,6 +16,16 @@ const struct np_nl_attr_set *np_nl_cmd_attrs(uint8_t cmd)
 	switch (cmd) {
 	case NP_CMD_INFO_GET:
 		return &np_nl_info_attrs;
+	case NP_CMD_OVERLAY_SET:
+	case NP_CMD_OVERLAY_GET:
+		return &np_nl_overlay_attrs;
+	case NP_CMD_PEER_NEW:
+	case NP_CMD_PEER_DEL:
+	case NP_CMD_PEER_GET:
+		return &np_nl_peer_attrs;
+	case NP_CMD_MASQ_SET:
+	case NP_CMD_MASQ_GET:
+		return &np_nl_masq_attrs;
 	default:
 		return NULL;
 	}

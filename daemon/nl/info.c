@@ -39,10 +39,16 @@ const struct np_nl_attr_set np_nl_info_attrs = {
 static const char *const count_names[NP_COUNT_A_MAX + 1] = {
 	[NP_COUNT_A_PAD] = "NP_COUNT_A_PAD",
 	[NP_COUNT_A_REQUESTS] = "NP_COUNT_A_REQUESTS",
+	[NP_COUNT_A_OVERLAY_DEVICES] = "NP_COUNT_A_OVERLAY_DEVICES",
+	[NP_COUNT_A_OVERLAY_PEERS] = "NP_COUNT_A_OVERLAY_PEERS",
+	[NP_COUNT_A_MASQ_CIDRS] = "NP_COUNT_A_MASQ_CIDRS",
 };
 
 static const struct nla_policy count_policy[NP_COUNT_A_MAX + 1] = {
 	[NP_COUNT_A_REQUESTS] = { .type = NLA_U64, .maxlen = sizeof(uint64_t) },
+	[NP_COUNT_A_OVERLAY_DEVICES] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
+	[NP_COUNT_A_OVERLAY_PEERS] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
+	[NP_COUNT_A_MASQ_CIDRS] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
 };
 
 const struct np_nl_attr_set np_nl_count_attrs = {
@@ -94,6 +100,21 @@ int np_nl_info_parse(const struct nlmsghdr *nlh, size_t len,
 			return r;
 		out->have_counts = 1;
 		out->requests = nla_get_u64(cnt[NP_COUNT_A_REQUESTS]);
+		/* Older modules do not send these. */
+		if (cnt[NP_COUNT_A_OVERLAY_DEVICES]) {
+			out->overlay_devices =
+				nla_get_u32(cnt[NP_COUNT_A_OVERLAY_DEVICES]);
+			out->have |= NP_INFO_HAVE_OVERLAY_DEVICES;
+		}
+		if (cnt[NP_COUNT_A_OVERLAY_PEERS]) {
+			out->overlay_peers =
+				nla_get_u32(cnt[NP_COUNT_A_OVERLAY_PEERS]);
+			out->have |= NP_INFO_HAVE_OVERLAY_PEERS;
+		}
+		if (cnt[NP_COUNT_A_MASQ_CIDRS]) {
+			out->masq_cidrs = nla_get_u32(cnt[NP_COUNT_A_MASQ_CIDRS]);
+			out->have |= NP_INFO_HAVE_MASQ_CIDRS;
+		}
 	}
 	return 0;
 }

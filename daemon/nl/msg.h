@@ -26,6 +26,16 @@ struct np_nl_attr_set {
 
 extern const struct np_nl_attr_set np_nl_info_attrs;
 extern const struct np_nl_attr_set np_nl_count_attrs;
+extern const struct np_nl_attr_set np_nl_overlay_attrs;
+extern const struct np_nl_attr_set np_nl_ostat_attrs;
+extern const struct np_nl_attr_set np_nl_peer_attrs;
+extern const struct np_nl_attr_set np_nl_peer_cidr_attrs;
+extern const struct np_nl_attr_set np_nl_masq_attrs;
+extern const struct np_nl_attr_set np_nl_masq_cidr_attrs;
+
+/* NP_CIDR_A_* names and reply policy, shared by the sets of each nest. */
+extern const char *const np_nl_cidr_names[];
+extern const struct nla_policy np_nl_cidr_policy[];
 
 /* The attribute set of cmd's top level, or NULL. */
 const struct np_nl_attr_set *np_nl_cmd_attrs(uint8_t cmd);
@@ -57,6 +67,24 @@ int np_nl_extack_parse(const struct nlmsghdr *nlh, size_t len,
 int np_nl_info_parse(const struct nlmsghdr *nlh, size_t len,
 		     struct np_info *out, struct np_err *err);
 
+/*
+ * The attributes of a generic-netlink reply of len readable bytes: checks
+ * the lengths, sets *head and *alen. what names the reply in errors.
+ */
+int np_nl_reply_attrs(const struct nlmsghdr *nlh, size_t len, const char *what,
+		      const void **head, size_t *alen, struct np_err *err);
+/*
+ * Parses and validates one NP_CIDR_A_* nest (set: the nest's, for names):
+ * exactly one of ADDR4 and ADDR6, PREFIXLEN within the family's bits.
+ */
+int np_nl_cidr_parse(const struct nlattr *nest,
+		     const struct np_nl_attr_set *set, struct np_cidr *out,
+		     struct np_err *err);
+/*
+ * Adds c as a nest of type (NLA_F_NESTED set); 0, -EMSGSIZE, or -EINVAL
+ * when c is of no address family.
+ */
+int np_nl_cidr_put(struct nl_msg *msg, int type, const struct np_cidr *c);
 /*
  * np_nl_open() for any generic-netlink family (tests drive the request
  * machinery against a kernel family on hosts without nodeplane.ko).

@@ -36,6 +36,17 @@ struct np_info {
 	uint32_t features;			/* NP_FEATURE_F_* enabled */
 	int have_counts;			/* the module sent NP_INFO_A_COUNTS */
 	uint64_t requests;			/* requests in this netns */
+	uint32_t have;				/* NP_INFO_HAVE_*: optional counts sent */
+	uint32_t overlay_devices;		/* nodeplane devices */
+	uint32_t overlay_peers;			/* peers over all devices */
+	uint32_t masq_cidrs;			/* cluster CIDRs for masquerade */
+};
+
+/* struct np_info.have: counts newer modules add to NP_INFO_A_COUNTS. */
+enum {
+	NP_INFO_HAVE_OVERLAY_DEVICES = 1U << 0,
+	NP_INFO_HAVE_OVERLAY_PEERS = 1U << 1,
+	NP_INFO_HAVE_MASQ_CIDRS = 1U << 2,
 };
 
 struct np_nl;
@@ -93,5 +104,154 @@ int np_nl_errno(int nlerr);
  * string needs (like snprintf); buf is always terminated when len > 0.
  */
 int np_nl_features_str(char *buf, size_t len, uint32_t mask, const char *sep);
+
+/*
+ * Overlay devices, peers and masquerade (NP_CMD_OVERLAY_*, NP_CMD_PEER_*,
+ * NP_CMD_MASQ_*). Plain structs, shared by nodeplanectl and the daemon's
+ * reconcilers; addresses are in network byte order, integers in host order.
+ */
+#define NP_MAC_LEN 6
+#define NP_IFNAME_LEN 16		/* IFNAMSIZ */
+#define NP_PEER_CIDRS_MAX 64		/* pod CIDRs of one peer (the module's limit) */
+#define NP_MASQ_CIDRS_MAX 8		/* the ABI allows one per family */
+
+/* An IPv4 or IPv6 address. */
+struct np_addr {
+	int family;			/* AF_INET, AF_INET6, or 0: none */
+	uint8_t a[16];			/* IPv4 in the first 4 bytes */
+};
+
+/* A prefix, as NP_CIDR_A_*. Host bits are kept as given. */
+struct np_cidr {
+	struct np_addr addr;
+	uint8_t prefixlen;
+};
+
+/* struct np_overlay_cfg.has: which fields are set (sent, or received). */
+enum {
+	NP_OVERLAY_HAS_VNI = 1U << 0,
+	NP_OVERLAY_HAS_PORT = 1U << 1,
+	NP_OVERLAY_HAS_LOCAL4 = 1U << 2,	/* local4.family 0: clear it */
+	NP_OVERLAY_HAS_LOCAL6 = 1U << 3,	/* local6.family 0: clear it */
+	NP_OVERLAY_HAS_MAC = 1U << 4,
+	NP_OVERLAY_HAS_MAC6 = 1U << 5,
+	NP_OVERLAY_HAS_FLAGS = 1U << 6,
+	NP_OVERLAY_HAS_PEERS = 1U << 7,		/* replies only */
+	NP_OVERLAY_HAS_STATS = 1U << 8,		/* replies only */
+};
+
+/* NP_OSTAT_A_TX_PACKETS .. NP_OSTAT_A_RX_BAD_INNER, in that order. */
+#define NP_OSTAT_FIRST 2		/* NP_OSTAT_A_TX_PACKETS */
+#define NP_OSTAT_N 13
+
+/*
+ * One overlay device: what NP_CMD_OVERLAY_SET sends (fields in has) and
+ * what NP_CMD_OVERLAY_GET answers.
+ */
+struct np_overlay_cfg {
+	uint32_t ifindex;
+	char ifname[NP_IFNAME_LEN];	/* replies; control characters as '?' */
+	uint32_t has;			/* NP_OVERLAY_HAS_* */
+	uint32_t vni;
+	uint16_t port;
+	struct np_addr local4;
+	struct np_addr local6;
+	uint8_t mac[NP_MAC_LEN];
+	uint8_t mac6[NP_MAC_LEN];
+	uint32_t flags;			/* NP_OVERLAY_F_* */
+	uint32_t peers;
+	uint32_t stats_have;		/* bit i: stats[i] was sent */
+	uint64_t stats[NP_OSTAT_N];	/* index: NP_OSTAT_A_* - NP_OSTAT_FIRST */
+};
+
+/* One peer (NP_CMD_PEER_NEW request, NP_CMD_PEER_GET reply). */
+struct np_peer {
+	uint32_t ifindex;
+	uint8_t mac[NP_MAC_LEN];
+	struct np_addr endpoint;
+	unsigned int n_cidrs;
+	struct np_cidr cidrs[NP_PEER_CIDRS_MAX];
+};
+
+/* The masquerade configuration (NP_CMD_MASQ_SET and _GET). */
+struct np_masq {
+	unsigned int n_cidrs;
+	struct np_cidr cidrs[NP_MASQ_CIDRS_MAX];
+	uint32_t flags;			/* NP_MASQ_F_* */
+};
+
+struct np_overlay_list {
+	struct np_overlay_cfg *v;
+	size_t n;
+};
+
+struct np_peer_list {
+	struct np_peer *v;
+	size_t n;
+};
+
+void np_overlay_list_free(struct np_overlay_list *l);
+void np_peer_list_free(struct np_peer_list *l);
+/* Orders peers by MAC (memcmp), for qsort. */
+int np_peer_cmp_mac(const void *a, const void *b);
+/* "tx_packets" .. "rx_bad_inner" for NP_OSTAT_A_* - NP_OSTAT_FIRST. */
+const char *np_nl_ostat_name(unsigned int i);
+
+/* NP_CMD_OVERLAY_SET with the fields in cfg->has (PEERS, STATS ignored). */
+int np_nl_overlay_set(struct np_nl *nl, const struct np_overlay_cfg *cfg,
+		      struct np_err *err);
+/* NP_CMD_OVERLAY_GET for one device. */
+int np_nl_overlay_get(struct np_nl *nl, uint32_t ifindex,
+		      struct np_overlay_cfg *out, struct np_err *err);
+/* NP_CMD_OVERLAY_GET dump: every device, in the module's order. */
+int np_nl_overlay_dump(struct np_nl *nl, struct np_overlay_list *out,
+		       struct np_err *err);
+int np_nl_peer_new(struct np_nl *nl, const struct np_peer *peer,
+		   struct np_err *err);
+int np_nl_peer_del(struct np_nl *nl, uint32_t ifindex,
+		   const uint8_t mac[NP_MAC_LEN], struct np_err *err);
+/* NP_CMD_PEER_GET dump of one device's peers, sorted by MAC. */
+int np_nl_peer_dump(struct np_nl *nl, uint32_t ifindex,
+		    struct np_peer_list *out, struct np_err *err);
+int np_nl_masq_set(struct np_nl *nl, const struct np_masq *masq,
+		   struct np_err *err);
+int np_nl_masq_get(struct np_nl *nl, struct np_masq *out, struct np_err *err);
+
+/*
+ * Request builders (the attributes after the genetlink header), exported
+ * for the unit tests. Return 0, -EMSGSIZE, or -EINVAL for an address of no
+ * family where one is required (peer endpoint, CIDRs).
+ */
+int np_nl_overlay_set_build(struct nl_msg *msg,
+			    const struct np_overlay_cfg *cfg);
+int np_nl_peer_new_build(struct nl_msg *msg, const struct np_peer *peer);
+int np_nl_peer_del_build(struct nl_msg *msg, uint32_t ifindex,
+			 const uint8_t mac[NP_MAC_LEN]);
+int np_nl_masq_set_build(struct nl_msg *msg, const struct np_masq *masq);
+
+/*
+ * Reply parsers: one message of len readable bytes. Every attribute is
+ * validated; a missing or malformed one fails with -EBADMSG and err naming
+ * it. Attributes this client does not know are ignored.
+ */
+int np_nl_overlay_parse(const struct nlmsghdr *nlh, size_t len,
+			struct np_overlay_cfg *out, struct np_err *err);
+int np_nl_peer_parse(const struct nlmsghdr *nlh, size_t len,
+		     struct np_peer *out, struct np_err *err);
+int np_nl_masq_parse(const struct nlmsghdr *nlh, size_t len,
+		     struct np_masq *out, struct np_err *err);
+
+/* Restarts of a dump the kernel marked interrupted before np_nl_dump gives up. */
+#define NP_NL_DUMP_TRIES 5
+
+/*
+ * Dumps cmd (NLM_F_DUMP): build adds the request's attributes (may be
+ * NULL), parse sees each reply message of every part. A dump the kernel
+ * marks interrupted (NLM_F_DUMP_INTR) is discarded, reset(ctx) is called
+ * and the dump restarted, up to NP_NL_DUMP_TRIES times; then -EINTR.
+ */
+int np_nl_dump(struct np_nl *nl, uint8_t cmd, np_nl_build_fn build,
+	       np_nl_parse_fn parse, void (*reset)(void *ctx), void *ctx,
+	       struct np_err *err);
 
 #endif /* _NP_NL_H */

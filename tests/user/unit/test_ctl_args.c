@@ -24,7 +24,7 @@ static void result_free(struct result *r)
 }
 
 /* Runs np_ctl_main() on a NULL-terminated argument list. */
-static struct result run(bool script, ...)
+static struct result run(int script, ...)
 {
 	struct result r = { 0 };
 	size_t olen = 0, elen = 0;
@@ -40,6 +40,7 @@ static struct result run(bool script, ...)
 	va_end(ap);
 	argv[argc] = NULL;
 
+	memset(&ctl, 0, sizeof(ctl));
 	ctl.out = open_memstream(&r.out, &olen);
 	ctl.err = open_memstream(&r.err, &elen);
 	if (!ctl.out || !ctl.err)

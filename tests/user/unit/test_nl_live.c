@@ -163,6 +163,71 @@ TEST(live_parse_failure_drains_to_ack)
 	CHECK_INT(r.n, 1);
 }
 
+struct dumped {
+	int n;
+	int resets;
+	bool saw_lo;
+};
+
+static int dump_reply(const struct nlmsghdr *nlh, void *ctx,
+		      struct np_err *err)
+{
+	struct dumped *d = ctx;
+	struct replies r = { 0, 0 };
+
+	count_reply(nlh, &r, err);
+	d->n++;
+	if (r.ifindex == IFINDEX_LO)
+		d->saw_lo = true;
+	return 0;
+}
+
+static void dump_reset(void *ctx)
+{
+	struct dumped *d = ctx;
+
+	d->n = 0;
+	d->resets++;
+}
+
+/* np_nl_dump(): NLM_F_DUMP, every part up to NLMSG_DONE, then in sequence. */
+TEST(live_dump)
+{
+	struct dumped d = { 0, 0, false };
+	struct replies r = { 0, 0 };
+	struct np_err err;
+
+	if (!nl)
+		SKIP("%s", open_err.msg);
+	CHECK_INT(np_nl_dump(nl, NETDEV_CMD_DEV_GET, NULL, dump_reply,
+			     dump_reset, &d, &err), 0);
+	CHECK(d.n >= 1);
+	CHECK(d.saw_lo);
+	CHECK_INT(d.resets, 0);
+	CHECK_INT(np_nl_request(nl, NETDEV_CMD_DEV_GET, build_lo, count_reply,
+				&r, &err), 0);
+	CHECK_INT(r.n, 1);
+}
+
+/* A dump refused at its start reports the kernel's error like a doit. */
+TEST(live_dump_refused)
+{
+	struct dumped d = { 0, 0, false };
+	struct np_err err;
+
+	if (!nl)
+		SKIP("%s", open_err.msg);
+	CHECK_INT(np_nl_dump(nl, 200, NULL, dump_reply, dump_reset, &d, &err),
+		  -EOPNOTSUPP);
+	CHECK_INT(err.err, EOPNOTSUPP);
+	CHECK_INT(d.n, 0);
+	CHECK_INT(d.resets, 0);
+	/* The socket stays in sequence. */
+	CHECK_INT(np_nl_dump(nl, NETDEV_CMD_DEV_GET, NULL, dump_reply,
+			     dump_reset, &d, &err), 0);
+	CHECK(d.saw_lo);
+}
+
 TEST(live_unknown_command)
 {
 	struct np_err err;
@@ -196,6 +261,8 @@ int main(void)
 	RUN(live_unpadded_raw_request);
 	RUN(live_reply_then_ack);
 	RUN(live_parse_failure_drains_to_ack);
+	RUN(live_dump);
+	RUN(live_dump_refused);
 	RUN(live_unknown_command);
 	RUN(live_absent_family);
 	np_nl_close(nl);
