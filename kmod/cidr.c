@@ -47,12 +47,9 @@ int np_cidr_parse(const struct nlattr *nest, struct np_cidr *c,
 	bits = np_lpm_bits(c->family);
 	c->plen = nla_get_u8(tb[NP_CIDR_A_PREFIXLEN]);
 	if (c->plen > bits) {
-		if (c->family == NP_LPM_V4)
-			NL_SET_ERR_MSG_ATTR(extack, tb[NP_CIDR_A_PREFIXLEN],
-					    "IPv4 prefix length over 32");
-		else
-			NL_SET_ERR_MSG_ATTR(extack, tb[NP_CIDR_A_PREFIXLEN],
-					    "IPv6 prefix length over 128");
+		/* only IPv4 gets here: the policy caps the length at 128 */
+		NL_SET_ERR_MSG_ATTR(extack, tb[NP_CIDR_A_PREFIXLEN],
+				    "IPv4 prefix length over 32");
 		return -EINVAL;
 	}
 	memset(c->addr, 0, sizeof(c->addr));
