@@ -8,9 +8,12 @@
 #include <linux/moduleparam.h>
 #include <linux/mm.h>
 #include <net/genetlink.h>
+#include <net/rtnetlink.h>
 #include <linux/nodeplane.h>
 
+#include "masq.h"
 #include "netlink.h"
+#include "overlay.h"
 #include "params.h"
 #include "pernet.h"
 
@@ -61,15 +64,25 @@ static int __init np_init(void)
 	if (err)
 		goto out;
 	/* overlay init goes here (before netlink, undone after it) */
-	/* masquerade init goes here (before netlink, undone after it) */
-	err = np_netlink_init();
+	err = np_overlay_init();
 	if (err)
 		goto err_pernet;
+	/* masquerade init goes here (before netlink, undone after it) */
+	err = np_masq_init();
+	if (err)
+		goto err_overlay;
+	err = np_netlink_init();
+	if (err)
+		goto err_masq;
 
 	pr_info("version %s loaded, features 0x%x\n", NP_VERSION,
 		np_params_features());
 	return 0;
 
+err_masq:
+	np_masq_exit();
+err_overlay:
+	np_overlay_exit();
 err_pernet:
 	np_pernet_exit();
 out:
@@ -80,7 +93,9 @@ static void __exit np_exit(void)
 {
 	np_netlink_exit();
 	/* masquerade exit goes here */
+	np_masq_exit();
 	/* overlay exit goes here */
+	np_overlay_exit();
 	np_pernet_exit();
 	rcu_barrier();
 }
@@ -93,3 +108,4 @@ MODULE_AUTHOR("nodeplane developers");
 MODULE_DESCRIPTION("K3s node networking: ServiceLB, NetworkPolicy and a flannel-compatible overlay");
 MODULE_VERSION(NP_VERSION);
 MODULE_ALIAS_GENL_FAMILY(NODEPLANE_GENL_NAME);
+MODULE_ALIAS_RTNL_LINK("nodeplane");

@@ -7,7 +7,10 @@
 #include <net/genetlink.h>
 #include <linux/nodeplane.h>
 
+#include "masq.h"
 #include "netlink.h"
+#include "nl_masq.h"
+#include "nl_overlay.h"
 #include "nl_policy.h"
 #include "params.h"
 #include "pernet.h"
@@ -31,7 +34,12 @@ static int fill_counts(struct sk_buff *msg, struct np_net *nn)
 	if (nla_put_u64_64bit(msg, NP_COUNT_A_REQUESTS,
 			      atomic64_read(&nn->requests), NP_COUNT_A_PAD)
 	    /* overlay counts go here */
+	    || nla_put_u32(msg, NP_COUNT_A_OVERLAY_DEVICES,
+			   np_overlay_ndevs(&nn->overlay))
+	    || nla_put_u32(msg, NP_COUNT_A_OVERLAY_PEERS,
+			   np_overlay_npeers(&nn->overlay))
 	    /* masquerade counts go here */
+	    || nla_put_u32(msg, NP_COUNT_A_MASQ_CIDRS, np_masq_cidr_count(nn))
 	    ) {
 		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
@@ -80,7 +88,58 @@ static const struct genl_ops np_genl_ops[] = {
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	/* overlay ops (nl_overlay.c) go here */
+	{
+		.cmd = NP_CMD_OVERLAY_SET,
+		.doit = np_overlay_set_doit,
+		.policy = np_overlay_set_policy,
+		.maxattr = NP_OVERLAY_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NP_CMD_OVERLAY_GET,
+		.doit = np_overlay_get_doit,
+		.dumpit = np_overlay_get_dumpit,
+		.policy = np_overlay_get_policy,
+		.maxattr = NP_OVERLAY_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NP_CMD_PEER_NEW,
+		.doit = np_peer_new_doit,
+		.policy = np_peer_new_policy,
+		.maxattr = NP_PEER_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NP_CMD_PEER_DEL,
+		.doit = np_peer_del_doit,
+		.policy = np_peer_del_policy,
+		.maxattr = NP_PEER_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NP_CMD_PEER_GET,
+		.start = np_peer_get_start,
+		.dumpit = np_peer_get_dumpit,
+		.policy = np_peer_get_policy,
+		.maxattr = NP_PEER_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
 	/* masquerade ops (nl_masq.c) go here */
+	{
+		.cmd = NP_CMD_MASQ_SET,
+		.doit = np_masq_set_doit,
+		.policy = np_masq_set_policy,
+		.maxattr = NP_MASQ_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NP_CMD_MASQ_GET,
+		.doit = np_masq_get_doit,
+		.policy = np_masq_get_policy,
+		.maxattr = NP_MASQ_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
 };
 
 static const struct genl_multicast_group np_genl_mcgrps[] = {

@@ -12,4 +12,85 @@ const struct nla_policy np_info_get_policy[NP_INFO_A_MAX + 1] = {
 
 /* overlay policies go here */
 
+/*
+ * NP_OVERLAY_A_LOCAL4/6 are an address or empty ("clear"): the length check
+ * is a validate function because a zero length is legal too. Flags are a
+ * plain u32 checked in nl_overlay.c: the ABI answers -EOPNOTSUPP to unknown
+ * bits, which NLA_POLICY_MASK cannot (-EINVAL). CIDR nests are parsed
+ * strictly by np_cidr_parse() with np_cidr_policy.
+ */
+static int validate_local4(const struct nlattr *attr,
+			   struct netlink_ext_ack *extack)
+{
+	if (nla_len(attr) == 0 || nla_len(attr) == 4)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "an IPv4 underlay address is 4 bytes (0 bytes clears it)");
+	return -EINVAL;
+}
+
+static int validate_local6(const struct nlattr *attr,
+			   struct netlink_ext_ack *extack)
+{
+	if (nla_len(attr) == 0 || nla_len(attr) == 16)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "an IPv6 underlay address is 16 bytes (0 bytes clears it)");
+	return -EINVAL;
+}
+
+static struct netlink_range_validation vni_range = {
+	.max = 0xffffff,	/* 24 bits; s16 NLA_POLICY_MAX cannot say it */
+};
+
+const struct nla_policy np_overlay_set_policy[NP_OVERLAY_A_MAX + 1] = {
+	[NP_OVERLAY_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[NP_OVERLAY_A_VNI] = NLA_POLICY_FULL_RANGE(NLA_U32, &vni_range),
+	[NP_OVERLAY_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[NP_OVERLAY_A_LOCAL4] = NLA_POLICY_VALIDATE_FN(NLA_BINARY,
+						       validate_local4, 4),
+	[NP_OVERLAY_A_LOCAL6] = NLA_POLICY_VALIDATE_FN(NLA_BINARY,
+						       validate_local6, 16),
+	[NP_OVERLAY_A_MAC] = NLA_POLICY_EXACT_LEN(6),
+	[NP_OVERLAY_A_MAC6] = NLA_POLICY_EXACT_LEN(6),
+	[NP_OVERLAY_A_FLAGS] = { .type = NLA_U32 },
+};
+
+/* Doit: IFINDEX required. Dump: optional, filters. */
+const struct nla_policy np_overlay_get_policy[NP_OVERLAY_A_MAX + 1] = {
+	[NP_OVERLAY_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+const struct nla_policy np_peer_new_policy[NP_PEER_A_MAX + 1] = {
+	[NP_PEER_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[NP_PEER_A_MAC] = NLA_POLICY_EXACT_LEN(6),
+	[NP_PEER_A_ENDPOINT4] = NLA_POLICY_EXACT_LEN(4),
+	[NP_PEER_A_ENDPOINT6] = NLA_POLICY_EXACT_LEN(16),
+	[NP_PEER_A_CIDR] = { .type = NLA_NESTED },
+};
+
+const struct nla_policy np_peer_del_policy[NP_PEER_A_MAX + 1] = {
+	[NP_PEER_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[NP_PEER_A_MAC] = NLA_POLICY_EXACT_LEN(6),
+};
+
+const struct nla_policy np_peer_get_policy[NP_PEER_A_MAX + 1] = {
+	[NP_PEER_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
 /* masquerade policies go here */
+
+/*
+ * NP_MASQ_A_CIDR nests are checked by np_cidr_parse() (strict, with
+ * np_cidr_policy and extack) in nl_masq.c. NP_MASQ_A_FLAGS is a plain u32:
+ * unknown bits answer -EOPNOTSUPP there, which NLA_POLICY_MASK cannot
+ * (it answers -EINVAL).
+ */
+const struct nla_policy np_masq_set_policy[NP_MASQ_A_MAX + 1] = {
+	[NP_MASQ_A_CIDR] = { .type = NLA_NESTED },
+	[NP_MASQ_A_FLAGS] = { .type = NLA_U32 },
+};
+
+/* MASQ_GET takes no attribute. */
+const struct nla_policy np_masq_get_policy[NP_MASQ_A_MAX + 1] = {
+};

@@ -6,6 +6,8 @@
 #include <linux/mutex.h>
 #include <net/net_namespace.h>
 
+#include "overlay.h"
+
 /*
  * Everything nodeplane keeps for one network namespace. Readers on the
  * packet path use RCU; every writer holds @lock.
@@ -14,7 +16,10 @@ struct np_net {
 	struct mutex lock;	/* serialises all writers in this netns */
 	atomic64_t requests;	/* genl requests handled in this netns */
 	/* overlay state goes here */
+	struct np_overlay_net overlay;	/* overlay.h; all-zero is empty */
 	/* masquerade state goes here */
+	struct np_masq_config __rcu *masq;	/* masq.c; NULL: off */
+	unsigned int masq_hooks;	/* families hooked, 1 << np_lpm_family */
 };
 
 struct np_net *np_pernet(const struct net *net);
