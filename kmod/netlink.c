@@ -17,6 +17,11 @@
 
 static struct genl_family np_genl_family;
 
+void *np_genl_put(struct sk_buff *skb, u32 portid, u32 seq, int flags, u8 cmd)
+{
+	return genlmsg_put(skb, portid, seq, &np_genl_family, flags, cmd);
+}
+
 static int np_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
 		       struct genl_info *info)
 {
@@ -63,7 +68,8 @@ static int np_info_get_doit(struct sk_buff *skb, struct genl_info *info)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &np_genl_family, 0, NP_CMD_INFO_GET);
+	hdr = np_genl_put(msg, info->snd_portid, info->snd_seq, 0,
+			  NP_CMD_INFO_GET);
 	if (!hdr)
 		goto nla_put_failure;
 	if (nla_put_u32(msg, NP_INFO_A_ABI_VERSION, NODEPLANE_GENL_VERSION) ||

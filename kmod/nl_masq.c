@@ -7,6 +7,7 @@
 #include <net/genetlink.h>
 #include <linux/nodeplane.h>
 
+#include "netlink.h"
 #include "cidr.h"
 #include "masq.h"
 #include "nl_masq.h"
@@ -104,26 +105,6 @@ err_free:
 	return err;
 }
 
-/*
- * The reply header: same family id and version as the request
- * (genlmsg_put_reply() without the family, which netlink.c keeps).
- */
-static void *reply_put(struct sk_buff *msg, struct genl_info *info, u8 cmd)
-{
-	struct genlmsghdr *hdr;
-	struct nlmsghdr *nlh;
-
-	nlh = nlmsg_put(msg, info->snd_portid, info->snd_seq,
-			info->nlhdr->nlmsg_type, GENL_HDRLEN, 0);
-	if (!nlh)
-		return NULL;
-	hdr = nlmsg_data(nlh);
-	hdr->cmd = cmd;
-	hdr->version = NODEPLANE_GENL_VERSION;
-	hdr->reserved = 0;
-	return (char *)hdr + GENL_HDRLEN;
-}
-
 static int fill_config(struct sk_buff *msg, const struct np_masq_config *cfg)
 {
 	int fam;
@@ -147,7 +128,8 @@ int np_masq_get_doit(struct sk_buff *skb, struct genl_info *info)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	hdr = reply_put(msg, info, NP_CMD_MASQ_GET);
+	hdr = np_genl_put(msg, info->snd_portid, info->snd_seq, 0,
+			  NP_CMD_MASQ_GET);
 	if (!hdr || fill_config(msg, &cfg)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;

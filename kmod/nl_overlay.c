@@ -9,6 +9,7 @@
 #include <net/ipv6.h>
 #include <linux/nodeplane.h>
 
+#include "netlink.h"
 #include "cidr.h"
 #include "nl_overlay.h"
 #include "overlay.h"
@@ -51,23 +52,6 @@ static struct net_device *ovl_dev_get(struct net *net,
 		return NULL;
 	}
 	return dev;
-}
-
-/* genlmsg_put() for a family whose struct netlink.c keeps to itself. */
-static void *put_hdr(struct sk_buff *skb, u32 portid, u32 seq, u16 family_id,
-		     int flags, u8 cmd)
-{
-	struct genlmsghdr *hdr;
-	struct nlmsghdr *nlh;
-
-	nlh = nlmsg_put(skb, portid, seq, family_id, GENL_HDRLEN, flags);
-	if (!nlh)
-		return NULL;
-	hdr = nlmsg_data(nlh);
-	hdr->cmd = cmd;
-	hdr->version = NODEPLANE_GENL_VERSION;
-	hdr->reserved = 0;
-	return (char *)hdr + GENL_HDRLEN;
 }
 
 /* ---- NP_CMD_OVERLAY_SET ------------------------------------------------ */
@@ -195,12 +179,11 @@ out:
 /* ---- NP_CMD_OVERLAY_GET ------------------------------------------------ */
 
 static int overlay_msg(struct sk_buff *msg, struct np_ovl_dev *od, u32 portid,
-		       u32 seq, u16 family_id, int flags,
-		       struct netlink_callback *cb)
+		       u32 seq, int flags, struct netlink_callback *cb)
 {
 	void *hdr;
 
-	hdr = put_hdr(msg, portid, seq, family_id, flags, NP_CMD_OVERLAY_GET);
+	hdr = np_genl_put(msg, portid, seq, flags, NP_CMD_OVERLAY_GET);
 	if (!hdr)
 		return -EMSGSIZE;
 	if (cb)
@@ -242,7 +225,7 @@ int np_overlay_get_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -ENODEV;
 	} else {
 		err = overlay_msg(msg, od, info->snd_portid, info->snd_seq,
-				  info->nlhdr->nlmsg_type, 0, NULL);
+				  0, NULL);
 	}
 	mutex_unlock(&nn->lock);
 	if (err)
@@ -274,8 +257,7 @@ int np_overlay_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		if (idx++ < cb->args[0])
 			continue;
 		err = overlay_msg(skb, od, NETLINK_CB(cb->skb).portid,
-				  cb->nlh->nlmsg_seq, di->family->id,
-				  NLM_F_MULTI, cb);
+				  cb->nlh->nlmsg_seq, NLM_F_MULTI, cb);
 		if (err)
 			break;
 		cb->args[0]++;
@@ -472,7 +454,6 @@ int np_peer_get_start(struct netlink_callback *cb)
 
 struct peer_dump {
 	struct netlink_callback *cb;
-	u16 family_id;
 };
 
 static int peer_msg(struct sk_buff *skb, struct np_ovl_dev *od,
@@ -482,9 +463,8 @@ static int peer_msg(struct sk_buff *skb, struct np_ovl_dev *od,
 	unsigned int i;
 	void *hdr;
 
-	hdr = put_hdr(skb, NETLINK_CB(pd->cb->skb).portid,
-		      pd->cb->nlh->nlmsg_seq, pd->family_id, NLM_F_MULTI,
-		      NP_CMD_PEER_GET);
+	hdr = np_genl_put(skb, NETLINK_CB(pd->cb->skb).portid,
+			  pd->cb->nlh->nlmsg_seq, NLM_F_MULTI, NP_CMD_PEER_GET);
 	if (!hdr)
 		return -EMSGSIZE;
 	genl_dump_check_consistent(pd->cb, hdr);
@@ -510,7 +490,6 @@ int np_peer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	struct np_net *nn = np_pernet(sock_net(skb->sk));
 	struct peer_dump pd = {
 		.cb = cb,
-		.family_id = genl_dumpit_info(cb)->family->id,
 	};
 	unsigned int bucket = cb->args[1], skip = cb->args[2];
 	struct net_device *dev;
