@@ -35,9 +35,20 @@ static int count_reply(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-/* One request and its reply; returns 0 or a negative libnl error. */
+static int got_ack(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	*(int *)arg = 1;
+	return NL_STOP;
+}
+
+/*
+ * One request, its reply and the ACK after it; returns 0 or a negative libnl
+ * error. (nl_send_sync() is not enough: its wait returns after the first
+ * datagram, the reply, and leaves the ACK for the next round.)
+ */
 static int round_trip(struct nl_sock *sk, int family, int cmd, int attr,
-		      const void *val, int len)
+		      const void *val, int len, int *acked)
 {
 	struct nl_msg *msg = nlmsg_alloc();
 	int err;
@@ -49,14 +60,19 @@ static int round_trip(struct nl_sock *sk, int family, int cmd, int attr,
 		nlmsg_free(msg);
 		return -NLE_NOMEM;
 	}
-	err = nl_send_sync(sk, msg); /* frees msg, waits for the ack */
-	return err;
+	err = nl_send_auto(sk, msg);
+	nlmsg_free(msg);
+	*acked = 0;
+	while (err >= 0 && !*acked)
+		err = nl_recvmsgs_default(sk);
+	return err < 0 ? err : 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct nl_sock *sk;
 	long replies = 0, n = 0;
+	int acked;
 	double secs, t0, t;
 	int family, cmd, attr, len, err;
 	const void *val;
@@ -73,6 +89,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, count_reply, &replies);
+	nl_socket_modify_cb(sk, NL_CB_ACK, NL_CB_CUSTOM, got_ack, &acked);
 	if (!strcmp(argv[1], "info")) {
 		family = genl_ctrl_resolve(sk, NODEPLANE_GENL_NAME);
 		if (family < 0) {
@@ -93,7 +110,7 @@ int main(int argc, char **argv)
 	}
 	t0 = now();
 	do {
-		err = round_trip(sk, family, cmd, attr, val, len);
+		err = round_trip(sk, family, cmd, attr, val, len, &acked);
 		if (err < 0) {
 			fprintf(stderr, "nlbench: %s\n", nl_geterror(err));
 			return 1;
