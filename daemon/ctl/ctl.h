@@ -26,6 +26,16 @@ struct np_ctl {
 	bool script;	/* tab-separated output */
 	/* NAME -> ifindex, 0 if none; NULL: if_nametoindex(). For tests. */
 	unsigned int (*nametoindex)(const char *name);
+	/* Opens the connection; NULL: np_nl_open(). For tests. */
+	int (*nl_open)(struct np_nl **nl, struct np_err *err);
+	/*
+	 * Batch mode (-b FILE): the one connection every line shares, opened
+	 * by the first line that needs it (NULL before), and the file's name
+	 * and current line number, which prefix every diagnostic.
+	 */
+	struct np_nl *nl;
+	const char *batch_file;		/* NULL: not in batch mode */
+	unsigned long batch_line;
 };
 
 struct np_ctl_cmd {
@@ -47,6 +57,22 @@ extern const struct np_ctl_cmd np_ctl_cmd_raw_peer;
 
 /* Parses global options, dispatches; returns the process exit status. */
 int np_ctl_main(struct np_ctl *ctl, int argc, char **argv);
+
+/*
+ * Batch mode: runs each command line of f (named name in diagnostics)
+ * over one shared connection, stopping at the first failing line.
+ * Returns the exit status; closes ctl->nl when done.
+ */
+int np_ctl_batch(struct np_ctl *ctl, const char *name, FILE *f);
+
+/*
+ * The connection a command uses: in batch mode the shared one (opened on
+ * first use), else a new one. np_ctl_nl_open() returns 0 or a negative
+ * errno with err filled; np_ctl_nl_close() closes only a connection that
+ * is not the shared one.
+ */
+int np_ctl_nl_open(struct np_ctl *ctl, struct np_nl **nl, struct np_err *err);
+void np_ctl_nl_close(struct np_ctl *ctl, struct np_nl *nl);
 
 #define NP_CTL_CONTINUE (-1)
 

@@ -78,12 +78,12 @@ static int run(struct np_ctl *ctl, int argc, char **argv)
 	r = np_ctl_args(ctl, &np_ctl_cmd_info, argc, argv, NULL, &npos);
 	if (r != NP_CTL_CONTINUE)
 		return r;
-	if (np_nl_open(&nl, &err) < 0) {
+	if (np_ctl_nl_open(ctl, &nl, &err) < 0) {
 		np_ctl_error(ctl, "info", &err);
 		return NP_CTL_EXIT_FAIL;
 	}
 	r = np_nl_info_get(nl, &info, &err);
-	np_nl_close(nl);
+	np_ctl_nl_close(ctl, nl);
 	if (r < 0) {
 		np_ctl_error(ctl, "info", &err);
 		return NP_CTL_EXIT_FAIL;

@@ -127,12 +127,12 @@ static int run_set(struct np_ctl *ctl, int argc, char **argv)
 
 	if (np_ctl_masq_set_parse(ctl, argc, argv, &masq) < 0)
 		return NP_CTL_EXIT_FAIL;
-	if (np_nl_open(&nl, &err) < 0) {
+	if (np_ctl_nl_open(ctl, &nl, &err) < 0) {
 		np_ctl_error(ctl, "masq set", &err);
 		return NP_CTL_EXIT_FAIL;
 	}
 	r = np_nl_masq_set(nl, &masq, &err);
-	np_nl_close(nl);
+	np_ctl_nl_close(ctl, nl);
 	if (r < 0) {
 		np_ctl_error(ctl, "masq set", &err);
 		return NP_CTL_EXIT_FAIL;
@@ -152,12 +152,12 @@ static int run_show(struct np_ctl *ctl, int argc, char **argv)
 				    "unexpected argument '%s'", argv[0]);
 		return NP_CTL_EXIT_FAIL;
 	}
-	if (np_nl_open(&nl, &err) < 0) {
+	if (np_ctl_nl_open(ctl, &nl, &err) < 0) {
 		np_ctl_error(ctl, "masq show", &err);
 		return NP_CTL_EXIT_FAIL;
 	}
 	r = np_nl_masq_get(nl, &masq, &err);
-	np_nl_close(nl);
+	np_ctl_nl_close(ctl, nl);
 	if (r < 0) {
 		np_ctl_error(ctl, "masq show", &err);
 		return NP_CTL_EXIT_FAIL;

@@ -529,7 +529,7 @@ static int open_nl(struct np_ctl *ctl, const char *what, struct np_nl **nl)
 {
 	struct np_err err;
 
-	if (np_nl_open(nl, &err) < 0) {
+	if (np_ctl_nl_open(ctl, nl, &err) < 0) {
 		np_ctl_error(ctl, what, &err);
 		return -1;
 	}
@@ -547,7 +547,7 @@ static int run_set(struct np_ctl *ctl, int argc, char **argv)
 	    open_nl(ctl, "overlay set", &nl) < 0)
 		return NP_CTL_EXIT_FAIL;
 	r = np_nl_overlay_set(nl, &cfg, &err);
-	np_nl_close(nl);
+	np_ctl_nl_close(ctl, nl);
 	if (r < 0) {
 		np_ctl_error(ctl, "overlay set", &err);
 		return NP_CTL_EXIT_FAIL;
@@ -566,7 +566,7 @@ static int run_peer_set(struct np_ctl *ctl, int argc, char **argv)
 	    open_nl(ctl, "overlay peer set", &nl) < 0)
 		return NP_CTL_EXIT_FAIL;
 	r = np_nl_peer_new(nl, &peer, &err);
-	np_nl_close(nl);
+	np_ctl_nl_close(ctl, nl);
 	if (r < 0) {
 		np_ctl_error(ctl, "overlay peer set", &err);
 		return NP_CTL_EXIT_FAIL;
@@ -586,7 +586,7 @@ static int run_peer_del(struct np_ctl *ctl, int argc, char **argv)
 	    open_nl(ctl, "overlay peer del", &nl) < 0)
 		return NP_CTL_EXIT_FAIL;
 	r = np_nl_peer_del(nl, ifindex, mac, &err);
-	np_nl_close(nl);
+	np_ctl_nl_close(ctl, nl);
 	if (r < 0) {
 		np_ctl_error(ctl, "overlay peer del", &err);
 		return NP_CTL_EXIT_FAIL;
@@ -644,7 +644,7 @@ static int run_show(struct np_ctl *ctl, int argc, char **argv)
 fail:
 	np_ctl_error(ctl, what, &err);
 out:
-	np_nl_close(nl);
+	np_ctl_nl_close(ctl, nl);
 	for (i = 0; peers && i < devs.n; i++)
 		np_peer_list_free(&peers[i]);
 	free(peers);

@@ -91,12 +91,12 @@ static int run(struct np_ctl *ctl, int argc, char **argv)
 	}
 	variants[i].build(&a);
 
-	if (np_nl_open(&nl, &err) < 0) {
+	if (np_ctl_nl_open(ctl, &nl, &err) < 0) {
 		np_ctl_error(ctl, "raw-info", &err);
 		return NP_CTL_EXIT_FAIL;
 	}
 	r = np_nl_send_raw(nl, NP_CMD_INFO_GET, a.b, a.len, &err);
-	np_nl_close(nl);
+	np_ctl_nl_close(ctl, nl);
 	if (r < 0) {
 		np_ctl_error(ctl, "raw-info", &err);
 		return NP_CTL_EXIT_FAIL;

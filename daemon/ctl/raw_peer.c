@@ -108,12 +108,12 @@ static int run(struct np_ctl *ctl, int argc, char **argv)
 		return NP_CTL_EXIT_FAIL;
 	np_ctl_raw_peer_build(pos[0], ifindex, &raw);
 
-	if (np_nl_open(&nl, &err) < 0) {
+	if (np_ctl_nl_open(ctl, &nl, &err) < 0) {
 		np_ctl_error(ctl, what, &err);
 		return NP_CTL_EXIT_FAIL;
 	}
 	r = np_nl_send_raw(nl, NP_CMD_PEER_NEW, raw.b, raw.len, &err);
-	np_nl_close(nl);
+	np_ctl_nl_close(ctl, nl);
 	if (r < 0) {
 		np_ctl_error(ctl, what, &err);
 		return NP_CTL_EXIT_FAIL;
