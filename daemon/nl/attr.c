@@ -146,3 +146,17 @@ int np_nl_attr_parse(struct nlattr **tb, const struct np_nl_attr_set *set,
 	}
 	return 0;
 }
+
+int np_nl_reply_parse(const struct nlmsghdr *nlh, size_t len,
+		      const struct np_nl_attr_set *set, struct nlattr **tb,
+		      const void **head, size_t *alen, struct np_err *err)
+{
+	const size_t hdr = NLMSG_HDRLEN + GENL_HDRLEN;
+
+	if (len < NLMSG_HDRLEN || nlh->nlmsg_len > len || nlh->nlmsg_len < hdr)
+		return np_err_set(err, EBADMSG, "%s: truncated message",
+				  set->what);
+	*head = (const unsigned char *)nlh + hdr;
+	*alen = nlh->nlmsg_len - hdr;
+	return np_nl_attr_parse(tb, set, *head, *alen, err);
+}

@@ -26,18 +26,6 @@ const struct nla_policy np_nl_cidr_policy[NP_CIDR_A_MAX + 1] = {
 	[NP_CIDR_A_PREFIXLEN] = { .type = NLA_U8, .maxlen = sizeof(uint8_t) },
 };
 
-int np_nl_reply_attrs(const struct nlmsghdr *nlh, size_t len, const char *what,
-		      const void **head, size_t *alen, struct np_err *err)
-{
-	const size_t hdr = NLMSG_HDRLEN + GENL_HDRLEN;
-
-	if (len < NLMSG_HDRLEN || nlh->nlmsg_len > len || nlh->nlmsg_len < hdr)
-		return np_err_set(err, EBADMSG, "%s: truncated message", what);
-	*head = (const unsigned char *)nlh + hdr;
-	*alen = nlh->nlmsg_len - hdr;
-	return 0;
-}
-
 int np_nl_cidr_parse(const struct nlattr *nest,
 		     const struct np_nl_attr_set *set, struct np_cidr *out,
 		     struct np_err *err)

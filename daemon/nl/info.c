@@ -73,18 +73,15 @@ static void printable(char *dst, size_t len, const char *src)
 int np_nl_info_parse(const struct nlmsghdr *nlh, size_t len,
 		     struct np_info *out, struct np_err *err)
 {
-	const size_t hdr = NLMSG_HDRLEN + GENL_HDRLEN;
 	struct nlattr *tb[NP_INFO_A_MAX + 1];
 	struct nlattr *cnt[NP_COUNT_A_MAX + 1];
+	const void *head;
+	size_t alen;
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if (len < NLMSG_HDRLEN || nlh->nlmsg_len > len || nlh->nlmsg_len < hdr)
-		return np_err_set(err, EBADMSG,
-				  "INFO_GET reply: truncated message");
-	r = np_nl_attr_parse(tb, &np_nl_info_attrs,
-			     (const unsigned char *)nlh + hdr,
-			     nlh->nlmsg_len - hdr, err);
+	r = np_nl_reply_parse(nlh, len, &np_nl_info_attrs, tb, &head, &alen,
+			      err);
 	if (r)
 		return r;
 	out->abi = nla_get_u32(tb[NP_INFO_A_ABI_VERSION]);

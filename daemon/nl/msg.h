@@ -68,10 +68,13 @@ int np_nl_info_parse(const struct nlmsghdr *nlh, size_t len,
 		     struct np_info *out, struct np_err *err);
 
 /*
- * The attributes of a generic-netlink reply of len readable bytes: checks
- * the lengths, sets *head and *alen. what names the reply in errors.
+ * The top-level attributes of a generic-netlink reply of len readable bytes:
+ * checks the lengths, parses and validates them into tb with set (whose
+ * name appears in errors), and sets *head and *alen to the attribute bytes
+ * for callers that walk repeated attributes.
  */
-int np_nl_reply_attrs(const struct nlmsghdr *nlh, size_t len, const char *what,
+int np_nl_reply_parse(const struct nlmsghdr *nlh, size_t len,
+		      const struct np_nl_attr_set *set, struct nlattr **tb,
 		      const void **head, size_t *alen, struct np_err *err);
 /*
  * Parses and validates one NP_CIDR_A_* nest (set: the nest's, for names):

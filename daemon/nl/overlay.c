@@ -137,11 +137,8 @@ int np_nl_overlay_parse(const struct nlmsghdr *nlh, size_t len,
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	r = np_nl_reply_attrs(nlh, len, np_nl_overlay_attrs.what, &head, &alen,
+	r = np_nl_reply_parse(nlh, len, &np_nl_overlay_attrs, tb, &head, &alen,
 			      err);
-	if (r)
-		return r;
-	r = np_nl_attr_parse(tb, &np_nl_overlay_attrs, head, alen, err);
 	if (r)
 		return r;
 	out->ifindex = nla_get_u32(tb[NP_OVERLAY_A_IFINDEX]);

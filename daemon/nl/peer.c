@@ -61,10 +61,7 @@ int np_nl_peer_parse(const struct nlmsghdr *nlh, size_t len,
 	int r, rem;
 
 	memset(out, 0, sizeof(*out));
-	r = np_nl_reply_attrs(nlh, len, set->what, &head, &alen, err);
-	if (r)
-		return r;
-	r = np_nl_attr_parse(tb, set, head, alen, err);
+	r = np_nl_reply_parse(nlh, len, set, tb, &head, &alen, err);
 	if (r)
 		return r;
 	if (!!tb[NP_PEER_A_ENDPOINT4] == !!tb[NP_PEER_A_ENDPOINT6])
