@@ -369,6 +369,15 @@ err_free:
 	return err;
 }
 
+/* Is @mac one of @od's own VTEP MACs? (netns mutex held) */
+static bool is_own_mac(struct np_ovl_dev *od, const u8 *mac)
+{
+	const struct np_ovl_cfg *cfg = np_overlay_cfg(od);
+
+	return ether_addr_equal(mac, cfg->mac) ||
+	       ether_addr_equal(mac, cfg->mac6);
+}
+
 int np_peer_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
@@ -393,7 +402,14 @@ int np_peer_new_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	od = netdev_priv(dev);
 	mutex_lock(&nn->lock);
-	err = np_overlay_peer_replace(od, peer, info->extack);
+	if (is_own_mac(od, peer->mac)) {
+		/* frames to it would come back to us and be dropped as loops */
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[NP_PEER_A_MAC],
+				    "the peer MAC is one of this device's own VTEP MACs");
+		err = -EINVAL;
+	} else {
+		err = np_overlay_peer_replace(od, peer, info->extack);
+	}
 	mutex_unlock(&nn->lock);
 	if (err)
 		np_overlay_peer_free(peer);

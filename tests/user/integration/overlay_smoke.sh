@@ -177,6 +177,10 @@ case_rejections_explained() {
 	np_expect_fail --stderr "unicast" x 1 "$ctl" raw-peer bad-mac np0
 	np_expect_fail --stderr "missing NP_PEER_A_ENDPOINT4 or NP_PEER_A_ENDPOINT6" \
 		x 1 "$ctl" raw-peer missing-endpoint np0
+	np_expect_fail --stderr "own VTEP MACs" \
+		x 1 "$ctl" overlay peer set np0 mac "${macs[1]}" endpoint 192.0.2.3 cidr 10.99.0.0/24
+	np_expect_fail --stderr "own VTEP MACs" \
+		x 1 "$ctl" overlay peer set np0 mac "${mac6s[1]}" endpoint 2001:db8::3 cidr fd99::/64
 	np_expect_fail --stderr "owned by another peer" \
 		x 1 "$ctl" overlay peer set np0 mac 02:cc:00:00:00:04 endpoint 192.0.2.3 cidr "$(o4 2)/24"
 	ip -n sa link add dummy0 type dummy
