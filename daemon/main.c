@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -18,6 +19,7 @@
 
 #include <linux/nodeplane.h>
 
+#include "config.h"
 #include "log.h"
 #include "nl/nl.h"
 #include "version.h"
@@ -53,6 +55,13 @@ static void usage(FILE *f)
 		"of the current network namespace. Requires CAP_NET_ADMIN.\n"
 		"\n"
 		"Options:\n"
+		"  --config FILE   configuration file (default "
+		NP_CONFIG_DEFAULT_PATH ",\n"
+		"                  which may be missing)\n"
+		"  --check-config  validate the configuration, print the effective\n"
+		"                  configuration and exit\n"
+		"  --KEY=VALUE     any configuration file key, overriding the file\n"
+		"                  (see docs/config.md)\n"
 		"  -v, --verbose  also log debug messages\n"
 		"  -h, --help     show this help and exit\n"
 		"  -V, --version  show the version and exit\n"
@@ -159,48 +168,96 @@ static int module_check(struct loop *lp)
 	return 0;
 }
 
-static int parse_args(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+struct args {
+	const char *config;	/* NULL: the default path, which may be missing */
+	bool check;
+	int cfgc;
+	char **cfgv;		/* everything else, for np_config_parse_args */
+};
 
-	while ((c = getopt_long(argc, argv, "vhV", opts, NULL)) != -1) {
-		switch (c) {
-		case 'v':
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *s = argv[i];
+
+		if (!strcmp(s, "-v") || !strcmp(s, "--verbose")) {
 			np_log_set_level(NP_LOG_DEBUG);
-			break;
-		case 'h':
+		} else if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
 			usage(stdout);
 			return EXIT_CLEAN;
-		case 'V':
+		} else if (!strcmp(s, "-V") || !strcmp(s, "--version")) {
 			printf("nodeplaned %s\n", np_version);
 			return EXIT_CLEAN;
-		default:	/* getopt has printed the reason */
-			fprintf(stderr, "Try 'nodeplaned --help' for more information.\n");
-			return EXIT_USAGE;
+		} else if (!strcmp(s, "--check-config")) {
+			a->check = true;
+		} else if (!strncmp(s, "--config=", 9)) {
+			a->config = s + 9;
+		} else if (!strcmp(s, "--config")) {
+			if (i + 1 == argc) {
+				fprintf(stderr, "nodeplaned: --config needs a FILE\n"
+					"Try 'nodeplaned --help' for more information.\n");
+				return EXIT_USAGE;
+			}
+			a->config = argv[++i];
+		} else {
+			a->cfgv[a->cfgc++] = argv[i];
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "nodeplaned: unexpected argument '%s'\n"
-			"Try 'nodeplaned --help' for more information.\n",
-			argv[optind]);
-		return EXIT_USAGE;
+	return -1;
+}
+
+/* Loads the file, the flags and the node name; prints errors. 0 or -1. */
+static int load_config(struct np_config *cfg, const struct args *a)
+{
+	char *line, *nl;
+
+	np_config_init(cfg);
+	np_config_parse_file(cfg, a->config ? a->config : NP_CONFIG_DEFAULT_PATH,
+			     !a->config);
+	np_config_parse_args(cfg, a->cfgc, a->cfgv);
+	np_config_finish(cfg, NULL);
+	if (!cfg->nerr)
+		return 0;
+	for (line = cfg->err; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			break;
+		*nl = '\0';
+		if (a->check)
+			fprintf(stderr, "%s\n", line);
+		else
+			np_log_error("%s", line);
 	}
+	if (!a->check)
+		fprintf(stderr, "Try 'nodeplaned --help' for more information.\n");
 	return -1;
 }
 
 int main(int argc, char **argv)
 {
 	struct loop lp = { .epfd = -1, .sig = { .fd = -1 } };
+	static struct np_config cfg;
+	struct args a = { 0 };
 	sigset_t mask;
 	int status;
 
-	status = parse_args(argc, argv);
+	a.cfgv = calloc((size_t)argc + 1, sizeof(*a.cfgv));
+	if (!a.cfgv) {
+		np_log_error("out of memory");
+		return EXIT_USAGE;
+	}
+	status = parse_args(argc, argv, &a);
+	if (status < 0) {
+		if (load_config(&cfg, &a) < 0)
+			status = EXIT_USAGE;
+		else if (a.check) {
+			np_config_print(&cfg, stdout);
+			status = EXIT_CLEAN;
+		}
+	}
+	free(a.cfgv);
 	if (status >= 0)
 		return fflush(stdout) == 0 ? status : EXIT_USAGE;
 
