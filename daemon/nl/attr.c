@@ -160,3 +160,13 @@ int np_nl_reply_parse(const struct nlmsghdr *nlh, size_t len,
 	*alen = nlh->nlmsg_len - hdr;
 	return np_nl_attr_parse(tb, set, *head, *alen, err);
 }
+
+void np_nl_printable(char *dst, size_t len, const char *src)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len && src[i]; i++)
+		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ?
+			 '?' : src[i];
+	dst[i] = '\0';
+}

@@ -59,17 +59,6 @@ const struct np_nl_attr_set np_nl_count_attrs = {
 	.required = BIT64(NP_COUNT_A_REQUESTS),
 };
 
-/* Control characters would break line formats (logs, script output). */
-static void printable(char *dst, size_t len, const char *src)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len && src[i]; i++)
-		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ?
-			 '?' : src[i];
-	dst[i] = '\0';
-}
-
 int np_nl_info_parse(const struct nlmsghdr *nlh, size_t len,
 		     struct np_info *out, struct np_err *err)
 {
@@ -86,7 +75,7 @@ int np_nl_info_parse(const struct nlmsghdr *nlh, size_t len,
 		return r;
 	out->abi = nla_get_u32(tb[NP_INFO_A_ABI_VERSION]);
 	/* The policy guarantees a NUL within NP_INFO_VERSION_LEN bytes. */
-	printable(out->version, sizeof(out->version),
+	np_nl_printable(out->version, sizeof(out->version),
 		  nla_data(tb[NP_INFO_A_VERSION]));
 	out->features = nla_get_u32(tb[NP_INFO_A_FEATURES]);
 	if (tb[NP_INFO_A_COUNTS]) {

@@ -68,6 +68,12 @@ int np_nl_info_parse(const struct nlmsghdr *nlh, size_t len,
 		     struct np_info *out, struct np_err *err);
 
 /*
+ * Copies the NUL-terminated string src into dst (len bytes), replacing
+ * control characters with '?': names from the kernel end up in logs and in
+ * line-based script output.
+ */
+void np_nl_printable(char *dst, size_t len, const char *src);
+/*
  * The top-level attributes of a generic-netlink reply of len readable bytes:
  * checks the lengths, parses and validates them into tb with set (whose
  * name appears in errors), and sets *head and *alen to the attribute bytes

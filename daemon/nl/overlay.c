@@ -115,17 +115,6 @@ const struct np_nl_attr_set np_nl_ostat_attrs = {
 	.required = 0,	/* each counter is shown only when sent */
 };
 
-/* Control characters would break line formats. */
-static void printable(char *dst, size_t len, const char *src)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len && src[i]; i++)
-		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ?
-			 '?' : src[i];
-	dst[i] = '\0';
-}
-
 int np_nl_overlay_parse(const struct nlmsghdr *nlh, size_t len,
 			struct np_overlay_cfg *out, struct np_err *err)
 {
@@ -143,7 +132,7 @@ int np_nl_overlay_parse(const struct nlmsghdr *nlh, size_t len,
 		return r;
 	out->ifindex = nla_get_u32(tb[NP_OVERLAY_A_IFINDEX]);
 	/* The policy guarantees a NUL within NP_IFNAME_LEN bytes. */
-	printable(out->ifname, sizeof(out->ifname),
+	np_nl_printable(out->ifname, sizeof(out->ifname),
 		  nla_data(tb[NP_OVERLAY_A_IFNAME]));
 	out->vni = nla_get_u32(tb[NP_OVERLAY_A_VNI]);
 	out->port = nla_get_u16(tb[NP_OVERLAY_A_PORT]);
