@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "loop.h"
 #include "nl/nl.h"
 #include "version.h"
 
@@ -30,21 +31,14 @@ enum {
 	EXIT_MODULE = 2,	/* nodeplane module unavailable */
 };
 
-struct loop;
-
-/* One file descriptor in the loop and what to do when it is ready. */
-struct watch {
-	int fd;
-	void (*ready)(struct loop *lp, struct watch *w, uint32_t events);
-};
-
-struct loop {
-	int epfd;
-	bool stop;
-	int status;		/* exit status once stop is set */
-	struct watch sig;
+/* The daemon: its loop and what the loop drives. */
+struct daemon {
+	struct np_loop *lp;
+	struct np_io sig;
 	struct np_nl *nl;
 };
+
+static struct daemon d;
 
 static void usage(FILE *f)
 {
@@ -77,14 +71,7 @@ static void usage(FILE *f)
 		"     or an invalid answer)\n");
 }
 
-static int loop_add(struct loop *lp, struct watch *w, uint32_t events)
-{
-	struct epoll_event ev = { .events = events, .data.ptr = w };
-
-	return epoll_ctl(lp->epfd, EPOLL_CTL_ADD, w->fd, &ev);
-}
-
-static void signal_ready(struct loop *lp, struct watch *w, uint32_t events)
+static void signal_ready(struct np_io *w, uint32_t events)
 {
 	struct signalfd_siginfo si;
 	ssize_t n;
@@ -99,8 +86,7 @@ static void signal_ready(struct loop *lp, struct watch *w, uint32_t events)
 		if (n != (ssize_t)sizeof(si)) {
 			np_log_error("reading the signalfd: %s",
 				     n < 0 ? strerror(errno) : "short read");
-			lp->stop = true;
-			lp->status = EXIT_USAGE;
+			np_loop_stop(d.lp, EXIT_USAGE);
 			return;
 		}
 		switch (si.ssi_signo) {
@@ -108,8 +94,7 @@ static void signal_ready(struct loop *lp, struct watch *w, uint32_t events)
 		case SIGINT:
 			np_log_info("%s: stopping, kernel state left in place",
 				    si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
-			lp->stop = true;
-			lp->status = EXIT_CLEAN;
+			np_loop_stop(d.lp, EXIT_CLEAN);
 			break;
 		case SIGHUP:
 			np_log_info("SIGHUP: reload");
@@ -121,40 +106,18 @@ static void signal_ready(struct loop *lp, struct watch *w, uint32_t events)
 	}
 }
 
-static int loop_run(struct loop *lp)
-{
-	struct epoll_event evs[16];
-	int i, n;
-
-	while (!lp->stop) {
-		n = epoll_wait(lp->epfd, evs, sizeof(evs) / sizeof(evs[0]), -1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			np_log_error("epoll_wait: %s", strerror(errno));
-			return EXIT_USAGE;
-		}
-		for (i = 0; i < n && !lp->stop; i++) {
-			struct watch *w = evs[i].data.ptr;
-
-			w->ready(lp, w, evs[i].events);
-		}
-	}
-	return lp->status;
-}
-
 /* Opens the netlink connection and reports what the module is. */
-static int module_check(struct loop *lp)
+static int module_check(void)
 {
 	char buf[NP_ERR_MSG_LEN + 128], feat[128];
 	struct np_info info;
 	struct np_err err;
 
-	if (np_nl_open(&lp->nl, &err) < 0) {
+	if (np_nl_open(&d.nl, &err) < 0) {
 		np_log_error("%s", np_err_str(&err, buf, sizeof(buf)));
 		return -1;
 	}
-	if (np_nl_info_get(lp->nl, &info, &err) < 0) {
+	if (np_nl_info_get(d.nl, &info, &err) < 0) {
 		np_log_error("INFO_GET: %s", np_err_str(&err, buf, sizeof(buf)));
 		return -1;
 	}
@@ -237,7 +200,6 @@ static int load_config(struct np_config *cfg, const struct args *a)
 
 int main(int argc, char **argv)
 {
-	struct loop lp = { .epfd = -1, .sig = { .fd = -1 } };
 	static struct np_config cfg;
 	struct args a = { 0 };
 	sigset_t mask;
@@ -274,29 +236,30 @@ int main(int argc, char **argv)
 
 	np_log_info("nodeplaned %s starting", np_version);
 	status = EXIT_USAGE;
-	lp.epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (lp.epfd < 0) {
-		np_log_error("epoll_create1: %s", strerror(errno));
+	d.sig.fd = -1;
+	if (np_loop_new(&d.lp) < 0) {
+		np_log_error("creating the event loop: %s", strerror(errno));
 		goto out;
 	}
-	lp.sig.fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	lp.sig.ready = signal_ready;
-	if (lp.sig.fd < 0 || loop_add(&lp, &lp.sig, EPOLLIN) < 0) {
+	d.sig.fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	d.sig.ready = signal_ready;
+	if (d.sig.fd < 0 || np_loop_add(d.lp, &d.sig, EPOLLIN) < 0) {
 		np_log_error("signalfd: %s", strerror(errno));
 		goto out;
 	}
-	if (module_check(&lp) < 0) {
+	if (module_check() < 0) {
 		status = EXIT_MODULE;
 		goto out;
 	}
 	np_log_info("running");
-	status = loop_run(&lp);
+	status = np_loop_run(d.lp);
+	if (status < 0)
+		status = EXIT_USAGE;
 out:
-	np_nl_close(lp.nl);
-	if (lp.sig.fd >= 0)
-		close(lp.sig.fd);
-	if (lp.epfd >= 0)
-		close(lp.epfd);
+	np_nl_close(d.nl);
+	if (d.sig.fd >= 0)
+		close(d.sig.fd);
+	np_loop_free(d.lp);
 	np_log_info("stopped");
 	return status;
 }

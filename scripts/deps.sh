@@ -7,7 +7,8 @@ pkgs=(
 	# build
 	make gcc pkg-config git
 	linux-image-amd64 linux-headers-amd64 dkms
-	libnl-3-dev libnl-genl-3-dev libyaml-dev libcjson-dev libcurl4-openssl-dev
+	libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libyaml-dev libcjson-dev
+	libcurl4-openssl-dev libssl-dev openssl
 	# VM tier
 	qemu-system-x86 busybox-static kmod cpio xz-utils util-linux procps
 	# KUnit tier (a UML kernel from the Debian source)

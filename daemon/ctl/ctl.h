@@ -113,17 +113,9 @@ void np_ctl_info_print(FILE *out, const struct np_info *info, bool script);
  * the prefix length in decimal within the family's bits; host bits are
  * kept (the module refuses them and says so). Parsers return 0 or -1.
  */
-#define NP_CTL_MAC_STRLEN 18
-#define NP_CTL_ADDR_STRLEN 46		/* INET6_ADDRSTRLEN */
+#define NP_CTL_MAC_STRLEN NP_MAC_STRLEN
+#define NP_CTL_ADDR_STRLEN NP_ADDR_STRLEN
 #define NP_CTL_CIDR_STRLEN (NP_CTL_ADDR_STRLEN + 4)
-int np_ctl_mac_parse(const char *s, uint8_t mac[NP_MAC_LEN]);
-const char *np_ctl_mac_str(const uint8_t mac[NP_MAC_LEN], char *buf);
-/* Neither multicast nor all-zero. */
-bool np_ctl_mac_unicast(const uint8_t mac[NP_MAC_LEN]);
-int np_ctl_addr_parse(const char *s, struct np_addr *a);
-const char *np_ctl_addr_str(const struct np_addr *a, char *buf, size_t len);
-int np_ctl_cidr_parse(const char *s, struct np_cidr *c);
-const char *np_ctl_cidr_str(const struct np_cidr *c, char *buf, size_t len);
 /* "on" / "off". */
 int np_ctl_onoff_parse(const char *s, bool *on);
 /* A decimal number in min..max, no sign, no leading spaces. */

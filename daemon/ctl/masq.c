@@ -78,7 +78,7 @@ int np_ctl_masq_set_parse(struct np_ctl *ctl, int argc, char **argv,
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (np_ctl_cidr_parse(tok[i], &masq->cidrs[i]) < 0) {
+		if (np_cidr_parse(tok[i], &masq->cidrs[i]) < 0) {
 			np_ctl_errorf(ctl, what,
 				      "cluster-cidr: '%s' is not a CIDR (ADDR/PREFIXLEN)",
 				      tok[i]);
@@ -109,7 +109,7 @@ void np_ctl_masq_print(FILE *out, const struct np_masq *masq, bool script)
 		fprintf(out, "%-*s ", KEY_WIDTH, "cluster cidrs");
 	for (i = 0; i < masq->n_cidrs; i++)
 		fprintf(out, "%s%s", i ? sep : "",
-			np_ctl_cidr_str(&masq->cidrs[i], b, sizeof(b)));
+			np_cidr_str(&masq->cidrs[i], b, sizeof(b)));
 	if (!masq->n_cidrs)
 		fputs("none", out);
 	if (script)

@@ -91,7 +91,7 @@ static int parse_local(struct np_ctl *ctl, const char *what, const char *val,
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (np_ctl_addr_parse(tok[i], &a[i]) < 0) {
+		if (np_addr_parse(tok[i], &a[i]) < 0) {
 			np_ctl_errorf(ctl, what,
 				      "local: '%s' is not an IPv4 or IPv6 address",
 				      tok[i]);
@@ -120,13 +120,13 @@ static int parse_local(struct np_ctl *ctl, const char *what, const char *val,
 static int parse_mac(struct np_ctl *ctl, const char *what, const char *key,
 		     const char *val, uint8_t mac[NP_MAC_LEN])
 {
-	if (np_ctl_mac_parse(val, mac) < 0) {
+	if (np_mac_parse(val, mac) < 0) {
 		np_ctl_errorf(ctl, what,
 			      "%s: '%s' is not a MAC address (xx:xx:xx:xx:xx:xx)",
 			      key, val);
 		return -1;
 	}
-	if (!np_ctl_mac_unicast(mac)) {
+	if (!np_mac_unicast(mac)) {
 		np_ctl_errorf(ctl, what, "%s: '%s' is not a unicast MAC address",
 			      key, val);
 		return -1;
@@ -229,7 +229,7 @@ static int parse_cidrs(struct np_ctl *ctl, const char *what, const char *val,
 	for (i = 0; i < n; i++) {
 		struct np_cidr *c = &p->cidrs[i];
 
-		if (np_ctl_cidr_parse(tok[i], c) < 0) {
+		if (np_cidr_parse(tok[i], c) < 0) {
 			np_ctl_errorf(ctl, what,
 				      "cidr: '%s' is not a CIDR (ADDR/PREFIXLEN)",
 				      tok[i]);
@@ -239,7 +239,7 @@ static int parse_cidrs(struct np_ctl *ctl, const char *what, const char *val,
 			np_ctl_errorf(ctl, what,
 				      "cidr: '%s' is %s but endpoint %s is %s",
 				      tok[i], v4 ? "IPv6" : "IPv4",
-				      np_ctl_addr_str(&p->endpoint, abuf,
+				      np_addr_str(&p->endpoint, abuf,
 						      sizeof(abuf)),
 				      v4 ? "IPv4" : "IPv6");
 			return -1;
@@ -278,7 +278,7 @@ int np_ctl_peer_set_parse(struct np_ctl *ctl, int argc, char **argv,
 	}
 	if (parse_mac(ctl, what, "mac", kv[MAC].value, peer->mac) < 0)
 		return -1;
-	if (np_ctl_addr_parse(kv[ENDPOINT].value, &peer->endpoint) < 0) {
+	if (np_addr_parse(kv[ENDPOINT].value, &peer->endpoint) < 0) {
 		np_ctl_errorf(ctl, what,
 			      "endpoint: '%s' is not an IPv4 or IPv6 address",
 			      kv[ENDPOINT].value);
@@ -303,7 +303,7 @@ int np_ctl_peer_del_parse(struct np_ctl *ctl, int argc, char **argv,
 		return -1;
 	}
 	/* Any MAC: a peer the module holds is always deletable. */
-	if (np_ctl_mac_parse(kv[0].value, mac) < 0) {
+	if (np_mac_parse(kv[0].value, mac) < 0) {
 		np_ctl_errorf(ctl, what,
 			      "mac: '%s' is not a MAC address (xx:xx:xx:xx:xx:xx)",
 			      kv[0].value);
@@ -322,10 +322,10 @@ static void print_locals(FILE *out, const struct np_overlay_cfg *c,
 	bool v6 = (c->has & NP_OVERLAY_HAS_LOCAL6) && c->local6.family;
 
 	if (v4)
-		fprintf(out, "%s", np_ctl_addr_str(&c->local4, a, sizeof(a)));
+		fprintf(out, "%s", np_addr_str(&c->local4, a, sizeof(a)));
 	if (v6)
 		fprintf(out, "%s%s", v4 ? sep : "",
-			np_ctl_addr_str(&c->local6, a, sizeof(a)));
+			np_addr_str(&c->local6, a, sizeof(a)));
 	if (!v4 && !v6)
 		fputs("-", out);
 }
@@ -343,7 +343,7 @@ static void print_cidrs(FILE *out, const struct np_peer *p, const char *sep)
 
 	for (i = 0; i < p->n_cidrs; i++)
 		fprintf(out, "%s%s", i ? sep : "",
-			np_ctl_cidr_str(&p->cidrs[i], b, sizeof(b)));
+			np_cidr_str(&p->cidrs[i], b, sizeof(b)));
 }
 
 static void script_device(FILE *out, const struct np_overlay_cfg *c,
@@ -360,15 +360,15 @@ static void script_device(FILE *out, const struct np_overlay_cfg *c,
 		print_locals(out, c, ",");
 	}
 	if (c->has & NP_OVERLAY_HAS_MAC)
-		fprintf(out, "\tmac\t%s", np_ctl_mac_str(c->mac, m));
+		fprintf(out, "\tmac\t%s", np_mac_str(c->mac, m));
 	if (c->has & NP_OVERLAY_HAS_MAC6)
-		fprintf(out, "\tmac6\t%s", np_ctl_mac_str(c->mac6, m));
+		fprintf(out, "\tmac6\t%s", np_mac_str(c->mac6, m));
 	fprintf(out, "\tgbp\t%s\n", c->flags & NP_OVERLAY_F_GBP ? "on" : "off");
 
 	for (k = 0; k < np; k++) {
 		fprintf(out, "peer\t%s\tmac\t%s\tendpoint\t%s\tcidr\t",
-			c->ifname, np_ctl_mac_str(peers[k]->mac, m),
-			np_ctl_addr_str(&peers[k]->endpoint, a, sizeof(a)));
+			c->ifname, np_mac_str(peers[k]->mac, m),
+			np_addr_str(&peers[k]->endpoint, a, sizeof(a)));
 		print_cidrs(out, peers[k], ",");
 		fputc('\n', out);
 	}
@@ -426,9 +426,9 @@ static void pretty_device(FILE *out, const struct np_overlay_cfg *c,
 	print_locals(out, c, ", ");
 	fputc('\n', out);
 	fprintf(out, "  %-*s %s\n", KEY_WIDTH, "mac",
-		c->has & NP_OVERLAY_HAS_MAC ? np_ctl_mac_str(c->mac, m) : "-");
+		c->has & NP_OVERLAY_HAS_MAC ? np_mac_str(c->mac, m) : "-");
 	fprintf(out, "  %-*s %s\n", KEY_WIDTH, "mac6",
-		c->has & NP_OVERLAY_HAS_MAC6 ? np_ctl_mac_str(c->mac6, m) : "-");
+		c->has & NP_OVERLAY_HAS_MAC6 ? np_mac_str(c->mac6, m) : "-");
 	fprintf(out, "  %-*s %s\n", KEY_WIDTH, "gbp",
 		c->flags & NP_OVERLAY_F_GBP ? "on" : "off");
 	if (c->has & NP_OVERLAY_HAS_STATS) {
@@ -446,15 +446,15 @@ static void pretty_device(FILE *out, const struct np_overlay_cfg *c,
 	if (!np)
 		return;
 	for (k = 0; k < np; k++) {
-		int w = (int)strlen(np_ctl_addr_str(&peers[k]->endpoint, a,
+		int w = (int)strlen(np_addr_str(&peers[k]->endpoint, a,
 						    sizeof(a)));
 		if (w > ew)
 			ew = w;
 	}
 	fprintf(out, "\n  %-17s  %-*s  %s\n", "MAC", ew, "ENDPOINT", "CIDRS");
 	for (k = 0; k < np; k++) {
-		fprintf(out, "  %s  %-*s  ", np_ctl_mac_str(peers[k]->mac, m),
-			ew, np_ctl_addr_str(&peers[k]->endpoint, a, sizeof(a)));
+		fprintf(out, "  %s  %-*s  ", np_mac_str(peers[k]->mac, m),
+			ew, np_addr_str(&peers[k]->endpoint, a, sizeof(a)));
 		print_cidrs(out, peers[k], ", ");
 		fputc('\n', out);
 	}

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "addr.h"
+
 struct nl_msg;
 struct nlmsghdr;
 
@@ -110,22 +112,9 @@ int np_nl_features_str(char *buf, size_t len, uint32_t mask, const char *sep);
  * NP_CMD_MASQ_*). Plain structs, shared by nodeplanectl and the daemon's
  * reconcilers; addresses are in network byte order, integers in host order.
  */
-#define NP_MAC_LEN 6
 #define NP_IFNAME_LEN 16		/* IFNAMSIZ */
 #define NP_PEER_CIDRS_MAX 64		/* pod CIDRs of one peer (the module's limit) */
 #define NP_MASQ_CIDRS_MAX 8		/* the ABI allows one per family */
-
-/* An IPv4 or IPv6 address. */
-struct np_addr {
-	int family;			/* AF_INET, AF_INET6, or 0: none */
-	uint8_t a[16];			/* IPv4 in the first 4 bytes */
-};
-
-/* A prefix, as NP_CIDR_A_*. Host bits are kept as given. */
-struct np_cidr {
-	struct np_addr addr;
-	uint8_t prefixlen;
-};
 
 /* struct np_overlay_cfg.has: which fields are set (sent, or received). */
 enum {
