@@ -342,7 +342,7 @@ TEST(overlay_set_parsed)
 	CHECK_INT(cfg.local6.a[0], 0xfd);
 	CHECK_INT(cfg.local6.a[15], 1);
 	CHECK(!memcmp(cfg.mac, mac, 6));
-	CHECK_STR(np_ctl_mac_str(cfg.mac, m), "02:aa:bb:cc:dd:ee");
+	CHECK_STR(np_mac_str(cfg.mac, m), "02:aa:bb:cc:dd:ee");
 	CHECK_INT(cfg.flags, NP_OVERLAY_F_GBP);
 }
 
@@ -436,21 +436,21 @@ TEST(value_parsers)
 	uint8_t mac[6];
 	char b[NP_CTL_CIDR_STRLEN];
 
-	CHECK_INT(np_ctl_mac_parse("FF:ff:00:11:22:33", mac), 0);
-	CHECK_STR(np_ctl_mac_str(mac, b), "ff:ff:00:11:22:33");
-	CHECK(!np_ctl_mac_unicast(mac));
-	CHECK_INT(np_ctl_mac_parse("ff:ff:00:11:22:33:", mac), -1);
-	CHECK_INT(np_ctl_mac_parse("ff:ff:00:11:22;33", mac), -1);
-	CHECK_INT(np_ctl_addr_parse("::ffff:1.2.3.4", &a), 0);
+	CHECK_INT(np_mac_parse("FF:ff:00:11:22:33", mac), 0);
+	CHECK_STR(np_mac_str(mac, b), "ff:ff:00:11:22:33");
+	CHECK(!np_mac_unicast(mac));
+	CHECK_INT(np_mac_parse("ff:ff:00:11:22:33:", mac), -1);
+	CHECK_INT(np_mac_parse("ff:ff:00:11:22;33", mac), -1);
+	CHECK_INT(np_addr_parse("::ffff:1.2.3.4", &a), 0);
 	CHECK_INT(a.family, AF_INET6);
-	CHECK_INT(np_ctl_addr_parse(" 1.2.3.4", &a), -1);
-	CHECK_INT(np_ctl_cidr_parse("0.0.0.0/0", &cidr), 0);
-	CHECK_STR(np_ctl_cidr_str(&cidr, b, sizeof(b)), "0.0.0.0/0");
-	CHECK_INT(np_ctl_cidr_parse("2001:CAFE:42:0::/56", &cidr), 0);
-	CHECK_STR(np_ctl_cidr_str(&cidr, b, sizeof(b)), "2001:cafe:42::/56");
-	CHECK_INT(np_ctl_cidr_parse("::/128", &cidr), 0);
-	CHECK_INT(np_ctl_cidr_parse("1.2.3.4/32 ", &cidr), -1);
-	CHECK_INT(np_ctl_cidr_parse("1.2.3.4/00", &cidr), -1);
+	CHECK_INT(np_addr_parse(" 1.2.3.4", &a), -1);
+	CHECK_INT(np_cidr_parse("0.0.0.0/0", &cidr), 0);
+	CHECK_STR(np_cidr_str(&cidr, b, sizeof(b)), "0.0.0.0/0");
+	CHECK_INT(np_cidr_parse("2001:CAFE:42:0::/56", &cidr), 0);
+	CHECK_STR(np_cidr_str(&cidr, b, sizeof(b)), "2001:cafe:42::/56");
+	CHECK_INT(np_cidr_parse("::/128", &cidr), 0);
+	CHECK_INT(np_cidr_parse("1.2.3.4/32 ", &cidr), -1);
+	CHECK_INT(np_cidr_parse("1.2.3.4/00", &cidr), -1);
 }
 
 int main(void)
