@@ -36,6 +36,7 @@ static const struct key keys[] = {
 	{ "disable", K_LIST, OFF(disable) },
 	{ "kubeconfig", K_PATH, OFF(kubeconfig) },
 	{ "manifests-dir", K_PATH, OFF(manifests_dir) },
+	{ "data-dir", K_PATH, OFF(data_dir) },
 	{ "vxlan-vni", K_VNI, OFF(vxlan_vni) },
 	{ "vxlan-port", K_PORT, OFF(vxlan_port) },
 };
@@ -76,8 +77,7 @@ void np_config_init(struct np_config *c)
 	addr_default(&c->cluster_cidr, "10.42.0.0", 16);
 	addr_default(&c->service_cidr, "10.43.0.0", 16);
 	c->backend = NP_BACKEND_VXLAN;
-	snprintf(c->manifests_dir, sizeof(c->manifests_dir),
-		 "/var/lib/nodeplane/manifests");
+	snprintf(c->data_dir, sizeof(c->data_dir), "/var/lib/nodeplane");
 	c->vxlan_vni = 1;
 	c->vxlan_port = 8472;
 }
@@ -510,6 +510,10 @@ int np_config_finish(struct np_config *c, const struct np_config_env *env)
 	char buf[NP_CONFIG_NAME_LEN];
 	size_t i;
 
+	if (!c->manifests_dir[0] &&
+	    (size_t)snprintf(c->manifests_dir, sizeof(c->manifests_dir),
+			     "%s/manifests", c->data_dir) >= sizeof(c->manifests_dir))
+		return err(c, NULL, "data-dir: too long for manifests-dir below it");
 	if (!c->node_name_set) {
 		for (i = 0; i < 2; i++) {
 			const char *v = get(vars[i]);
@@ -571,6 +575,7 @@ void np_config_print(const struct np_config *c, FILE *f)
 	kv(f, "disable", buf);
 	kv(f, "kubeconfig", c->kubeconfig);
 	kv(f, "manifests-dir", c->manifests_dir);
+	kv(f, "data-dir", c->data_dir);
 	fprintf(f, "vxlan-vni: %" PRIu32 "\n", c->vxlan_vni);
 	fprintf(f, "vxlan-port: %u\n", (unsigned)c->vxlan_port);
 }

@@ -53,7 +53,8 @@ struct np_config {
 	char disable[NP_CONFIG_MAX_DISABLE][64];
 	size_t n_disable;
 	char kubeconfig[NP_CONFIG_PATH_LEN];
-	char manifests_dir[NP_CONFIG_PATH_LEN];
+	char manifests_dir[NP_CONFIG_PATH_LEN];	/* "" until finish: <data-dir>/manifests */
+	char data_dir[NP_CONFIG_PATH_LEN];	/* state: WireGuard key; default /var/lib/nodeplane */
 	uint32_t vxlan_vni;
 	uint16_t vxlan_port;
 
