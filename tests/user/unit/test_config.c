@@ -82,6 +82,7 @@ static const char *print_cfg(void)
 	"disable:\n" \
 	"kubeconfig:\n" \
 	"manifests-dir: /var/lib/nodeplane/manifests\n" \
+	"data-dir: /var/lib/nodeplane\n" \
 	"vxlan-vni: 1\n" \
 	"vxlan-port: 8472\n"
 
@@ -126,6 +127,7 @@ TEST(every_key_good)
 			"disable: [traefik, servicelb]\n"
 			"kubeconfig: /etc/rancher/k3s/k3s.yaml\n"
 			"manifests-dir: /srv/manifests\n"
+			"data-dir: /srv/np\n"
 			"vxlan-vni: 16777215\n"
 			"vxlan-port: 4789\n"), 0);
 	CHECK_INT(np_config_finish(&cfg, &fake_env), 0);
@@ -142,6 +144,7 @@ TEST(every_key_good)
 		  "disable: traefik,servicelb\n"
 		  "kubeconfig: /etc/rancher/k3s/k3s.yaml\n"
 		  "manifests-dir: /srv/manifests\n"
+		  "data-dir: /srv/np\n"
 		  "vxlan-vni: 16777215\n"
 		  "vxlan-port: 4789\n");
 	CHECK_INT(cfg.backend, NP_BACKEND_HOST_GW);
@@ -370,6 +373,7 @@ TEST(check_config_output)
 		  "disable:\n"
 		  "kubeconfig:\n"
 		  "manifests-dir: /var/lib/nodeplane/manifests\n"
+		  "data-dir: /var/lib/nodeplane\n"
 		  "vxlan-vni: 1\n"
 		  "vxlan-port: 8472\n");
 }
