@@ -1,0 +1,1184 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""A test API server that speaks HTTPS list/watch like kube-apiserver.
+
+Serves Nodes, Services, Pods, Namespaces, EndpointSlices and NetworkPolicies
+from memory (loaded from JSON fixtures, changed through a plain-HTTP control
+port), with one global resourceVersion shared by all kinds like etcd's
+revision, paginated lists, chunked newline-delimited watches with history
+replay, bookmarks, 410 Gone after a compaction, PATCH of nodes/status, and
+switches to drop connections, slow responses down, and stop listening.
+See README.md for the CLI and the control API. Standard library only; writes
+nothing except the --state-file.
+"""
+
+import argparse
+import base64
+import copy
+import datetime
+import http.server
+import json
+import os
+import random
+import signal
+import socket
+import socketserver
+import ssl
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+
+# plural -> (kind, group, version, namespaced)
+KINDS = {
+    "nodes": ("Node", "", "v1", False),
+    "services": ("Service", "", "v1", True),
+    "pods": ("Pod", "", "v1", True),
+    "namespaces": ("Namespace", "", "v1", False),
+    "endpointslices": ("EndpointSlice", "discovery.k8s.io", "v1", True),
+    "networkpolicies": ("NetworkPolicy", "networking.k8s.io", "v1", True),
+}
+PLURAL_OF_KIND = {v[0]: k for k, v in KINDS.items()}
+
+PATCH_TYPES = ("application/strategic-merge-patch+json",
+               "application/merge-patch+json")
+
+VERBOSE = False
+
+
+def log(msg):
+    if VERBOSE:
+        sys.stderr.write("apiserver: %s\n" % msg)
+        sys.stderr.flush()
+
+
+def api_version(plural):
+    _, group, version, _ = KINDS[plural]
+    return "%s/%s" % (group, version) if group else version
+
+
+def status_obj(code, reason, message, details=None):
+    st = {"kind": "Status", "apiVersion": "v1", "metadata": {},
+          "status": "Failure", "message": message, "reason": reason,
+          "code": code}
+    if details:
+        st["details"] = details
+    return st
+
+
+def now_rfc3339():
+    return datetime.datetime.now(datetime.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+
+
+def merge_patch(target, patch):
+    """RFC 7386 JSON merge patch: null deletes, objects merge, the rest
+    (lists included) replaces; strategic-merge "$" directives are ignored.
+    Returns the new value; target untouched."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    out = copy.deepcopy(target) if isinstance(target, dict) else {}
+    for k, v in patch.items():
+        if k.startswith("$"):
+            continue    # strategic-merge directives ($patch, ...)
+        if v is None:
+            out.pop(k, None)
+        else:
+            out[k] = merge_patch(out.get(k), v)
+    return out
+
+
+class BadRequest(Exception):
+    pass
+
+
+class Watch:
+    """One open watch: the handler thread drains queue under the store's
+    condition."""
+
+    def __init__(self, plural, match, bookmarks):
+        self.plural = plural
+        self.match = match
+        self.bookmarks = bookmarks
+        self.queue = []
+        self.bookmark_gen = 0
+
+
+class Store:
+    """Objects, history and the global resourceVersion, under one lock."""
+
+    def __init__(self):
+        self.cond = threading.Condition()
+        self.rv = 0
+        self.compact_rv = 0
+        self.objects = {p: {} for p in KINDS}   # plural -> {(ns,name): obj}
+        self.history = []                       # (rv, plural, type, obj)
+        self.watches = set()
+        self.bookmark_gen = 0
+        self.snapshots = {}                     # rv -> {plural: [keys objs]}
+        self.patches = []
+        self.gone_mode = "http"
+        self.reset_stats()
+
+    def reset_stats(self):
+        self.requests = {}
+        self.lists = {p: 0 for p in KINDS}
+        self.watch_starts = {p: 0 for p in KINDS}
+        self.gone = {p: 0 for p in KINDS}
+        self.auth = {"cert": 0, "token": 0, "rejected": 0}
+        self.drops = 0
+
+    def count(self, table, key):
+        with self.cond:
+            table[key] = table.get(key, 0) + 1
+
+    # --- writes -----------------------------------------------------------
+
+    def _emit(self, plural, etype, obj):
+        rv = self.rv
+        self.history.append((rv, plural, etype, obj))
+        for w in self.watches:
+            if w.plural == plural and w.match(obj):
+                w.queue.append((rv, etype, obj))
+        self.cond.notify_all()
+
+    def put(self, obj):
+        """Create or update obj (already normalised). Caller holds cond."""
+        plural = PLURAL_OF_KIND[obj["kind"]]
+        md = obj["metadata"]
+        key = (md.get("namespace", ""), md["name"])
+        old = self.objects[plural].get(key)
+        self.rv += 1
+        md["resourceVersion"] = str(self.rv)
+        if old is not None:
+            omd = old["metadata"]
+            md.setdefault("uid", omd.get("uid"))
+            md.setdefault("creationTimestamp", omd.get("creationTimestamp"))
+        else:
+            md.setdefault("uid", str(uuid.uuid4()))
+            md.setdefault("creationTimestamp", now_rfc3339())
+        self.objects[plural][key] = obj
+        etype = "MODIFIED" if old is not None else "ADDED"
+        self._emit(plural, etype, obj)
+        return etype
+
+    def delete(self, plural, key):
+        """Caller holds cond. Returns the deleted object or None."""
+        old = self.objects[plural].pop(key, None)
+        if old is None:
+            return None
+        self.rv += 1
+        gone = copy.deepcopy(old)
+        gone["metadata"]["resourceVersion"] = str(self.rv)
+        self._emit(plural, "DELETED", gone)
+        return gone
+
+    def compact(self):
+        with self.cond:
+            self.compact_rv = self.rv
+            self.history = []
+            self.snapshots = {}
+            return self.rv
+
+
+def normalise(obj, where):
+    """Checks a control-API or fixture object and fills in kind defaults.
+    Returns a fresh copy."""
+    if not isinstance(obj, dict):
+        raise BadRequest("%s: not a JSON object" % where)
+    kind = obj.get("kind")
+    if kind not in PLURAL_OF_KIND:
+        raise BadRequest("%s: kind %r is not one of %s" %
+                         (where, kind, ", ".join(sorted(PLURAL_OF_KIND))))
+    plural = PLURAL_OF_KIND[kind]
+    obj = copy.deepcopy(obj)
+    want = api_version(plural)
+    if obj.setdefault("apiVersion", want) != want:
+        raise BadRequest("%s: %s: apiVersion %r, expected %r" %
+                         (where, kind, obj["apiVersion"], want))
+    md = obj.get("metadata")
+    if not isinstance(md, dict) or not isinstance(md.get("name"), str) \
+            or not md["name"]:
+        raise BadRequest("%s: %s: metadata.name missing" % (where, kind))
+    if "/" in md["name"]:
+        raise BadRequest("%s: %s: metadata.name %r contains '/'" %
+                         (where, kind, md["name"]))
+    if KINDS[plural][3]:
+        ns = md.setdefault("namespace", "default")
+        if not isinstance(ns, str) or not ns or "/" in ns:
+            raise BadRequest("%s: %s %s: bad metadata.namespace" %
+                             (where, kind, md["name"]))
+    else:
+        md.pop("namespace", None)
+    # Field order as the real server writes it.
+    out = {"kind": kind, "apiVersion": obj["apiVersion"], "metadata": md}
+    out.update(obj)
+    return out
+
+
+def split_list(doc, where):
+    if isinstance(doc, list):
+        return doc
+    if isinstance(doc, dict) and (doc.get("kind") == "List" or
+                                  doc.get("kind", "").endswith("List")):
+        items = doc.get("items")
+        if not isinstance(items, list):
+            raise BadRequest("%s: List without items" % where)
+        if doc["kind"] != "List":
+            # A typed list (NodeList): items carry no kind of their own.
+            kind = doc["kind"][:-4]
+            items = [dict(i, kind=i.get("kind", kind))
+                     if isinstance(i, dict) else i for i in items]
+        return items
+    return [doc]
+
+
+# --- selectors ---------------------------------------------------------------
+
+def parse_selector(text, fields):
+    """labelSelector / fieldSelector: comma-separated k=v, k==v, k!=v, and
+    (labels only) k, !k. Returns a predicate over an object."""
+    terms = []
+    for part in filter(None, (t.strip() for t in text.split(","))):
+        if "!=" in part:
+            k, v = part.split("!=", 1)
+            terms.append((k.strip(), "ne", v.strip()))
+        elif "=" in part:
+            k, v = part.split("=", 1)
+            terms.append((k.strip(), "eq", v.strip().lstrip("=")))
+        elif fields:
+            raise BadRequest("invalid field selector %r" % part)
+        elif part.startswith("!"):
+            terms.append((part[1:].strip(), "absent", None))
+        else:
+            terms.append((part, "present", None))
+
+    def value(obj, k):
+        if fields:
+            cur = obj
+            for p in k.split("."):
+                if not isinstance(cur, dict) or p not in cur:
+                    return None
+                cur = cur[p]
+            return cur if isinstance(cur, str) else None
+        return (obj.get("metadata", {}).get("labels") or {}).get(k)
+
+    if fields:
+        for k, _, _ in terms:
+            if k not in ("metadata.name", "metadata.namespace"):
+                raise BadRequest('field label not supported: %s' % k)
+
+    def match(obj):
+        for k, op, v in terms:
+            have = value(obj, k)
+            if op == "eq" and have != v:
+                return False
+            if op == "ne" and have == v:
+                return False
+            if op == "present" and have is None:
+                return False
+            if op == "absent" and have is not None:
+                return False
+        return True
+    return match
+
+
+# --- the API server ------------------------------------------------------------
+
+class Conn:
+    """One accepted API connection, tracked so /drop and /down can cut it."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.dropped = False
+
+    def cut(self):
+        self.dropped = True
+        try:
+            # The plain socket's shutdown: leaves the SSL object alone for
+            # the handler thread, which then sees EOF or EPIPE.
+            socket.socket.shutdown(self.sock, socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+class Dropped(Exception):
+    pass
+
+
+class APIHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "nodeplane-test-apiserver"
+    sys_version = ""
+
+    def log_message(self, fmt, *args):
+        log("%s %s" % (self.client_address[0], fmt % args))
+
+    # Every response's headers wait --delay ms (POST /delay).
+    def send_response(self, code, message=None):
+        app = self.server.app
+        if app.delay_ms:
+            time.sleep(app.delay_ms / 1000.0)
+        if self.conn.dropped:
+            raise Dropped()
+        super().send_response(code, message)
+
+    def send_json(self, code, obj, extra=None):
+        body = (json.dumps(obj) + "\n").encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Audit-Id", str(uuid.uuid4()))
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        self.wfile.flush()
+
+    def send_status(self, code, reason, message, details=None):
+        self.send_json(code, status_obj(code, reason, message, details))
+
+    def handle_one_request(self):
+        try:
+            super().handle_one_request()
+        except (Dropped, ConnectionError, ssl.SSLError, OSError,
+                socket.timeout) as e:
+            log("connection %s: %s" % (self.client_address[0],
+                                       type(e).__name__))
+            self.close_connection = True
+
+    def authenticate(self):
+        """True when a verified client certificate or the token came."""
+        app = self.server.app
+        st = app.store
+        cert = self.connection.getpeercert()
+        if cert:
+            st.count(st.auth, "cert")
+            return True
+        auth = self.headers.get("Authorization", "")
+        if auth.startswith("Bearer ") and app.token and \
+                auth[7:].strip() == app.token:
+            st.count(st.auth, "token")
+            return True
+        st.count(st.auth, "rejected")
+        self.close_connection = True    # any request body is left unread
+        self.send_status(401, "Unauthorized", "Unauthorized")
+        return False
+
+    def begin(self):
+        st = self.server.app.store
+        self.url = urllib.parse.urlsplit(self.path)
+        self.query = urllib.parse.parse_qs(self.url.query,
+                                           keep_blank_values=True)
+        st.count(st.requests, "%s %s" % (self.command, self.url.path))
+        return self.authenticate()
+
+    def q(self, name, default=None):
+        v = self.query.get(name)
+        return v[-1] if v else default
+
+    def read_body(self):
+        n = self.headers.get("Content-Length")
+        if n is None:
+            if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+                return self.read_chunked()
+            return b""
+        try:
+            n = int(n)
+        except ValueError:
+            raise BadRequest("bad Content-Length")
+        if n < 0 or n > 16 << 20:
+            raise BadRequest("Content-Length %d out of range" % n)
+        return self.rfile.read(n)
+
+    def read_chunked(self):
+        out = b""
+        while True:
+            line = self.rfile.readline(100)
+            size = int(line.split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                while self.rfile.readline(1000) not in (b"\r\n", b"\n", b""):
+                    pass
+                return out
+            out += self.rfile.read(size)
+            self.rfile.readline(10)
+            if len(out) > 16 << 20:
+                raise BadRequest("body too large")
+
+    # --- routing ---------------------------------------------------------
+
+    def route(self):
+        """Returns (plural, namespace or None, name or None, subresource)
+        or None for an unknown path."""
+        parts = [urllib.parse.unquote(p)
+                 for p in self.url.path.strip("/").split("/")]
+        if parts[:2] == ["api", "v1"]:
+            rest = parts[2:]
+            group = ""
+        elif len(parts) >= 3 and parts[0] == "apis":
+            rest = parts[3:]
+            group = parts[1]
+            if parts[2] != "v1":
+                return None
+        else:
+            return None
+        ns = None
+        if len(rest) >= 3 and rest[0] == "namespaces":
+            ns = rest[1]
+            rest = rest[2:]
+        if not rest or rest[0] not in KINDS:
+            return None
+        plural = rest[0]
+        if KINDS[plural][1] != group:
+            return None
+        if ns is not None and not KINDS[plural][3]:
+            return None
+        name = rest[1] if len(rest) >= 2 else None
+        sub = rest[2] if len(rest) >= 3 else None
+        if len(rest) > 3 or (sub is not None and sub != "status") or \
+                name == "":
+            return None
+        return plural, ns, name, sub
+
+    def not_found_path(self):
+        self.send_status(404, "NotFound",
+                         "the server could not find the requested resource")
+
+    def do_GET(self):
+        if not self.begin():
+            return
+        try:
+            r = self.route()
+            if r is None:
+                return self.not_found_path()
+            plural, ns, name, sub = r
+            if name is None:
+                if self.q("watch") in ("1", "true"):
+                    return self.watch(plural, ns)
+                return self.list(plural, ns)
+            return self.get_one(plural, ns, name)
+        except BadRequest as e:
+            self.send_status(400, "BadRequest", str(e))
+
+    def do_PATCH(self):
+        if not self.begin():
+            return
+        try:
+            self.patch()
+        except BadRequest as e:
+            self.send_status(400, "BadRequest", str(e))
+
+    def do_POST(self):
+        self.method_not_allowed()
+
+    do_PUT = do_DELETE = do_POST
+
+    def method_not_allowed(self):
+        if not self.begin():
+            return
+        try:
+            self.read_body()
+        except BadRequest:
+            self.close_connection = True
+        self.send_status(405, "MethodNotAllowed",
+                         "the server does not allow this method on the "
+                         "requested resource")
+
+    # --- GET of one object -----------------------------------------------
+
+    def lookup_key(self, plural, ns, name):
+        if KINDS[plural][3]:
+            return (ns if ns is not None else "", name)
+        return ("", name)
+
+    def get_one(self, plural, ns, name):
+        st = self.server.app.store
+        if KINDS[plural][3] and ns is None:
+            return self.not_found_path()
+        with st.cond:
+            obj = st.objects[plural].get(self.lookup_key(plural, ns, name))
+        if obj is None:
+            return self.send_status(
+                404, "NotFound", '%s "%s" not found' % (plural, name),
+                {"name": name, "kind": plural})
+        self.send_json(200, obj)
+
+    # --- list -------------------------------------------------------------
+
+    def selector(self):
+        ls = parse_selector(self.q("labelSelector", ""), False)
+        fs = parse_selector(self.q("fieldSelector", ""), True)
+        return lambda o: ls(o) and fs(o)
+
+    def in_ns(self, ns, obj):
+        return ns is None or obj["metadata"].get("namespace") == ns
+
+    def list(self, plural, ns):
+        app = self.server.app
+        st = app.store
+        st.count(st.lists, plural)
+        limit = self.q("limit")
+        try:
+            limit = int(limit) if limit not in (None, "") else 0
+        except ValueError:
+            raise BadRequest("limit %r is not an integer" % limit)
+        if limit < 0:
+            limit = 0
+        match = self.selector()
+        cont = self.q("continue")
+        with st.cond:
+            if cont:
+                try:
+                    tok = json.loads(base64.urlsafe_b64decode(
+                        cont + "=" * (-len(cont) % 4)))
+                    rv = int(tok["rv"])
+                    start = tok["start"]
+                except (ValueError, KeyError, TypeError):
+                    raise BadRequest("continue key is not valid")
+                snap = st.snapshots.get(rv)
+                if snap is None or plural not in snap:
+                    st.gone[plural] += 1
+                    return self.send_status(
+                        410, "Expired",
+                        "The provided continue parameter is too old to "
+                        "display a consistent list result. You can start "
+                        "a new list without the continue parameter.")
+                items = snap[plural]
+            else:
+                rv = st.rv
+                items = sorted(st.objects[plural].items())
+                if limit:
+                    st.snapshots.setdefault(rv, {})[plural] = items
+                start = None
+        sel = [(k, o) for k, o in items
+               if (start is None or "/".join(k) > start) and
+               self.in_ns(ns, o) and match(o)]
+        more = limit and len(sel) > limit
+        if limit:
+            page = sel[:limit]
+        else:
+            page = sel
+        md = {"resourceVersion": str(rv)}
+        if more:
+            last = "/".join(page[-1][0])
+            md["continue"] = base64.urlsafe_b64encode(json.dumps(
+                {"v": "meta.k8s.io/v1", "rv": rv, "start": last}).encode()
+            ).decode().rstrip("=")
+            md["remainingItemCount"] = len(sel) - limit
+        out = []
+        for _, o in page:
+            # Items of a typed list carry no kind/apiVersion.
+            o = dict(o)
+            o.pop("kind", None)
+            o.pop("apiVersion", None)
+            out.append(o)
+        self.send_json(200, {"kind": KINDS[plural][0] + "List",
+                             "apiVersion": api_version(plural),
+                             "metadata": md, "items": out})
+
+    # --- watch ------------------------------------------------------------
+
+    def write_chunk(self, data):
+        if self.conn.dropped:
+            raise Dropped()
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def write_event(self, etype, obj):
+        app = self.server.app
+        if app.delay_ms:
+            time.sleep(app.delay_ms / 1000.0)
+        self.write_chunk((json.dumps({"type": etype, "object": obj}) +
+                          "\n").encode())
+
+    def watch(self, plural, ns):
+        app = self.server.app
+        st = app.store
+        rvs = self.q("resourceVersion", "")
+        try:
+            from_rv = int(rvs) if rvs != "" else 0
+            if from_rv < 0:
+                raise ValueError
+        except ValueError:
+            raise BadRequest("invalid resourceVersion %r" % rvs)
+        try:
+            timeout = float(self.q("timeoutSeconds") or 1800)
+        except ValueError:
+            raise BadRequest("timeoutSeconds is not a number")
+        bookmarks = self.q("allowWatchBookmarks") in ("1", "true")
+        sel = self.selector()
+
+        def match(o):
+            return self.in_ns(ns, o) and sel(o)
+
+        w = Watch(plural, match, bookmarks)
+        with st.cond:
+            st.watch_starts[plural] += 1
+            expired = from_rv != 0 and from_rv < st.compact_rv
+            if expired:
+                st.gone[plural] += 1
+                compact_rv = st.compact_rv
+                mode = st.gone_mode
+            else:
+                if from_rv == 0:
+                    # "Any" version: synthetic ADDED for the current state.
+                    for _, o in sorted(st.objects[plural].items()):
+                        if match(o):
+                            w.queue.append((int(o["metadata"]
+                                                ["resourceVersion"]),
+                                            "ADDED", o))
+                else:
+                    for rv, p, et, o in st.history:
+                        if rv > from_rv and p == plural and match(o):
+                            w.queue.append((rv, et, o))
+                w.bookmark_gen = st.bookmark_gen
+                st.watches.add(w)
+        msg = "too old resource version: %d (%d)" % (from_rv,
+                                                      compact_rv
+                                                      if expired else 0)
+        if expired and mode == "http":
+            return self.send_status(410, "Expired", msg)
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.send_header("Cache-Control", "no-cache, private")
+            self.end_headers()
+            self.wfile.flush()
+            if expired:
+                self.write_event("ERROR", status_obj(410, "Expired", msg))
+            else:
+                self.stream(w, timeout)
+            self.write_chunk(b"")
+        finally:
+            with st.cond:
+                st.watches.discard(w)
+        # Keep-alive after a clean end, like the real server.
+
+    def stream(self, w, timeout):
+        app = self.server.app
+        st = app.store
+        deadline = time.monotonic() + timeout
+        interval = app.bookmark_interval
+        next_bm = time.monotonic() + interval if interval > 0 else None
+        while True:
+            with st.cond:
+                while True:
+                    if self.conn.dropped:
+                        raise Dropped()
+                    t = time.monotonic()
+                    if w.queue or t >= deadline:
+                        break
+                    if w.bookmarks and (w.bookmark_gen != st.bookmark_gen or
+                                        (next_bm is not None and
+                                         t >= next_bm)):
+                        break
+                    wake = deadline
+                    if w.bookmarks and next_bm is not None:
+                        wake = min(wake, next_bm)
+                    st.cond.wait(max(0.0, wake - t))
+                batch = w.queue
+                w.queue = []
+                bookmark = None
+                if w.bookmarks and (w.bookmark_gen != st.bookmark_gen or
+                                    (next_bm is not None and
+                                     t >= next_bm)):
+                    w.bookmark_gen = st.bookmark_gen
+                    bookmark = st.rv
+                    if next_bm is not None:
+                        next_bm = t + interval
+            for _, etype, obj in batch:
+                self.write_event(etype, obj)
+            if bookmark is not None:
+                self.write_event("BOOKMARK", {
+                    "kind": KINDS[w.plural][0],
+                    "apiVersion": api_version(w.plural),
+                    "metadata": {"resourceVersion": str(bookmark)}})
+            if time.monotonic() >= deadline and not batch:
+                return
+
+    # --- PATCH nodes/status ----------------------------------------------
+
+    def patch(self):
+        app = self.server.app
+        st = app.store
+        body = self.read_body()
+        ctype = self.headers.get("Content-Type", "")
+        mtype = ctype.split(";")[0].strip().lower()
+        rec = {"method": "PATCH", "path": self.url.path,
+               "query": self.url.query, "contentType": ctype,
+               "body": body.decode("utf-8", "replace"), "time": time.time()}
+        code = self.do_patch(mtype, body)
+        rec["code"] = code
+        with st.cond:
+            st.patches.append(rec)
+
+    def do_patch(self, mtype, body):
+        st = self.server.app.store
+        r = self.route()
+        if r is None:
+            self.not_found_path()
+            return 404
+        plural, ns, name, sub = r
+        if plural != "nodes" or name is None:
+            self.method_not_allowed_inner()
+            return 405
+        if mtype not in PATCH_TYPES:
+            self.send_status(
+                415, "UnsupportedMediaType",
+                "the body of the request was in an unknown format - "
+                "accepted media types include: application/json-patch+json, "
+                "application/merge-patch+json, application/apply-patch+yaml, "
+                "application/strategic-merge-patch+json")
+            return 415
+        try:
+            p = json.loads(body)
+        except ValueError as e:
+            self.send_status(400, "BadRequest",
+                             "error decoding patch: %s" % e)
+            return 400
+        if not isinstance(p, dict):
+            self.send_status(400, "BadRequest",
+                             "patch is not a JSON object")
+            return 400
+        with st.cond:
+            old = st.objects["nodes"].get(("", name))
+            if old is None:
+                obj = None
+            else:
+                obj = copy.deepcopy(old)
+                pmd = p.get("metadata") or {}
+                for f in ("annotations", "labels"):
+                    if f in pmd:
+                        v = merge_patch(obj["metadata"].get(f) or {},
+                                        pmd[f] or {})
+                        if v:
+                            obj["metadata"][f] = v
+                        else:
+                            obj["metadata"].pop(f, None)
+                if "status" in p:
+                    obj["status"] = merge_patch(obj.get("status") or {},
+                                                p["status"] or {})
+                if sub is None and "spec" in p:
+                    obj["spec"] = merge_patch(obj.get("spec") or {},
+                                              p["spec"] or {})
+                # No-op patches change nothing, as etcd's GuaranteedUpdate.
+                if obj != old:
+                    st.put(obj)
+                else:
+                    obj = old
+        if obj is None:
+            self.send_status(404, "NotFound", 'nodes "%s" not found' % name,
+                             {"name": name, "kind": "nodes"})
+            return 404
+        self.send_json(200, obj)
+        return 200
+
+    def method_not_allowed_inner(self):
+        self.send_status(405, "MethodNotAllowed",
+                         "the server does not allow this method on the "
+                         "requested resource")
+
+
+class APIServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 64
+
+    def __init__(self, addr, family, app):
+        self.address_family = family
+        self.app = app
+        super().__init__(addr, APIHandler)
+
+    def server_bind(self):
+        # No getfqdn(): a reverse DNS lookup can hang where no DNS answers.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name = self.server_address[0]
+        self.server_port = self.server_address[1]
+
+    def finish_request(self, request, client_address):
+        # Runs in the connection's own thread: TLS handshake here, so a
+        # slow client never holds up accept().
+        app = self.app
+        conn = Conn(request)
+        with app.conns_lock:
+            app.conns.add(conn)
+        try:
+            request.settimeout(10)
+            tls = app.ctx.wrap_socket(request, server_side=True)
+            conn.sock = tls
+            if conn.dropped:
+                return
+            tls.settimeout(None)
+            handler = APIHandler.__new__(APIHandler)
+            handler.conn = conn
+            handler.__init__(tls, client_address, self)
+        except (Dropped, ConnectionError, ssl.SSLError, OSError,
+                socket.timeout) as e:
+            log("connection %s: %s: %s" % (client_address[0],
+                                           type(e).__name__, e))
+        finally:
+            with app.conns_lock:
+                app.conns.discard(conn)
+            try:
+                conn.sock.close()
+            except OSError:
+                pass
+
+    def shutdown_request(self, request):
+        pass  # finish_request closed it
+
+    def handle_error(self, request, client_address):
+        log("error from %s: %s" % (client_address[0], sys.exc_info()[1]))
+
+
+# --- the control server --------------------------------------------------------
+
+class ControlHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        log("control: " + fmt % args)
+
+    def reply(self, code, obj):
+        body = (json.dumps(obj, indent=1) + "\n").encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def error(self, code, msg):
+        self.reply(code, {"error": msg})
+
+    def body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n > 0 else b""
+
+    def parse(self):
+        u = urllib.parse.urlsplit(self.path)
+        q = urllib.parse.parse_qs(u.query, keep_blank_values=True)
+        parts = [urllib.parse.unquote(p) for p in u.path.strip("/").split("/")]
+        return parts, {k: v[-1] for k, v in q.items()}
+
+    def obj_key(self, parts):
+        """/objects/<plural>[/<ns>]/<name> -> (plural, key) or error."""
+        if len(parts) not in (3, 4) or parts[1] not in KINDS:
+            self.error(404, "expected /objects/<plural>[/<ns>]/<name> with "
+                       "plural one of " + ", ".join(KINDS))
+            return None
+        plural = parts[1]
+        if len(parts) == 4:
+            if not KINDS[plural][3]:
+                self.error(400, "%s are not namespaced" % plural)
+                return None
+            return plural, (parts[2], parts[3])
+        return plural, ("default" if KINDS[plural][3] else "", parts[2])
+
+    def do_GET(self):
+        app = self.server.app
+        st = app.store
+        parts, q = self.parse()
+        if parts == ["healthz"]:
+            return self.reply(200, {"ok": True})
+        if parts == ["patches"]:
+            with st.cond:
+                return self.reply(200, list(st.patches))
+        if parts == ["stats"]:
+            return self.reply(200, app.stats())
+        if parts[0] == "objects" and len(parts) == 2 and parts[1] in KINDS:
+            with st.cond:
+                items = [o for _, o in sorted(st.objects[parts[1]].items())]
+                rv = st.rv
+            return self.reply(200, {"kind": "List", "apiVersion": "v1",
+                                    "metadata": {"resourceVersion": str(rv)},
+                                    "items": items})
+        if parts[0] == "objects":
+            k = self.obj_key(parts)
+            if k is None:
+                return
+            with st.cond:
+                obj = st.objects[k[0]].get(k[1])
+            if obj is None:
+                return self.error(404, "%s %s not found" %
+                                  (k[0], "/".join(filter(None, k[1]))))
+            return self.reply(200, obj)
+        self.error(404, "unknown control path %s" % self.path)
+
+    def do_PUT(self):
+        app = self.server.app
+        st = app.store
+        parts, q = self.parse()
+        if parts != ["objects"]:
+            return self.error(404, "unknown control path %s" % self.path)
+        try:
+            doc = json.loads(self.body())
+            objs = [normalise(o, "items[%d]" % i)
+                    for i, o in enumerate(split_list(doc, "body"))]
+        except ValueError as e:
+            return self.error(400, "body: %s" % e)
+        except BadRequest as e:
+            return self.error(400, str(e))
+        out = []
+        with st.cond:
+            for o in objs:
+                et = st.put(o)
+                md = o["metadata"]
+                out.append({"type": et, "kind": o["kind"],
+                            "namespace": md.get("namespace", ""),
+                            "name": md["name"],
+                            "resourceVersion": md["resourceVersion"]})
+            rv = st.rv
+        self.reply(200, {"resourceVersion": str(rv), "events": out})
+
+    def do_DELETE(self):
+        st = self.server.app.store
+        parts, q = self.parse()
+        if parts == ["patches"]:
+            with st.cond:
+                st.patches = []
+            return self.reply(200, {"ok": True})
+        if parts[0] != "objects":
+            return self.error(404, "unknown control path %s" % self.path)
+        k = self.obj_key(parts)
+        if k is None:
+            return
+        with st.cond:
+            gone = st.delete(*k)
+        if gone is None:
+            return self.error(404, "%s %s not found" %
+                              (k[0], "/".join(filter(None, k[1]))))
+        self.reply(200, {"type": "DELETED",
+                         "resourceVersion":
+                         gone["metadata"]["resourceVersion"]})
+
+    def do_POST(self):
+        app = self.server.app
+        st = app.store
+        parts, q = self.parse()
+        self.body()
+        cmd = parts[0] if len(parts) == 1 else None
+        if cmd == "compact":
+            return self.reply(200, {"compactedResourceVersion":
+                                    str(st.compact())})
+        if cmd == "drop":
+            return self.reply(200, {"dropped": app.drop()})
+        if cmd == "delay":
+            try:
+                ms = int(q.get("ms", ""))
+                if ms < 0:
+                    raise ValueError
+            except ValueError:
+                return self.error(400, "delay: ms=N (N >= 0) expected")
+            app.delay_ms = ms
+            return self.reply(200, {"delayMs": ms})
+        if cmd == "down":
+            app.down()
+            return self.reply(200, {"up": False})
+        if cmd == "up":
+            try:
+                app.up()
+            except OSError as e:
+                return self.error(500, "cannot listen again: %s" % e)
+            return self.reply(200, {"up": True})
+        if cmd == "error410mode":
+            mode = q.get("mode")
+            if mode not in ("http", "event"):
+                return self.error(400, "error410mode: mode=http|event")
+            with st.cond:
+                st.gone_mode = mode
+            return self.reply(200, {"mode": mode})
+        if cmd == "bookmark":
+            with st.cond:
+                st.bookmark_gen += 1
+                n = sum(1 for w in st.watches if w.bookmarks)
+                st.cond.notify_all()
+            return self.reply(200, {"watches": n})
+        if cmd == "reset-stats":
+            with st.cond:
+                st.reset_stats()
+            return self.reply(200, {"ok": True})
+        self.error(404, "unknown control path %s" % self.path)
+
+
+class ControlServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, addr, family, app):
+        self.address_family = family
+        self.app = app
+        super().__init__(addr, ControlHandler)
+
+    def server_bind(self):
+        # No getfqdn(): a reverse DNS lookup can hang where no DNS answers.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name = self.server_address[0]
+        self.server_port = self.server_address[1]
+
+    def handle_error(self, request, client_address):
+        log("control error: %s" % (sys.exc_info()[1],))
+
+
+# --- the application --------------------------------------------------------------
+
+def parse_addr(text, what):
+    """'1.2.3.4:443', '[::1]:443', 'localhost:443' -> (family, host, port)"""
+    if text.startswith("["):
+        host, sep, port = text[1:].partition("]:")
+        family = socket.AF_INET6
+    else:
+        host, sep, port = text.rpartition(":")
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    if not sep or not host or not port.isdigit() or int(port) > 65535:
+        raise SystemExit("apiserver.py: %s %s: expected ADDR:PORT or "
+                         "[ADDR6]:PORT" % (what, text))
+    return family, host, int(port)
+
+
+class App:
+    def __init__(self, args):
+        self.store = Store()
+        self.delay_ms = 0
+        self.bookmark_interval = args.bookmark_interval
+        self.conns = set()
+        self.conns_lock = threading.Lock()
+        self.updown_lock = threading.Lock()
+        certs = args.certs
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        ctx.load_cert_chain(os.path.join(certs, "server.crt"),
+                            os.path.join(certs, "server.key"))
+        ctx.load_verify_locations(os.path.join(certs, "ca.crt"))
+        ctx.verify_mode = ssl.CERT_OPTIONAL
+        ctx.set_alpn_protocols(["http/1.1"])
+        self.ctx = ctx
+        self.token = None
+        tf = os.path.join(certs, "token")
+        if os.path.exists(tf):
+            with open(tf) as f:
+                self.token = f.read().strip() or None
+        self.family, host, port = parse_addr(args.listen, "--listen")
+        self.api_addr = (host, port)
+        self.api = None
+        cf, ch, cp = parse_addr(args.control, "--control")
+        self.control = ControlServer((ch, cp), cf, self)
+        if args.fixtures:
+            self.load_fixtures(args.fixtures)
+
+    def load_fixtures(self, d):
+        st = self.store
+        names = sorted(n for n in os.listdir(d) if n.endswith(".json"))
+        with st.cond:
+            for n in names:
+                p = os.path.join(d, n)
+                try:
+                    with open(p) as f:
+                        doc = json.load(f)
+                    items = split_list(doc, p)
+                    objs = [normalise(o, "%s: items[%d]" % (p, i))
+                            for i, o in enumerate(items)]
+                except (ValueError, BadRequest, OSError) as e:
+                    raise SystemExit("apiserver.py: fixture %s" % e)
+                for o in objs:
+                    st.put(o)
+        log("loaded %d fixture files, resourceVersion %d" %
+            (len(names), st.rv))
+
+    def up(self):
+        with self.updown_lock:
+            if self.api is not None:
+                return
+            self.api = APIServer(self.api_addr, self.family, self)
+            # Port 0: keep the port the kernel chose for /down + /up.
+            self.api_addr = self.api.server_address[:2]
+            threading.Thread(target=self.api.serve_forever,
+                             kwargs={"poll_interval": 0.05},
+                             daemon=True).start()
+
+    def down(self):
+        with self.updown_lock:
+            api, self.api = self.api, None
+            if api is not None:
+                api.shutdown()
+                api.server_close()
+        self.drop()
+
+    def drop(self):
+        with self.conns_lock:
+            conns = list(self.conns)
+        for c in conns:
+            c.cut()
+        with self.store.cond:
+            self.store.drops += len(conns)
+            self.store.cond.notify_all()
+        return len(conns)
+
+    def stats(self):
+        st = self.store
+        with st.cond:
+            open_w = {p: 0 for p in KINDS}
+            for w in st.watches:
+                open_w[w.plural] += 1
+            return {"resourceVersion": str(st.rv),
+                    "compactedResourceVersion": str(st.compact_rv),
+                    "watches": open_w,
+                    "watchesStarted": dict(st.watch_starts),
+                    "lists": dict(st.lists),
+                    "gone": dict(st.gone),
+                    "requests": dict(st.requests),
+                    "auth": dict(st.auth),
+                    "patches": len(st.patches),
+                    "dropped": st.drops,
+                    "connections": len(self.conns),
+                    "up": self.api is not None,
+                    "delayMs": self.delay_ms,
+                    "error410mode": st.gone_mode}
+
+
+def main():
+    global VERBOSE
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--listen", required=True,
+                    help="HTTPS address, ADDR:PORT or [ADDR6]:PORT (port 0: "
+                    "any free port, see --state-file)")
+    ap.add_argument("--certs", required=True,
+                    help="directory made by mkcerts.sh")
+    ap.add_argument("--control", required=True,
+                    help="plain-HTTP control address, ADDR:PORT")
+    ap.add_argument("--fixtures", help="directory of *.json objects/Lists")
+    ap.add_argument("--bookmark-interval", type=float, default=60.0,
+                    help="seconds between BOOKMARK events (0: none)")
+    ap.add_argument("--state-file",
+                    help="written once listening: api_port=, control_port=, "
+                    "pid= lines")
+    ap.add_argument("--verbose", action="store_true",
+                    help="log requests to stderr")
+    args = ap.parse_args()
+    VERBOSE = args.verbose
+    try:
+        app = App(args)
+        app.up()
+    except (OSError, ssl.SSLError) as e:
+        raise SystemExit("apiserver.py: %s" % e)
+    threading.Thread(target=app.control.serve_forever, daemon=True).start()
+    if args.state_file:
+        tmp = args.state_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("api_port=%d\ncontrol_port=%d\npid=%d\n" %
+                    (app.api_addr[1], app.control.server_address[1],
+                     os.getpid()))
+        os.rename(tmp, args.state_file)
+    log("listening on %s, control on %s" %
+        (app.api_addr, app.control.server_address[:2]))
+    done = threading.Event()
+    for s in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(s, lambda *_: done.set())
+    while not done.wait(3600):
+        pass
+
+
+if __name__ == "__main__":
+    main()
