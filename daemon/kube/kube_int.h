@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Inside the Kubernetes API client: the client (kube.c), one HTTP request
+ * on the curl multi handle (http.c), the per-kind watchers (watch.c).
+ *
+ * No code of ours runs inside a libcurl callback except buffering: the
+ * write callback only appends to the request's buffer, and the request's
+ * data and done hooks run after curl_multi_socket_action() has returned.
+ * So hooks (and the model subscribers they reach) may start and end
+ * requests freely.
+ */
+#ifndef _NP_KUBE_INT_H
+#define _NP_KUBE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <curl/curl.h>
+
+#include "kube/kube.h"
+#include "loop.h"
+
+struct kube_watch;
+struct kube_req;
+
+struct np_kube {
+	struct np_loop *lp;
+	struct np_kubeconfig kc;	/* our copy */
+	struct np_kube_opts opts;
+	char *base_url;			/* URL prefix of every request */
+	char *auth_header;		/* "Authorization: Bearer ...", or NULL */
+	struct curl_slist *connect_to;	/* tls-server-name: see http.c */
+	CURLM *multi;
+	struct np_timer curl_timer;	/* libcurl's one timeout */
+	struct kube_sock *socks;	/* sockets libcurl asked us to watch */
+	struct kube_req *reqs;		/* requests in flight */
+	struct kube_watch *watches[NP_KIND_COUNT];
+	uint64_t rng;			/* backoff jitter */
+};
+
+/* How a request hands its body to its owner. */
+enum kube_req_mode {
+	KUBE_REQ_BUFFER,	/* whole body in buf, for done() */
+	KUBE_REQ_STREAM,	/* data() consumes buf as it grows */
+};
+
+struct kube_req {
+	struct np_kube *k;
+	CURL *easy;
+	struct curl_slist *headers;
+	enum kube_req_mode mode;
+	char *url;
+	/*
+	 * STREAM: called (outside libcurl) when buf has new bytes of a 2xx
+	 * answer; consumes what it can with kube_req_consume(). Returns 0,
+	 * or -1 to end the request with err set (done() then runs).
+	 */
+	int (*data)(struct kube_req *r);
+	/*
+	 * Called once when the request ends: status is the HTTP status (0 if
+	 * none came), err NULL when the exchange completed, else why it did
+	 * not. buf holds the (rest of the) body. The request is freed after.
+	 */
+	void (*done)(struct kube_req *r, long status, const char *err);
+	void *ctx;
+	char *buf;
+	size_t len, cap, max;		/* max: buf limit; past it, an error */
+	long status;
+	bool fresh;			/* bytes arrived since data() ran */
+	bool overflow;
+	char err[CURL_ERROR_SIZE + 128];
+	char curl_err[CURL_ERROR_SIZE];
+	/* Idle detection (watches): end when no byte came for idle_ms. */
+	unsigned int idle_ms;
+	uint64_t last_rx_ms;
+	struct np_timer idle;
+	struct kube_req *next;
+};
+
+/*
+ * Starts a GET (body NULL) or a request with method and body (copied) on
+ * k->base_url + path. timeout_ms 0: no overall timeout (watches; give
+ * idle_ms instead). content_type may be NULL. Returns the request (owned
+ * by http.c until done() ran), or NULL with *err filled.
+ */
+struct kube_req *kube_req_start(struct np_kube *k, const char *path,
+				const char *method, const char *body,
+				const char *content_type,
+				enum kube_req_mode mode, unsigned int timeout_ms,
+				unsigned int idle_ms,
+				int (*data)(struct kube_req *r),
+				void (*done)(struct kube_req *r, long status,
+					     const char *err),
+				void *ctx, char *err, size_t errlen);
+/* Drops the first n bytes of r->buf (a STREAM consumer's progress). */
+void kube_req_consume(struct kube_req *r, size_t n);
+/* Ends r without calling done(). */
+void kube_req_cancel(struct kube_req *r);
+
+/*
+ * Why a non-2xx answer failed: "HTTP 403: <Status message>" (the message
+ * of a Kubernetes Status body, when there is one).
+ */
+void kube_status_text(long status, const char *body, size_t len, char *out,
+		      size_t outlen);
+
+int kube_http_init(struct np_kube *k);
+/* Cancels every request (no callbacks) and frees libcurl's state. */
+void kube_http_fini(struct np_kube *k);
+
+/* watch.c: frees every watcher (their requests are gone already). */
+void kube_watch_free_all(struct np_kube *k);
+
+/* A random delay in [d/2, d] (backoff jitter). */
+uint64_t kube_jitter(struct np_kube *k, uint64_t d);
+
+#endif /* _NP_KUBE_INT_H */
