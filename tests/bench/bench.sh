@@ -159,3 +159,6 @@ bench_netlink
 bench_overlay
 ov_topo_down
 rmmod nodeplane
+# nodeplaned against the test API server (5,000 Nodes): its own VM-side
+# script, which loads the module again.
+"$bench/daemon_bench.sh" || echo "# daemon_bench.sh failed ($?)"
