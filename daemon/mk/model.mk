@@ -1,0 +1,20 @@
+# The model (model/): typed store of cluster objects, decoders, indexes.
+MODEL_SRCS := model/kind.c model/decode.c model/canon.c model/hmap.c \
+              model/store.c model/decode_node.c model/decode_service.c \
+              model/decode_endpointslice.c model/decode_pod.c \
+              model/decode_namespace.c model/decode_networkpolicy.c
+MODEL_OBJS  = $(MODEL_SRCS:%.c=$(O)/%.o)
+CJSON_LIBS  = $(shell $(PKG_CONFIG) --libs libcjson)
+
+NPD_SRCS   += $(MODEL_SRCS)
+TEST_NAMES += test_model test_model_decode
+
+# Fixture JSON files are read from the source tree.
+MODEL_FIXTURES := -DNP_FIXTURES='"$(abspath $(UNITDIR))/fixtures"'
+$(O)/tests/test_model.o $(O)/tests/test_model_decode.o: CPPFLAGS += $(MODEL_FIXTURES)
+
+$(O)/tests/test_model: $(O)/tests/test_model.o $(MODEL_OBJS) $(O)/addr.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(CJSON_LIBS)
+
+$(O)/tests/test_model_decode: $(O)/tests/test_model_decode.o $(MODEL_OBJS) $(O)/addr.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(CJSON_LIBS)

@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Service: type, cluster IPs and families, ports, external IPs, traffic
+ * policies, load balancer class, source ranges and status ingress IPs;
+ * its canonical form and free.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "model/internal.h"
+
+static int dec_cluster_ips(struct dec *d, const cJSON *spec,
+			   struct np_service *s)
+{
+	const cJSON *list, *one;
+	size_t p;
+	int ret = 0;
+
+	ret = dec_array(d, spec, "clusterIPs", &list);
+	if (ret)
+		return ret;
+	if (list && cJSON_GetArraySize(list)) {
+		one = cJSON_GetArrayItem(list, 0);
+		if (cJSON_IsString(one) && !strcmp(one->valuestring, "None")) {
+			s->headless = true;
+			return 0;
+		}
+		p = dec_push(d, "clusterIPs");
+		ret = dec_addr_pair(d, list, NULL, s->cluster_ips,
+				    &s->n_cluster_ips);
+		dec_pop(d, p);
+		return ret;
+	}
+	one = dec_get(spec, "clusterIP");
+	if (!one)
+		return 0;
+	p = dec_push(d, "clusterIP");
+	if (cJSON_IsString(one) && !strcmp(one->valuestring, "None")) {
+		s->headless = true;
+	} else if (!cJSON_IsString(one) || *one->valuestring) {
+		ret = dec_addr_val(d, one, &s->cluster_ips[0]);
+		if (!ret)
+			s->n_cluster_ips = 1;
+	}
+	dec_pop(d, p);
+	return ret;
+}
+
+static int dec_families(struct dec *d, const cJSON *spec, struct np_service *s)
+{
+	static const char *const names[] = { "IPv4", "IPv6" };
+	const cJSON *list, *item;
+	size_t i = 0, p;
+	int ret, f = 0;
+
+	ret = dec_array(d, spec, "ipFamilies", &list);
+	if (ret)
+		return ret;
+	if (!list || !cJSON_GetArraySize(list)) {
+		for (i = 0; i < s->n_cluster_ips; i++)
+			s->ip_families[i] = s->cluster_ips[i].family;
+		s->n_ip_families = s->n_cluster_ips;
+		return 0;
+	}
+	p = dec_push(d, "ipFamilies");
+	cJSON_ArrayForEach(item, list) {
+		size_t q = dec_push_idx(d, i++);
+		int family;
+
+		ret = dec_enum_val(d, item, names, 2, &f);
+		family = f ? AF_INET6 : AF_INET;
+		if (!ret && (s->n_ip_families == 2 ||
+			     (s->n_ip_families == 1 &&
+			      s->ip_families[0] == family)))
+			ret = dec_fail(d, "a second %s", names[f]);
+		dec_pop(d, q);
+		if (ret)
+			break;
+		s->ip_families[s->n_ip_families++] = family;
+	}
+	dec_pop(d, p);
+	return ret;
+}
+
+static int dec_svc_port(struct dec *d, const cJSON *v,
+			struct np_service_port *sp)
+{
+	int ret;
+
+	if (!cJSON_IsObject(v))
+		return dec_fail_val(d, v, "is not an object");
+	ret = dec_str(d, v, "name", &sp->name);
+	if (!ret && !sp->name && !(sp->name = strdup("")))
+		ret = dec_nomem(d);
+	if (!ret)
+		ret = dec_proto(d, v, "protocol", &sp->proto);
+	if (!ret)
+		ret = dec_port(d, v, "port", false, &sp->port);
+	if (!ret && !sp->port) {
+		size_t p = dec_push(d, "port");
+
+		ret = dec_fail(d, "missing");
+		dec_pop(d, p);
+	}
+	if (!ret)
+		ret = dec_port_ref(d, v, "targetPort", &sp->target);
+	if (!ret && !sp->target.num && !sp->target.name)
+		sp->target.num = sp->port;
+	if (!ret)
+		ret = dec_port(d, v, "nodePort", true, &sp->node_port);
+	return ret;
+}
+
+static int dec_ports(struct dec *d, const cJSON *spec, struct np_service *s)
+{
+	const cJSON *list, *item;
+	size_t p, n;
+	int ret;
+
+	ret = dec_array(d, spec, "ports", &list);
+	if (ret || !list)
+		return ret;
+	n = (size_t)cJSON_GetArraySize(list);
+	ret = dec_calloc(d, n, sizeof(*s->ports), (void **)&s->ports);
+	if (ret)
+		return ret;
+	p = dec_push(d, "ports");
+	cJSON_ArrayForEach(item, list) {
+		size_t q = dec_push_idx(d, s->n_ports);
+
+		ret = dec_svc_port(d, item, &s->ports[s->n_ports++]);
+		dec_pop(d, q);
+		if (ret)
+			break;
+	}
+	dec_pop(d, p);
+	return ret;
+}
+
+/* An array of address strings into a malloc'd array. */
+static int dec_addr_list(struct dec *d, const cJSON *parent, const char *key,
+			 const char *item_key, struct np_addr **out, size_t *n)
+{
+	const cJSON *list, *item, *v;
+	size_t p, i = 0;
+	int ret;
+
+	ret = dec_array(d, parent, key, &list);
+	if (ret || !list)
+		return ret;
+	ret = dec_calloc(d, (size_t)cJSON_GetArraySize(list), sizeof(**out),
+			 (void **)out);
+	if (ret)
+		return ret;
+	p = dec_push(d, key);
+	cJSON_ArrayForEach(item, list) {
+		size_t q = dec_push_idx(d, i++);
+
+		v = item;
+		if (item_key) {
+			if (!cJSON_IsObject(item)) {
+				ret = dec_fail_val(d, item, "is not an object");
+				dec_pop(d, q);
+				break;
+			}
+			v = dec_get(item, item_key);
+			dec_push(d, item_key);
+		}
+		if (v)
+			ret = dec_addr_val(d, v, &(*out)[(*n)++]);
+		dec_pop(d, q);
+		if (ret)
+			break;
+	}
+	dec_pop(d, p);
+	return ret;
+}
+
+/* One element of a comma list, spaces trimmed. */
+static int dec_range(struct dec *d, const char *s, size_t len,
+		     struct np_cidr *out)
+{
+	char buf[NP_CIDR_STRLEN + 1];
+
+	while (len && isspace((unsigned char)*s)) {
+		s++;
+		len--;
+	}
+	while (len && isspace((unsigned char)s[len - 1]))
+		len--;
+	if (len >= sizeof(buf))
+		return dec_fail(d, "\"%.*s\" is not a CIDR", (int)len, s);
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return dec_cidr_text(d, buf, out);
+}
+
+static int dec_source_ranges(struct dec *d, const cJSON *obj,
+			     const cJSON *spec, struct np_service *s)
+{
+	const cJSON *list, *item;
+	const char *ann, *c, *e;
+	size_t p, i = 0, n;
+	int ret;
+
+	ret = dec_array(d, spec, "loadBalancerSourceRanges", &list);
+	if (ret)
+		return ret;
+	if (list && cJSON_GetArraySize(list)) {
+		n = (size_t)cJSON_GetArraySize(list);
+		ret = dec_calloc(d, n, sizeof(*s->lb_source_ranges),
+				 (void **)&s->lb_source_ranges);
+		if (ret)
+			return ret;
+		p = dec_push(d, "loadBalancerSourceRanges");
+		cJSON_ArrayForEach(item, list) {
+			size_t q = dec_push_idx(d, i++);
+			const char *t;
+
+			ret = dec_str_val(d, item, &t);
+			if (!ret)
+				ret = dec_range(d, t, strlen(t),
+					&s->lb_source_ranges[s->n_lb_source_ranges++]);
+			dec_pop(d, q);
+			if (ret)
+				break;
+		}
+		dec_pop(d, p);
+		return ret;
+	}
+	ret = dec_annotation(d, obj, NP_LB_SOURCE_RANGES_ANN, &ann);
+	if (ret || !ann || !ann[strspn(ann, " \t")])
+		return ret;
+	for (n = 1, c = ann; (c = strchr(c, ',')); c++)
+		n++;
+	ret = dec_calloc(d, n, sizeof(*s->lb_source_ranges),
+			 (void **)&s->lb_source_ranges);
+	if (ret)
+		return ret;
+	p = d->plen;
+	dec_push(d, "metadata");
+	dec_push(d, "annotations");
+	dec_push_mapkey(d, NP_LB_SOURCE_RANGES_ANN);
+	for (c = ann; !ret; c = e + 1) {
+		e = strchr(c, ',');
+		if (!e)
+			e = c + strlen(c);
+		ret = dec_range(d, c, (size_t)(e - c),
+				&s->lb_source_ranges[s->n_lb_source_ranges++]);
+		if (!*e)
+			break;
+	}
+	dec_pop(d, p);
+	return ret;
+}
+
+static int dec_status(struct dec *d, const cJSON *obj, struct np_service *s)
+{
+	const cJSON *status, *lb;
+	size_t p;
+	int ret;
+
+	ret = dec_object(d, obj, "status", &status);
+	if (ret || !status)
+		return ret;
+	p = dec_push(d, "status");
+	ret = dec_object(d, status, "loadBalancer", &lb);
+	if (!ret && lb) {
+		dec_push(d, "loadBalancer");
+		ret = dec_addr_list(d, lb, "ingress", "ip", &s->lb_ingress,
+				    &s->n_lb_ingress);
+	}
+	dec_pop(d, p);
+	return ret;
+}
+
+static int service_decode(struct dec *d, const cJSON *obj, void *out)
+{
+	static const char *const types[] = {
+		"ClusterIP", "NodePort", "LoadBalancer", "ExternalName"
+	};
+	static const char *const policies[] = { "Cluster", "Local" };
+	struct np_service *s = out;
+	const cJSON *spec;
+	int ret, v;
+	size_t p;
+
+	ret = dec_object(d, obj, "spec", &spec);
+	if (ret)
+		return ret;
+	p = dec_push(d, "spec");
+	v = NP_SVC_CLUSTER_IP;
+	ret = dec_enum(d, spec, "type", types, 4, &v);
+	s->type = (enum np_svc_type)v;
+	if (!ret)
+		ret = dec_cluster_ips(d, spec, s);
+	if (!ret)
+		ret = dec_families(d, spec, s);
+	if (!ret)
+		ret = dec_ports(d, spec, s);
+	if (!ret)
+		ret = dec_addr_list(d, spec, "externalIPs", NULL,
+				    &s->external_ips, &s->n_external_ips);
+	v = NP_TRAFFIC_CLUSTER;
+	if (!ret)
+		ret = dec_enum(d, spec, "externalTrafficPolicy", policies, 2,
+			       &v);
+	s->external_traffic_policy = (enum np_traffic_policy)v;
+	v = NP_TRAFFIC_CLUSTER;
+	if (!ret)
+		ret = dec_enum(d, spec, "internalTrafficPolicy", policies, 2,
+			       &v);
+	s->internal_traffic_policy = (enum np_traffic_policy)v;
+	if (!ret)
+		ret = dec_port(d, spec, "healthCheckNodePort", true,
+			       &s->health_check_node_port);
+	if (!ret)
+		ret = dec_str(d, spec, "loadBalancerClass", &s->lb_class);
+	if (!ret)
+		ret = dec_source_ranges(d, obj, spec, s);
+	dec_pop(d, p);
+	if (!ret)
+		ret = dec_status(d, obj, s);
+	return ret;
+}
+
+static void service_canon(struct canon *c, const void *obj)
+{
+	const struct np_service *s = obj;
+	size_t i;
+
+	canon_meta(c, &s->meta);
+	canon_u32(c, s->type);
+	canon_u32(c, s->headless);
+	canon_u32(c, (uint32_t)s->n_cluster_ips);
+	for (i = 0; i < s->n_cluster_ips; i++)
+		canon_addr(c, &s->cluster_ips[i]);
+	canon_u32(c, (uint32_t)s->n_ip_families);
+	for (i = 0; i < s->n_ip_families; i++)
+		canon_u32(c, (uint32_t)s->ip_families[i]);
+	canon_u32(c, (uint32_t)s->n_ports);
+	for (i = 0; i < s->n_ports; i++) {
+		const struct np_service_port *sp = &s->ports[i];
+
+		canon_str(c, sp->name);
+		canon_u32(c, sp->proto);
+		canon_u32(c, sp->port);
+		canon_port_ref(c, &sp->target);
+		canon_u32(c, sp->node_port);
+	}
+	canon_u32(c, (uint32_t)s->n_external_ips);
+	for (i = 0; i < s->n_external_ips; i++)
+		canon_addr(c, &s->external_ips[i]);
+	canon_u32(c, s->external_traffic_policy);
+	canon_u32(c, s->internal_traffic_policy);
+	canon_u32(c, s->health_check_node_port);
+	canon_str(c, s->lb_class);
+	canon_u32(c, (uint32_t)s->n_lb_source_ranges);
+	for (i = 0; i < s->n_lb_source_ranges; i++)
+		canon_cidr(c, &s->lb_source_ranges[i]);
+	canon_u32(c, (uint32_t)s->n_lb_ingress);
+	for (i = 0; i < s->n_lb_ingress; i++)
+		canon_addr(c, &s->lb_ingress[i]);
+}
+
+static void service_free(void *obj)
+{
+	struct np_service *s = obj;
+	size_t i;
+
+	np_meta_free(&s->meta);
+	for (i = 0; i < s->n_ports; i++) {
+		free(s->ports[i].name);
+		free(s->ports[i].target.name);
+	}
+	free(s->ports);
+	free(s->external_ips);
+	free(s->lb_class);
+	free(s->lb_source_ranges);
+	free(s->lb_ingress);
+}
+
+const struct np_kind_ops np_service_ops = {
+	.size = sizeof(struct np_service),
+	.decode = service_decode,
+	.canon = service_canon,
+	.free = service_free,
+};
