@@ -23,5 +23,5 @@ $(O)/tools/%.o: $(TOOLSDIR)/%.c
 	@mkdir -p $(@D)
 	$(CC) $(NP_CPPFLAGS) $(CPPFLAGS) $(NP_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(O)/tools/np-ovltool: $(O)/tools/np-ovltool.o $(OVLTOOL_OBJS) $(VER_OBJ) $(LIB)
+$(O)/tools/np-ovltool: $(O)/tools/np-ovltool.o $(OVLTOOL_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS)

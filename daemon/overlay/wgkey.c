@@ -297,7 +297,7 @@ static int key_create(const char *path, uint8_t priv[NP_WG_KEY_LEN],
 		  0600);
 	if (fd < 0)
 		return np_err_set(err, errno, "%s: cannot create the key file",
-				  tmp);
+				  path);
 	/* The mode must not depend on the umask being strict enough. */
 	r = fchmod(fd, 0600) < 0 ? -errno : 0;
 	if (!r)
@@ -308,7 +308,7 @@ static int key_create(const char *path, uint8_t priv[NP_WG_KEY_LEN],
 		r = -errno;
 	if (r < 0) {
 		unlink(tmp);
-		return np_err_set(err, -r, "%s: cannot write the key file", tmp);
+		return np_err_set(err, -r, "%s: cannot write the key file", path);
 	}
 	if (link(tmp, path) < 0) {
 		r = errno;
