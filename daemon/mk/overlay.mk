@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The overlay reconciler (overlay/): annotations, public IP, the pure plan,
 # and the backends that apply it (vxlan, host-gw, wireguard-native).
-NPD_SRCS   += overlay/annot.c overlay/pubip.c
-TEST_NAMES += test_annot test_pubip
+NPD_SRCS   += overlay/annot.c overlay/pubip.c overlay/plan.c
+TEST_NAMES += test_annot test_pubip test_plan
 
 $(O)/tests/test_annot: $(O)/tests/test_annot.o $(O)/overlay/annot.o $(O)/addr.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS) -lm
@@ -10,3 +10,6 @@ $(O)/tests/test_annot: $(O)/tests/test_annot.o $(O)/overlay/annot.o $(O)/addr.o
 # pubip.o with a fake rtnetlink inside the test (no overlay/rtnl.o).
 $(O)/tests/test_pubip: $(O)/tests/test_pubip.o $(O)/overlay/pubip.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS)
+
+$(O)/tests/test_plan: $(O)/tests/test_plan.o $(O)/overlay/plan.o $(O)/overlay/annot.o $(O)/addr.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS) -lm
