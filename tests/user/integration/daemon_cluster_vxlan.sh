@@ -1,0 +1,191 @@
+#!/bin/bash
+# nodeplaned as a cluster, vxlan backend, dual-stack, against the test API
+# server: n1 and n2 run nodeplaned, n3 is a stock flannel node (kernel
+# vxlan devices) programmed by this script from the annotations our daemons
+# published, and publishing its own as flannel does. Pods reach each other
+# both ways over IPv4 and IPv6; what our daemons publish is flannel's exact
+# shape; Nodes added, changed and removed in the API reach every module
+# within one second; a dual-stack Node missing backend-v6-data is skipped.
+# Runs in the test VM (tests/vm/run).
+#
+#           VM root netns: apiserver.py 192.0.2.254:6443 on br0
+#       +------------------------+------------------------+
+#   n1 eth0 192.0.2.1       n2 eth0 192.0.2.2       n3 eth0 192.0.2.3
+#      2001:db8::1             2001:db8::2             2001:db8::3
+#   nodeplaned: np-vxlan    nodeplaned: np-vxlan    stock: flannel.1,
+#                                                   flannel-v6.1
+#   pod0 10.42.0.1          pod0 10.42.1.1          pod0 10.42.2.1
+#    p1 10.42.0.2            p2 10.42.1.2            p3 10.42.2.2
+#    2001:db8:42::2          2001:db8:42:1::2        2001:db8:42:2::2
+#
+#   n4, n5: Nodes in the API only (stock-style annotations), no namespace.
+# Details: tests/user/cluster_lib.sh.
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+. "$NP_TOP/tests/user/cluster_lib.sh"
+
+DEV="np-vxlan"
+
+t_up() {
+	np_module_install
+	cl_cluster_api vxlan 1450 "1 2" "3"
+}
+
+# The module's own VTEP MAC of a family on node N ("mac" or "mac6").
+dev_mac() { # N mac|mac6
+	ip netns exec "$1" "$CL_CTL" -s overlay show "$DEV" |
+		awk -F'\t' -v k="$2" '$1 == "overlay" { for (i = 3; i < NF; i++) if ($i == k) print $(i + 1) }'
+}
+
+# Exactly the six annotations flannel writes, byte for byte, with the MACs
+# the module's device really has, and only through nodes/status.
+t_annotations() { # i
+	local i=$1 n=n$1 m4 m6 want
+	cl_require
+	m4=$(dev_mac "$n" mac)
+	m6=$(dev_mac "$n" mac6)
+	[[ $m4 =~ ^[0-9a-f]{2}(:[0-9a-f]{2}){5}$ && $m6 =~ ^[0-9a-f]{2}(:[0-9a-f]{2}){5}$ ]] ||
+		np_fail "$DEV on $n: VTEP MACs '$m4' '$m6'"
+	[[ $m4 != "$m6" ]] || np_fail "$n: the v4 and v6 VTEP MACs are the same ($m4)"
+	want="$CL_ANN/backend-data={\"VNI\":1,\"VtepMAC\":\"$m4\"}
+$CL_ANN/backend-type=vxlan
+$CL_ANN/backend-v6-data={\"VNI\":1,\"VtepMAC\":\"$m6\"}
+$CL_ANN/kube-subnet-manager=true
+$CL_ANN/public-ip=$(ov_u4 "$i")
+$CL_ANN/public-ipv6=$(ov_u6 "$i")"
+	np_expect_eq "$want" "$(cl_anns "$n")" "flannel annotations of $n"
+	# Every write to the Node went through PATCH nodes/status and worked.
+	cl_api GET /patches | jq -r --arg n "$n" \
+		'.[] | select(.path | test("/nodes/" + $n + "(/|$)")) | "\(.path) \(.code)"' |
+		sort -u >"$np__tmp/patches"
+	cat "$np__tmp/patches"
+	np_expect_eq "/api/v1/nodes/$n/status 200" "$(cat "$np__tmp/patches")" "PATCHes of $n"
+}
+
+t_stock_learns() { # the stock node reads our leases exactly as flannel does
+	cl_require
+	cl_lease n1
+	cl_lease n2
+	ip -n n3 route show dev flannel.1
+	np_expect_eq 2 "$(ip -n n3 route show dev flannel.1 | grep -c onlink)" "onlink routes on flannel.1"
+	np_expect_eq 2 "$(ip -n n3 -6 route show dev flannel-v6.1 | grep -c onlink)" "onlink routes on flannel-v6.1"
+}
+
+t_peers() { # N NAME...: exact peer table and routes of N
+	local n=$1
+	shift
+	cl_require
+	cl_within 10 "$n converged" cl_peers_are "$n" "$DEV" "$@"
+	cl_expect_peers "$n" "$DEV" "$@"
+	np_expect_eq "$CL_CIDR4 via - dev $DEV" "$(cl_routes "$n" 4)" "IPv4 routes of proto 110 on $n"
+	np_expect_eq "$CL_CIDR6 via - dev $DEV" "$(cl_routes "$n" 6)" "IPv6 routes of proto 110 on $n"
+}
+
+t_ping() { # i j FAMILY
+	cl_require
+	cl_reach "$@"
+}
+
+t_tcp() { # i j FAMILY: 1 MiB through the overlay, compared with cmp
+	local i=$1 j=$2 f=$3
+	cl_require
+	cl_reach "$i" "$j" "$f"
+	ov_tcp_copy "p$i" "p$j" "$f" "$(ov_pod"$f" "$j")" $((1 << 20))
+}
+
+# n1's and n2's peer tables are exactly the current ones plus/minus lines.
+both_are() { # WANT1 WANT2
+	[[ $(cl_peers n1 "$DEV") == "$1" && $(cl_peers n2 "$DEV") == "$2" ]]
+}
+
+# step i WHAT ANN LINES: PUT Node ni with ANN; within one second n1 and n2
+# hold $base1/$base2 plus LINES.
+step() {
+	local w1 w2
+	w1=$(cl_sorted "$base1" "$4")
+	w2=$(cl_sorted "$base2" "$4")
+	cl_node_put "$1" "$3"
+	cl_within 1 "$2: in n1 and n2" both_are "$w1" "$w2"
+}
+
+# A Node added, changed (IPv4 only, then IPv6 only), and removed in the
+# API: each reaches both modules within one second of the API's answer.
+t_add_change_remove() {
+	local base1 base2
+	cl_require
+	cl_expect_peers n1 "$DEV" n2 n3
+	cl_expect_peers n2 "$DEV" n1 n3
+	base1=$(cl_peers n1 "$DEV")
+	base2=$(cl_peers n2 "$DEV")
+
+	# Each expected table is computed before the API call: the clock runs
+	# from the API's answer.
+	step 4 "n4 added" "$(cl_flannel_ann 4)" "$(cl_lines "$DEV" 4)"
+	step 4 "n4 public-ip changed" "$(cl_flannel_ann 4 192.0.2.44 2001:db8::4)" \
+		"$(cl_lines "$DEV" 4 192.0.2.44 2001:db8::4)"
+	step 4 "n4 public-ipv6 changed" "$(cl_flannel_ann 4 192.0.2.44 2001:db8::44)" \
+		"$(cl_lines "$DEV" 4 192.0.2.44 2001:db8::44)"
+
+	cl_api DELETE /objects/nodes/n4 >/dev/null
+	cl_within 1 "n4 removed: from n1 and n2" both_are "$base1" "$base2"
+}
+
+# A dual-stack Node without backend-v6-data is not programmed at all, and
+# each daemon says which key is missing.
+t_missing_v6_data() {
+	local ann n base1 base2
+	cl_require
+	ann=$(cl_flannel_ann 5 | jq -c --arg k "$CL_ANN/backend-v6-data" 'del(.[$k])')
+	cl_node_put 5 "$ann"
+	for n in n1 n2; do
+		np_wait_for 5 grep -q 'n5.*backend-v6-data\|backend-v6-data.*n5' "$CL_LOGS/nodeplaned-$n.log"
+		grep -m1 'n5.*backend-v6-data\|backend-v6-data.*n5' "$CL_LOGS/nodeplaned-$n.log"
+	done
+	cl_expect_peers n1 "$DEV" n2 n3
+	cl_expect_peers n2 "$DEV" n1 n3
+	# Completed: then it is programmed.
+	base1=$(cl_peers n1 "$DEV")
+	base2=$(cl_peers n2 "$DEV")
+	step 5 "n5 completed" "$(cl_flannel_ann 5)" "$(cl_lines "$DEV" 5)"
+	cl_api DELETE /objects/nodes/n5 >/dev/null
+	cl_within 1 "n5 removed: from n1 and n2" both_are "$base1" "$base2"
+}
+
+t_alive() { # both daemons still run (nothing above made one exit)
+	cl_require
+	cl_npd_alive n1 || np_fail "nodeplaned on n1 exited: $(tail -n3 "$CL_LOGS/nodeplaned-n1.log")"
+	cl_npd_alive n2 || np_fail "nodeplaned on n2 exited: $(tail -n3 "$CL_LOGS/nodeplaned-n2.log")"
+}
+
+t_nothing_left() {
+	cl_down
+	if [[ -d /sys/module/nodeplane ]]; then rmmod nodeplane; fi
+	np_expect_fail test -d /sys/module/nodeplane
+	ov_np_nodevs
+	np_expect_eq "" "$(ip netns list)" "namespaces left"
+}
+
+np_defer cl_down
+np_case cluster-up t_up
+np_case annotations-n1-exact-flannel-shape t_annotations 1
+np_case annotations-n2-exact-flannel-shape t_annotations 2
+np_case stock-n3-programmed-from-our-annotations t_stock_learns
+np_case peers-n1-exact t_peers n1 n2 n3
+np_case peers-n2-exact t_peers n2 n1 n3
+for f in 4 6; do
+	for pair in "1 2" "2 1" "1 3" "3 1" "2 3" "3 2"; do
+		read -r a b <<<"$pair"
+		set -- "$a" "$b"
+		np_case "ping$f-p$1-to-p$2" t_ping "$1" "$2" "$f"
+	done
+done
+np_case tcp4-1MiB-p1-to-p3-stock t_tcp 1 3 4
+np_case tcp6-1MiB-p3-stock-to-p2 t_tcp 3 2 6
+np_case tcp4-1MiB-p2-to-p1 t_tcp 2 1 4
+np_case tcp6-1MiB-p1-to-p2 t_tcp 1 2 6
+np_case node-added-changed-removed-within-1s t_add_change_remove
+np_case dual-stack-node-missing-backend-v6-data-skipped t_missing_v6_data
+np_case ping4-p1-to-p3-after-changes t_ping 1 3 4
+np_case daemons-still-running t_alive
+np_case nothing-left t_nothing_left
+np_finish
