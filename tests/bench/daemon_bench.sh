@@ -39,8 +39,8 @@ converge_timeout=${NP_BENCH_CONVERGE_TIMEOUT:-180}
 ns=npb
 tmp=$np__tmp
 py=/usr/bin/python3
-daemon=$top/daemon/nodeplaned
-ctl=$top/daemon/nodeplanectl
+daemon=${NP_BENCH_DAEMON:-$top/daemon/nodeplaned}
+ctl=${NP_BENCH_CTL:-$top/daemon/nodeplanectl}
 
 bench_line() { # name ours ref unit better
 	local ratio=nan
@@ -267,6 +267,7 @@ ip netns exec "$ns" "$py" "$top/tests/apiserver/apiserver.py" \
 	--fixtures "$tmp/fixtures" --bookmark-interval 60 \
 	--state-file "$tmp/apiserver.state" 2>"$tmp/apiserver.log" &
 apiserver_pid=$!
+disown # the namespace's deletion may kill it first: no job notice
 np_defer kill "$apiserver_pid"
 np_wait_for 120 test -e "$tmp/apiserver.state"
 
