@@ -206,7 +206,9 @@ static int dec_source_ranges(struct dec *d, const cJSON *obj,
 	size_t p, i = 0, n;
 	int ret;
 
+	p = dec_push(d, "spec");
 	ret = dec_array(d, spec, "loadBalancerSourceRanges", &list);
+	dec_pop(d, p);
 	if (ret)
 		return ret;
 	if (list && cJSON_GetArraySize(list)) {
@@ -215,7 +217,8 @@ static int dec_source_ranges(struct dec *d, const cJSON *obj,
 				 (void **)&s->lb_source_ranges);
 		if (ret)
 			return ret;
-		p = dec_push(d, "loadBalancerSourceRanges");
+		p = dec_push(d, "spec");
+		dec_push(d, "loadBalancerSourceRanges");
 		cJSON_ArrayForEach(item, list) {
 			size_t q = dec_push_idx(d, i++);
 			const char *t;
@@ -319,9 +322,9 @@ static int service_decode(struct dec *d, const cJSON *obj, void *out)
 			       &s->health_check_node_port);
 	if (!ret)
 		ret = dec_str(d, spec, "loadBalancerClass", &s->lb_class);
+	dec_pop(d, p);
 	if (!ret)
 		ret = dec_source_ranges(d, obj, spec, s);
-	dec_pop(d, p);
 	if (!ret)
 		ret = dec_status(d, obj, s);
 	return ret;

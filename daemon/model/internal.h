@@ -90,7 +90,8 @@ int dec_addr_pair(struct dec *d, const cJSON *arr, const char *item_key,
 /* metadata: name, namespace, uid, resourceVersion, labels. */
 int dec_meta(struct dec *d, const cJSON *obj, bool namespaced,
 	     struct np_meta *m);
-/* metadata.annotations[key] as a string, or NULL. */
+/* metadata.annotations[key] as a string, or NULL; call at the top level
+ * of the object (errors name the path from the current one). */
 int dec_annotation(struct dec *d, const cJSON *obj, const char *key,
 		   const char **out);
 int dec_selector(struct dec *d, const cJSON *v, struct np_selector *sel);
