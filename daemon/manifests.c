@@ -755,7 +755,13 @@ static bool event_matters(struct np_manifests *mf,
 	struct stat st;
 	char path[PATH_MAX];
 
-	if (!ev->len || !manifest_name(ev->name))
+	if (!ev->len)
+		return false;
+	/* Kubernetes' atomic writer (ConfigMap and Secret volumes) swaps a
+	 * "..data" link that the visible names point through. */
+	if (!strncmp(ev->name, "..", 2))
+		return true;
+	if (!manifest_name(ev->name))
 		return false;
 	if (!(ev->mask & IN_CREATE))
 		return true;

@@ -8,7 +8,8 @@
  * would: per kind np_model_sync_begin, an upsert per object, and
  * np_model_sync_end, so objects no longer in any file are deleted. The
  * directory is watched with inotify; changes are debounced (50 ms) into
- * one rescan.
+ * one rescan. A ConfigMap volume works too: the swap of its "..data" link
+ * triggers a rescan.
  *
  * Failure rules (nothing already learnt is lost to a typo):
  * - A file that cannot be read or parsed is logged (path:line:col: what)

@@ -636,6 +636,39 @@ TEST(inotify_rescans_once_per_burst)
 	rmdir(moved);
 }
 
+/* A ConfigMap volume: names are links through "..data", which the kubelet
+ * swaps atomically to a new hidden directory. */
+static void stop_loop(void)
+{
+	np_loop_stop(lp, 0);
+}
+
+TEST(configmap_volume_swap)
+{
+	char link[512];
+
+	dir_new();
+	CHECK_INT(mkdir(p("..v1"), 0700), 0);
+	put("..v1/nodes.yaml", NODE("n1", ""));
+	CHECK_INT(symlink("..v1", p("..data")), 0);
+	CHECK_INT(symlink("..data/nodes.yaml", p("nodes.yaml")), 0);
+	CHECK_INT(start(), 0);
+	CHECK_STR(take(), "Node[n1] Service[]" REST);
+	/* The kubelet's update: new directory, "..data_tmp" renamed over
+	 * "..data". */
+	CHECK_INT(mkdir(p("..v2"), 0700), 0);
+	put("..v2/nodes.yaml", NODE("n1", "") "---\n" NODE("n2", ""));
+	CHECK_INT(symlink("..v2", p("..data_tmp")), 0);
+	snprintf(link, sizeof(link), "%s", p("..data_tmp"));
+	CHECK_INT(rename(link, p("..data")), 0);
+	on_scan = stop_loop;
+	np_timer_arm(lp, &safety, 10000);
+	CHECK_INT(np_loop_run(lp), 0);
+	np_timer_cancel(lp, &safety);
+	CHECK_STR(take(), "Node[n1 n2] Service[]" REST);
+	stop();
+}
+
 int main(void)
 {
 	orig_stderr = dup(STDERR_FILENO);
@@ -648,5 +681,6 @@ int main(void)
 	RUN(duplicates_first_file_wins);
 	RUN(missing_directory_is_retried);
 	RUN(inotify_rescans_once_per_burst);
+	RUN(configmap_volume_swap);
 	return check_summary();
 }
