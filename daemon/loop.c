@@ -184,6 +184,7 @@ void np_loop_stop(struct np_loop *lp, int status)
 
 int np_loop_run(struct np_loop *lp)
 {
+	lp->stop = false;
 	while (!lp->stop) {
 		lp->nevs = epoll_wait(lp->epfd, lp->evs, NP_LOOP_BATCH, -1);
 		if (lp->nevs < 0 && errno == EINTR)
