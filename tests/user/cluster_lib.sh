@@ -519,3 +519,19 @@ cl_routes() {
 	ip -j -n "$1" -"$2" route show proto 110 |
 		jq -r '.[] | "\(.dst) via \(.gateway // "-") dev \(.dev)"' | LC_ALL=C sort
 }
+
+# Watches of Nodes the API server has started so far (all clients).
+cl_watch_count() {
+	cl_api GET /stats | jq -r '.watchesStarted.nodes'
+}
+
+cl__watches_above() { (($(cl_watch_count) > $1)); }
+
+# cl_npd_restart N [SECS]: start nodeplaned on N (after a stop or kill)
+# and wait until it watches Nodes again (it has listed them by then).
+cl_npd_restart() {
+	local n=$1 secs=${2:-30} before
+	before=$(cl_watch_count)
+	cl_npd_start "$n"
+	np_wait_for "$secs" cl__watches_above "$before"
+}
