@@ -19,7 +19,7 @@ import datetime
 import http.server
 import json
 import os
-import random
+import select
 import signal
 import socket
 import socketserver
@@ -657,6 +657,21 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
                 st.watches.discard(w)
         # Keep-alive after a clean end, like the real server.
 
+    def peer_gone(self):
+        """True when the client closed its end of the connection: EOF, or
+        a TLS alert (close_notify) waiting, during a watch where an HTTP/1.1
+        client sends nothing."""
+        sock = self.connection
+        try:
+            r, _, _ = select.select([sock], [], [], 0)
+            if not r:
+                return False
+            # The plain socket's recv: peeks at TLS records, not data.
+            head = socket.socket.recv(sock, 1, socket.MSG_PEEK)
+        except (OSError, ValueError):
+            return True
+        return head in (b"", b"\x15")
+
     def stream(self, w, timeout):
         app = self.server.app
         st = app.store
@@ -678,7 +693,10 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
                     wake = deadline
                     if w.bookmarks and next_bm is not None:
                         wake = min(wake, next_bm)
-                    st.cond.wait(max(0.0, wake - t))
+                    # Wake up now and then to notice a client that left.
+                    st.cond.wait(min(max(0.0, wake - t), 0.25))
+                    if self.peer_gone():
+                        raise Dropped()
                 batch = w.queue
                 w.queue = []
                 bookmark = None
@@ -850,6 +868,14 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def reply_text(self, text):
+        body = (text + "\n").encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def error(self, code, msg):
         self.reply(code, {"error": msg})
 
@@ -888,6 +914,15 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
                 return self.reply(200, list(st.patches))
         if parts == ["stats"]:
             return self.reply(200, app.stats())
+        if parts[0] == "stats":
+            # /stats/watches/nodes: one value as text, for shell tests.
+            v = app.stats()
+            for p in parts[1:]:
+                if not isinstance(v, dict) or p not in v:
+                    return self.error(404, "no stats key %s" % self.path)
+                v = v[p]
+            return self.reply_text(v if isinstance(v, str) else
+                                   json.dumps(v))
         if parts[0] == "objects" and len(parts) == 2 and parts[1] in KINDS:
             with st.cond:
                 items = [o for _, o in sorted(st.objects[parts[1]].items())]

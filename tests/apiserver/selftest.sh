@@ -1,0 +1,692 @@
+#!/bin/bash
+#
+# tests/apiserver/selftest.sh: checks every feature of the test API server
+# (apiserver.py) and of mkcerts.sh from the outside, with curl and openssl,
+# on free loopback ports in a temporary directory (removed at the end).
+#
+# Usage: tests/apiserver/selftest.sh [-v] [CASE...]   (default: all cases)
+#
+# Prints `OK name` or `FAIL name: why` per case (`SKIP name: why` when the
+# host lacks something, e.g. IPv6 on lo), then `N passed, N failed`; exits 1
+# if a case failed. -v keeps the server's request log (stderr) and the temp
+# directory. Runs in about 15 s.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+verbose=0
+if [[ ${1:-} == -v ]]; then
+	verbose=1
+	shift
+fi
+only=("$@")
+
+for t in curl openssl python3; do
+	command -v $t >/dev/null || { echo "FAIL setup: $t not found"; exit 1; }
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/np-apiserver.XXXXXX")
+pids=()
+cleanup() {
+	local p
+	for p in ${pids[@]+"${pids[@]}"}; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	if [[ $verbose == 1 ]]; then
+		echo "# kept $tmp"
+	else
+		rm -rf "$tmp"
+	fi
+}
+trap cleanup EXIT
+
+passed=0
+failed=0
+skipped=0
+
+# --- helpers usable inside cases -------------------------------------------
+
+fail() {
+	echo "$*" >"$tmp/why"
+	exit 1
+}
+
+skip() {
+	echo "$*" >"$tmp/why"
+	exit 77
+}
+
+expect_eq() {	# EXPECTED ACTUAL WHAT
+	[[ $1 == "$2" ]] || fail "$3: expected '$1', got '$2'"
+}
+
+# js FILE PYTHON-EXPR: evaluates EXPR with d = FILE's JSON; prints the result
+# (strings bare, the rest as compact JSON).
+js() {
+	python3 -I -S - "$1" "$2" <<'EOF' || fail "js $2 on $1 ($(head -c 200 "$1"))"
+import json, sys
+d = json.load(open(sys.argv[1]))
+v = eval(sys.argv[2])
+print(v if isinstance(v, str) else json.dumps(v, separators=(",", ":")))
+EOF
+}
+
+# jl FILE PYTHON-EXPR: the same on each line of a newline-delimited JSON
+# stream (e is one event); prints one result per line.
+jl() {
+	python3 -I -S - "$1" "$2" <<'EOF' || fail "jl $2 on $1 ($(head -c 200 "$1"))"
+import json, sys
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    v = eval(sys.argv[2])
+    print(v if isinstance(v, str) else json.dumps(v, separators=(",", ":")))
+EOF
+}
+
+# wait_for SECS CMD...: polls CMD every 50 ms.
+wait_for() {
+	local end=$((SECONDS + $1)) i
+	shift
+	for ((i = 0; ; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		((SECONDS >= end)) && fail "timed out waiting for: $*"
+		sleep 0.05
+	done
+}
+
+# api [CURL-ARGS...] PATH: GET/... with the client certificate; body to
+# $tmp/out, HTTP code printed. ctl METHOD PATH [BODY]: the control port.
+api() {
+	local path=${*: -1}
+	curl -sS -o "$tmp/out" -w '%{http_code}' --cacert "$certs/ca.crt" \
+		--cert "$certs/client.crt" --key "$certs/client.key" \
+		"${@:1:$#-1}" "$base$path"
+}
+
+ctl() {
+	curl -sS -o "$tmp/ctl" -w '%{http_code}' -X "$1" \
+		${3+--data-binary "$3"} "http://127.0.0.1:$control_port$2"
+}
+
+ctl_ok() {
+	local code
+	code=$(ctl "$@") || fail "control $1 $2: curl failed"
+	[[ $code == 200 ]] || fail "control $1 $2: HTTP $code: $(cat "$tmp/ctl")"
+}
+
+stat() {	# stat KEY[/KEY]: one value of GET /stats (strings bare)
+	ctl_ok GET "/stats/$1"
+	cat "$tmp/ctl"
+}
+
+rv() {
+	stat resourceVersion
+}
+
+lines() {	# lines FILE: its number of lines
+	wc -l <"$1"
+}
+
+lines_ge() {	# lines_ge FILE N
+	[[ $(lines "$1") -ge $2 ]]
+}
+
+# watch_bg FILE QUERY [PATH]: a node watch in the background; pid in $wpid.
+# Returns once the server counts one more open watch on that kind.
+watch_bg() {
+	local file=$1 query=$2 path=${3:-/api/v1/nodes} plural n
+	plural=${path##*/}
+	n=$(stat "watches/$plural")
+	curl -sS -N --cacert "$certs/ca.crt" --cert "$certs/client.crt" \
+		--key "$certs/client.key" -o "$file" -D "$file.hdr" \
+		"$base$path?watch=1&$query" 2>"$file.err" &
+	wpid=$!
+	wait_for 5 watches_above "$plural" "$n"
+}
+
+watches_above() {
+	[[ $(stat "watches/$1") -gt $2 ]]
+}
+
+put() {
+	ctl_ok PUT /objects "$1"
+}
+
+node() {	# node NAME [LABELS-JSON [ANNOTATIONS-JSON]]
+	echo "{\"kind\":\"Node\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"$1\",\"labels\":${2:-{\}},\"annotations\":${3:-{\}}},\"spec\":{\"podCIDR\":\"10.42.9.0/24\",\"podCIDRs\":[\"10.42.9.0/24\"]},\"status\":{\"addresses\":[{\"type\":\"InternalIP\",\"address\":\"192.0.2.9\"}]}}"
+}
+
+# --- running cases ------------------------------------------------------------
+
+run_case() {	# NAME FUNC
+	local name=$1 rc
+	if [[ ${#only[@]} -gt 0 && " ${only[*]} " != *" $name "* ]]; then
+		return
+	fi
+	rm -f "$tmp/why"
+	(
+		trap '[[ -e $tmp/why ]] || fail "line $LINENO: $BASH_COMMAND (exit $?)"' ERR
+		# Background curls and servers of a case end with it.
+		trap 'j=$(jobs -p); [[ -z $j ]] || kill $j 2>/dev/null || true' EXIT
+		set -eE
+		"$2"
+	) >"$tmp/case.log" 2>&1
+	rc=$?
+	if [[ $rc == 0 ]]; then
+		echo "OK $name"
+		passed=$((passed + 1))
+	elif [[ $rc == 77 ]]; then
+		echo "SKIP $name: $(cat "$tmp/why")"
+		skipped=$((skipped + 1))
+	else
+		echo "FAIL $name: $(cat "$tmp/why" 2>/dev/null || echo "exit $rc")"
+		[[ $verbose == 1 ]] && sed 's/^/# /' "$tmp/case.log"
+		failed=$((failed + 1))
+	fi
+	# Whatever a case changed globally, the next one starts clean.
+	curl -sS -X POST "http://127.0.0.1:$control_port/up" \
+		"http://127.0.0.1:$control_port/delay?ms=0" \
+		"http://127.0.0.1:$control_port/error410mode?mode=http" \
+		>/dev/null 2>&1
+}
+
+# start_server DIR LISTEN [ARGS...]: sets api_port, control_port; the pid
+# joins $pids.
+start_server() {
+	local d=$1 listen=$2
+	shift 2
+	rm -f "$d/state"
+	python3 "$here/apiserver.py" --listen "$listen" \
+		--control 127.0.0.1:0 --certs "$certs" --state-file "$d/state" \
+		$([[ $verbose == 1 ]] && echo --verbose) "$@" 2>>"$d/server.log" &
+	pids+=($!)
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[[ -s $d/state ]] && break
+		kill -0 "${pids[-1]}" 2>/dev/null || break
+		sleep 0.05
+	done
+	[[ -s $d/state ]] || return 1
+	# shellcheck disable=SC1091
+	. "$d/state"
+}
+
+# --- setup: certificates, fixtures, one server --------------------------------
+
+certs=$tmp/certs
+if ! "$here/mkcerts.sh" "$certs" --server https://127.0.0.1:6443 \
+	--ip 192.0.2.254 >"$tmp/mkcerts.log" 2>&1; then
+	echo "FAIL setup: mkcerts.sh: $(tail -1 "$tmp/mkcerts.log")"
+	exit 1
+fi
+
+mkdir -p "$tmp/fixtures"
+cat >"$tmp/fixtures/10-nodes.json" <<'EOF'
+{"kind": "NodeList", "apiVersion": "v1", "metadata": {},
+ "items": [
+  {"metadata": {"name": "fx-a", "annotations": {"flannel.alpha.coreos.com/backend-type": "vxlan"}},
+   "spec": {"podCIDR": "10.42.1.0/24", "podCIDRs": ["10.42.1.0/24"]}},
+  {"metadata": {"name": "fx-b"}, "spec": {"podCIDR": "10.42.2.0/24"}}
+ ]}
+EOF
+cat >"$tmp/fixtures/20-misc.json" <<'EOF'
+{"kind": "List", "apiVersion": "v1", "items": [
+  {"kind": "Namespace", "apiVersion": "v1", "metadata": {"name": "kube-system"}},
+  {"kind": "Service", "apiVersion": "v1",
+   "metadata": {"name": "kube-dns", "namespace": "kube-system"},
+   "spec": {"clusterIP": "10.43.0.10", "ports": [{"port": 53, "protocol": "UDP"}]}},
+  {"kind": "EndpointSlice", "apiVersion": "discovery.k8s.io/v1",
+   "metadata": {"name": "kube-dns-abcde", "namespace": "kube-system",
+                "labels": {"kubernetes.io/service-name": "kube-dns"}},
+   "addressType": "IPv4", "endpoints": [{"addresses": ["10.42.1.5"]}]}
+]}
+EOF
+cat >"$tmp/fixtures/30-pod.json" <<'EOF'
+{"kind": "Pod", "metadata": {"name": "p1"}, "spec": {"nodeName": "fx-a"}}
+EOF
+cat >"$tmp/fixtures/40-netpol.json" <<'EOF'
+{"kind": "NetworkPolicy", "apiVersion": "networking.k8s.io/v1",
+ "metadata": {"name": "deny", "namespace": "default"}, "spec": {"podSelector": {}}}
+EOF
+echo "not json" >"$tmp/fixtures/README"
+
+mkdir -p "$tmp/s4"
+if ! start_server "$tmp/s4" 127.0.0.1:0 --fixtures "$tmp/fixtures" \
+	--bookmark-interval 0; then
+	echo "FAIL setup: apiserver.py did not start: $(tail -3 "$tmp/s4/server.log")"
+	exit 1
+fi
+base=https://127.0.0.1:$api_port
+
+# --- cases ---------------------------------------------------------------------
+
+t_certs() {
+	cd "$certs"
+	for f in ca.crt ca.key server.crt server.key client.crt client.key \
+		token kubeconfig-k3s.yaml kubeconfig-files.yaml \
+		kubeconfig-token.yaml kubeconfig-tokenfile.yaml; do
+		[[ -s $f ]] || fail "$f missing"
+	done
+	expect_eq "server.crt: OK" "$(openssl verify -CAfile ca.crt server.crt)" verify
+	expect_eq "subject=O = system:nodes, CN = system:node:nodeplane" \
+		"$(openssl x509 -in client.crt -noout -subject)" "client subject"
+	local san
+	san=$(openssl x509 -in server.crt -noout -ext subjectAltName | tail -1)
+	expect_eq "IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, IP Address:192.0.2.254, DNS:localhost" \
+		"$(echo $san)" "server SAN"
+	expect_eq "-----BEGIN EC PRIVATE KEY-----" "$(head -1 client.key)" "key type"
+}
+
+t_kubeconfigs() {
+	cd "$certs"
+	local y=kubeconfig-k3s.yaml
+	expect_eq "current-context: default" "$(grep ^current-context $y)" k3s
+	expect_eq "    server: https://127.0.0.1:6443" "$(grep ' server:' $y)" k3s-server
+	sed -n 's/^    certificate-authority-data: //p' $y | base64 -d >ca.k3s
+	cmp -s ca.k3s ca.crt || fail "k3s: certificate-authority-data is not ca.crt"
+	sed -n 's/^    client-certificate-data: //p' $y | base64 -d >crt.k3s
+	cmp -s crt.k3s client.crt || fail "k3s: client-certificate-data is not client.crt"
+	sed -n 's/^    client-key-data: //p' $y | base64 -d >key.k3s
+	cmp -s key.k3s client.key || fail "k3s: client-key-data is not client.key"
+	rm -f ./*.k3s
+	expect_eq "    client-key: client.key" \
+		"$(grep ' client-key: client' kubeconfig-files.yaml)" files
+	expect_eq "    token: $(cat token)" \
+		"$(grep " token: $(cat token)" kubeconfig-token.yaml)" token
+	expect_eq "    tokenFile: token" \
+		"$(grep tokenFile kubeconfig-tokenfile.yaml)" tokenfile
+}
+
+t_unauthorized() {
+	local code
+	code=$(curl -sS -o "$tmp/out" -w '%{http_code}' --cacert "$certs/ca.crt" \
+		"$base/api/v1/nodes")
+	expect_eq 401 "$code" "no credentials"
+	expect_eq "Status Failure Unauthorized 401" \
+		"$(js "$tmp/out" '" ".join(str(d[k]) for k in ("kind","status","reason","code"))')" body
+	code=$(curl -sS -o "$tmp/out" -w '%{http_code}' --cacert "$certs/ca.crt" \
+		-H "Authorization: Bearer wrong" "$base/api/v1/nodes")
+	expect_eq 401 "$code" "wrong token"
+}
+
+t_cert_auth() {
+	local before
+	before=$(stat auth/cert)
+	expect_eq 200 "$(api /api/v1/nodes)" "GET with client cert"
+	expect_eq $((before + 1)) "$(stat auth/cert)" "auth.cert"
+	# A client certificate from another CA fails the TLS handshake.
+	"$here/mkcerts.sh" "$tmp/other" >/dev/null 2>&1
+	if curl -sS -o /dev/null --cacert "$certs/ca.crt" \
+		--cert "$tmp/other/client.crt" --key "$tmp/other/client.key" \
+		"$base/api/v1/nodes" 2>/dev/null; then
+		fail "a foreign client certificate was accepted"
+	fi
+	# ... and our client refuses a server signed by another CA.
+	if curl -sS -o /dev/null --cacert "$tmp/other/ca.crt" \
+		"$base/api/v1/nodes" 2>/dev/null; then
+		fail "server verified against the wrong CA"
+	fi
+}
+
+t_token_auth() {
+	local before code
+	before=$(stat auth/token)
+	code=$(curl -sS -o "$tmp/out" -w '%{http_code}' --cacert "$certs/ca.crt" \
+		-H "Authorization: Bearer $(cat "$certs/token")" \
+		"https://localhost:$api_port/api/v1/nodes")
+	expect_eq 200 "$code" "GET with token via localhost"
+	expect_eq $((before + 1)) "$(stat auth/token)" "auth.token"
+}
+
+t_fixtures_list() {
+	local rv
+	rv=$(rv)
+	expect_eq 7 "$rv" "resourceVersion after 7 fixture objects"
+	expect_eq 200 "$(api /api/v1/nodes)" list
+	expect_eq "NodeList v1 7" \
+		"$(js "$tmp/out" 'd["kind"]+" "+d["apiVersion"]+" "+d["metadata"]["resourceVersion"]')" list
+	expect_eq '[["fx-a","1"],["fx-b","2"]]' \
+		"$(js "$tmp/out" '[[i["metadata"]["name"],i["metadata"]["resourceVersion"]] for i in d["items"]]')" items
+	expect_eq '[]' "$(js "$tmp/out" '[k for i in d["items"] for k in ("kind","apiVersion") if k in i]')" \
+		"items without kind/apiVersion"
+	expect_eq 200 "$(api /apis/discovery.k8s.io/v1/endpointslices)" slices
+	expect_eq "EndpointSliceList discovery.k8s.io/v1 kube-system/kube-dns-abcde" \
+		"$(js "$tmp/out" 'd["kind"]+" "+d["apiVersion"]+" "+"".join(i["metadata"]["namespace"]+"/"+i["metadata"]["name"] for i in d["items"])')" slices
+	local p want
+	for p in services:ServiceList:1 pods:PodList:1 namespaces:NamespaceList:1; do
+		expect_eq 200 "$(api "/api/v1/${p%%:*}")" "${p%%:*}"
+		want=${p#*:}
+		expect_eq "${want/:/ }" "$(js "$tmp/out" 'd["kind"]+" "+str(len(d["items"]))')" "${p%%:*}"
+	done
+	expect_eq 200 "$(api /apis/networking.k8s.io/v1/networkpolicies)" netpol
+	expect_eq "default/deny" "$(js "$tmp/out" 'd["items"][0]["metadata"]["namespace"]+"/"+d["items"][0]["metadata"]["name"]')" netpol
+	expect_eq 200 "$(api /api/v1/namespaces/kube-system/services)" "namespaced list"
+	expect_eq 1 "$(js "$tmp/out" 'len(d["items"])')" "namespaced list"
+	expect_eq 200 "$(api /api/v1/namespaces/other/services)" "other namespace"
+	expect_eq 0 "$(js "$tmp/out" 'len(d["items"])')" "other namespace"
+	expect_eq 200 "$(api '/api/v1/nodes?fieldSelector=metadata.name%3Dfx-b')" fieldSelector
+	expect_eq '["fx-b"]' "$(js "$tmp/out" '[i["metadata"]["name"] for i in d["items"]]')" fieldSelector
+}
+
+t_get_one() {
+	expect_eq 200 "$(api /api/v1/nodes/fx-a)" "GET node"
+	expect_eq "Node v1 fx-a 10.42.1.0/24 1" \
+		"$(js "$tmp/out" '" ".join([d["kind"],d["apiVersion"],d["metadata"]["name"],d["spec"]["podCIDR"],d["metadata"]["resourceVersion"]])')" node
+	expect_eq 200 "$(api /api/v1/namespaces/kube-system/services/kube-dns)" "GET service"
+	expect_eq "Service 10.43.0.10" "$(js "$tmp/out" 'd["kind"]+" "+d["spec"]["clusterIP"]')" service
+	expect_eq 200 "$(api /api/v1/namespaces/kube-system)" "GET namespace"
+	expect_eq Namespace "$(js "$tmp/out" 'd["kind"]')" namespace
+	expect_eq 404 "$(api /api/v1/nodes/nope)" "unknown node"
+	expect_eq 'Status NotFound 404 nodes "nope" not found' \
+		"$(js "$tmp/out" '" ".join(str(d[k]) for k in ("kind","reason","code","message"))')" 404
+	expect_eq 404 "$(api /api/v1/widgets)" "unknown kind"
+	expect_eq 405 "$(api -X POST -d '{}' /api/v1/nodes)" "POST"
+}
+
+t_pagination() {
+	put "$(node pg-1)"
+	put "$(node pg-2)"
+	put "$(node pg-3)"
+	local rv tok
+	rv=$(rv)
+	expect_eq 200 "$(api '/api/v1/nodes?fieldSelector=metadata.name!%3Dfx-a&limit=2')" page1
+	expect_eq "$rv" "$(js "$tmp/out" 'd["metadata"]["resourceVersion"]')" "page1 RV"
+	expect_eq '["fx-b","pg-1"]' "$(js "$tmp/out" '[i["metadata"]["name"] for i in d["items"]]')" page1
+	expect_eq 2 "$(js "$tmp/out" 'd["metadata"]["remainingItemCount"]')" remaining
+	tok=$(js "$tmp/out" 'd["metadata"]["continue"]')
+	# A change between pages is not seen: pages are one snapshot.
+	put "$(node pg-0)"
+	ctl_ok DELETE /objects/nodes/pg-3
+	expect_eq 200 "$(api "/api/v1/nodes?fieldSelector=metadata.name!%3Dfx-a&limit=2&continue=$tok")" page2
+	expect_eq '["pg-2","pg-3"]' "$(js "$tmp/out" '[i["metadata"]["name"] for i in d["items"]]')" page2
+	expect_eq "$rv" "$(js "$tmp/out" 'd["metadata"]["resourceVersion"]')" "page2 RV"
+	expect_eq False "$(js "$tmp/out" 'str("continue" in d["metadata"])')" "last page continue"
+	expect_eq 400 "$(api '/api/v1/nodes?limit=2&continue=garbage')" "bad continue"
+	ctl_ok DELETE /objects/nodes/pg-0
+	ctl_ok DELETE /objects/nodes/pg-1
+	ctl_ok DELETE /objects/nodes/pg-2
+}
+
+t_watch() {
+	local rv0 w=$tmp/watch
+	rv0=$(rv)
+	watch_bg "$w" "resourceVersion=$rv0&timeoutSeconds=60"
+	put "$(node w-1)"
+	put "$(node w-1 '{"x":"y"}')"
+	put '{"kind":"Service","metadata":{"name":"w-1"}}'
+	ctl_ok DELETE /objects/nodes/w-1
+	wait_for 10 lines_ge "$w" 3
+	expect_eq "ADDED w-1 $((rv0 + 1)) Node v1
+MODIFIED w-1 $((rv0 + 2)) Node v1
+DELETED w-1 $((rv0 + 4)) Node v1" \
+		"$(jl "$w" '" ".join([e["type"],e["object"]["metadata"]["name"],e["object"]["metadata"]["resourceVersion"],e["object"]["kind"],e["object"]["apiVersion"]])')" events
+	expect_eq '{"x":"y"}' "$(jl "$w" 'e["object"]["metadata"]["labels"]' | sed -n 2p)" "MODIFIED labels"
+	grep -qi '^transfer-encoding: chunked' "$w.hdr" || fail "not chunked"
+	kill "$wpid"
+	# Replay from the same RV: the history gives the same three events,
+	# then timeoutSeconds ends the stream cleanly (curl checks the last
+	# chunk).
+	expect_eq 200 "$(api "/api/v1/nodes?watch=1&resourceVersion=$rv0&timeoutSeconds=0")" replay
+	expect_eq "ADDED MODIFIED DELETED" "$(jl "$tmp/out" 'e["type"]' | tr '\n' ' ' | sed 's/ $//')" replay
+	expect_eq 200 "$(api "/api/v1/services?watch=1&resourceVersion=$rv0&timeoutSeconds=0")" "replay services"
+	expect_eq "ADDED Service default/w-1 $((rv0 + 3))" \
+		"$(jl "$tmp/out" '" ".join([e["type"],e["object"]["kind"],e["object"]["metadata"]["namespace"]+"/"+e["object"]["metadata"]["name"],e["object"]["metadata"]["resourceVersion"]])')" "replay services"
+	# resourceVersion 0: synthetic ADDED of the current state.
+	expect_eq 200 "$(api "/api/v1/nodes?watch=1&resourceVersion=0&timeoutSeconds=0")" "rv=0"
+	expect_eq "ADDED fx-a 1
+ADDED fx-b 2" "$(jl "$tmp/out" '" ".join([e["type"],e["object"]["metadata"]["name"],e["object"]["metadata"]["resourceVersion"]])')" "rv=0 state"
+	ctl_ok DELETE /objects/services/default/w-1
+	wait_for 5 eval '[[ $(stat watches/nodes) == 0 ]]'
+}
+
+t_bookmark() {
+	local w=$tmp/bm wpid1 rv
+	rv=$(rv)
+	watch_bg "$w.1" "resourceVersion=$rv&allowWatchBookmarks=true&timeoutSeconds=60"
+	wpid1=$wpid
+	watch_bg "$w.2" "resourceVersion=$rv&timeoutSeconds=60"
+	ctl_ok POST /bookmark
+	expect_eq 1 "$(js "$tmp/ctl" 'd["watches"]')" "watches asking for bookmarks"
+	wait_for 10 lines_ge "$w.1" 1
+	# An event after the bookmark: the watch without allowWatchBookmarks
+	# must show it first.
+	put "$(node bm)"
+	wait_for 10 lines_ge "$w.1" 2
+	wait_for 10 lines_ge "$w.2" 1
+	expect_eq "BOOKMARK Node v1 {\"resourceVersion\":\"$rv\"}
+ADDED Node v1 {\"name\":\"bm\"}" \
+		"$(jl "$w.1" '" ".join([e["type"],e["object"]["kind"],e["object"]["apiVersion"],json.dumps({k:v for k,v in e["object"]["metadata"].items() if k in ("name","resourceVersion") and (k=="name" or e["type"]=="BOOKMARK")},separators=(",",":"))])')" "bookmarks allowed"
+	expect_eq "ADDED bm" "$(jl "$w.2" 'e["type"]+" "+e["object"]["metadata"]["name"]')" "bookmarks not allowed"
+	kill "$wpid1" "$wpid"
+	ctl_ok DELETE /objects/nodes/bm
+}
+
+t_bookmark_interval() {
+	mkdir -p "$tmp/s5"
+	start_server "$tmp/s5" 127.0.0.1:0 --bookmark-interval 0.3 ||
+		fail "second server did not start"
+	base=https://127.0.0.1:$api_port
+	watch_bg "$tmp/bi" "resourceVersion=0&allowWatchBookmarks=true&timeoutSeconds=60"
+	wait_for 10 lines_ge "$tmp/bi" 3
+	put '{"kind":"Node","metadata":{"name":"bi"}}'
+	wait_for 10 eval 'grep -q ADDED "$tmp/bi"'
+	wait_for 10 eval 'tail -1 "$tmp/bi" | grep -q "\"resourceVersion\": \"1\"}}}"'
+	expect_eq "BOOKMARK 0
+ADDED 1
+BOOKMARK 1" "$(jl "$tmp/bi" 'e["type"]+" "+e["object"]["metadata"]["resourceVersion"]' | uniq)" \
+		"periodic bookmarks"
+	expect_eq 200 "$(api "/api/v1/nodes?watch=1&resourceVersion=0&timeoutSeconds=0&allowWatchBookmarks=true")" "short watch"
+	expect_eq "ADDED" "$(jl "$tmp/out" 'e["type"]')" "no bookmark on a short watch"
+}
+
+t_gone_http() {
+	local old gone gone_rv
+	old=$(rv)
+	gone=$(stat gone/nodes)
+	put "$(node gone-1)"
+	ctl_ok POST /compact
+	gone_rv=$(js "$tmp/ctl" 'd["compactedResourceVersion"]')
+	expect_eq "$(rv)" "$gone_rv" compact
+	expect_eq 410 "$(api "/api/v1/nodes?watch=1&resourceVersion=$old")" "watch from old RV"
+	expect_eq "Status Expired 410" "$(js "$tmp/out" '" ".join(str(d[k]) for k in ("kind","reason","code"))')" body
+	expect_eq $((gone + 1)) "$(stat gone/nodes)" "gone counter"
+	# From the compaction point itself the watch works.
+	expect_eq 200 "$(api "/api/v1/nodes?watch=1&resourceVersion=$(rv)&timeoutSeconds=0")" "watch at compaction RV"
+	ctl_ok DELETE /objects/nodes/gone-1
+}
+
+t_gone_event() {
+	local old
+	old=$(rv)
+	put "$(node gone-2)"
+	ctl_ok POST /compact
+	ctl_ok POST '/error410mode?mode=event'
+	expect_eq 200 "$(api "/api/v1/nodes?watch=1&resourceVersion=$old")" "watch from old RV"
+	expect_eq "ERROR Status Failure Expired 410 too old resource version: $old ($((old + 1)))" \
+		"$(jl "$tmp/out" '" ".join(str(x) for x in [e["type"]]+[e["object"][k] for k in ("kind","status","reason","code","message")])')" event
+	expect_eq 400 "$(ctl POST '/error410mode?mode=bogus')" "bad mode"
+	ctl_ok DELETE /objects/nodes/gone-2
+}
+
+t_continue_gone() {
+	put "$(node cg-1)"
+	put "$(node cg-2)"
+	expect_eq 200 "$(api '/api/v1/nodes?limit=1')" page1
+	local tok
+	tok=$(js "$tmp/out" 'd["metadata"]["continue"]')
+	ctl_ok POST /compact
+	expect_eq 410 "$(api "/api/v1/nodes?limit=1&continue=$tok")" "continue after compact"
+	expect_eq Expired "$(js "$tmp/out" 'd["reason"]')" reason
+	ctl_ok DELETE /objects/nodes/cg-1
+	ctl_ok DELETE /objects/nodes/cg-2
+}
+
+t_drop() {
+	local rc=0
+	watch_bg "$tmp/dr" "resourceVersion=$(rv)&timeoutSeconds=60"
+	ctl_ok POST /drop
+	[[ $(js "$tmp/ctl" 'd["dropped"]') -ge 1 ]] || fail "dropped count"
+	wait_for 5 eval '! kill -0 '"$wpid"
+	wait "$wpid" || rc=$?
+	# 18: transfer closed with outstanding read data (no last chunk); 56:
+	# receive failure. 0 would mean a clean end.
+	[[ $rc == 18 || $rc == 56 ]] ||
+		fail "curl exit $rc after /drop ($(cat "$tmp/dr.err"))"
+	wait_for 5 eval '[[ $(stat watches/nodes) == 0 ]]'
+	expect_eq 200 "$(api /api/v1/nodes)" "new request after drop"
+}
+
+t_client_gone() {
+	# A client that vanishes mid-stream must not hurt the server.
+	watch_bg "$tmp/cg" "resourceVersion=$(rv)&timeoutSeconds=60"
+	kill "$wpid"
+	wait "$wpid" 2>/dev/null || true
+	put "$(node cg-x)"
+	put "$(node cg-x)"
+	wait_for 5 eval '[[ $(stat watches/nodes) == 0 ]]'
+	expect_eq 200 "$(api /api/v1/nodes/cg-x)" "request after a vanished client"
+	# Half a TLS handshake, then nothing.
+	exec 3<>/dev/tcp/127.0.0.1/"$api_port"
+	printf '\x16\x03\x01\x00\x05\x01' >&3
+	exec 3>&-
+	expect_eq 200 "$(api /api/v1/nodes/cg-x)" "request after a broken handshake"
+	ctl_ok DELETE /objects/nodes/cg-x
+}
+
+t_delay() {
+	ctl_ok POST '/delay?ms=600'
+	local t
+	t=$(curl -sS -o /dev/null -w '%{time_starttransfer}' --cacert "$certs/ca.crt" \
+		--cert "$certs/client.crt" --key "$certs/client.key" "$base/api/v1/nodes")
+	python3 -c "import sys; sys.exit(0 if float('$t') >= 0.6 else 1)" ||
+		fail "headers after ${t}s with a 600 ms delay"
+	# Watch events are each delayed too: headers + n events >= (n+1)*0.3 s.
+	local start end n
+	expect_eq 200 "$(api /api/v1/nodes)" list
+	n=$(js "$tmp/out" 'len(d["items"])')
+	ctl_ok POST '/delay?ms=300'
+	start=$(date +%s%N)
+	expect_eq 200 "$(api "/api/v1/nodes?watch=1&resourceVersion=0&timeoutSeconds=0")" watch
+	end=$(date +%s%N)
+	expect_eq "$n" "$(wc -l <"$tmp/out")" events
+	(((end - start) / 1000000 >= 300 * (n + 1))) ||
+		fail "watch with $n events took $(((end - start) / 1000000)) ms"
+	expect_eq 400 "$(ctl POST '/delay?ms=x')" "bad delay"
+	ctl_ok POST '/delay?ms=0'
+	expect_eq 0 "$(stat delayMs)" reset
+}
+
+t_down_up() {
+	local rc=0
+	watch_bg "$tmp/du" "resourceVersion=$(rv)&timeoutSeconds=60"
+	ctl_ok POST /down
+	wait "$wpid" || rc=$?
+	[[ $rc != 0 ]] || fail "in-flight watch ended cleanly after /down"
+	rc=0
+	curl -sS -o /dev/null --cacert "$certs/ca.crt" "$base/api/v1/nodes" \
+		2>/dev/null || rc=$?
+	expect_eq 7 "$rc" "curl exit while down (7: connection refused)"
+	expect_eq false "$(stat up)" "stats up"
+	ctl_ok POST /up
+	expect_eq 200 "$(api /api/v1/nodes)" "after /up"
+	expect_eq true "$(stat up)" "stats up"
+}
+
+t_patch() {
+	put "$(node pt-1 '{"l":"1"}' '{"a":"1","b":"2"}')"
+	local rv code
+	rv=$(rv)
+	ctl_ok DELETE /patches
+	local p='{"metadata":{"annotations":{"b":null,"c":"3"},"labels":{"l":null,"m":"2"}},"status":{"addresses":[{"type":"InternalIP","address":"192.0.2.10"}]},"spec":{"podCIDR":"10.0.0.0/8"}}'
+	code=$(api -X PATCH -H 'Content-Type: application/strategic-merge-patch+json' \
+		--data-binary "$p" /api/v1/nodes/pt-1/status)
+	expect_eq 200 "$code" "PATCH status"
+	expect_eq "$((rv + 1)) {\"a\":\"1\",\"c\":\"3\"} {\"m\":\"2\"} 192.0.2.10 10.42.9.0/24" \
+		"$(js "$tmp/out" '" ".join([d["metadata"]["resourceVersion"],json.dumps(d["metadata"]["annotations"],separators=(",",":")),json.dumps(d["metadata"]["labels"],separators=(",",":")),d["status"]["addresses"][0]["address"],d["spec"]["podCIDR"]])')" "patched node"
+	# The same patch again changes nothing: no new RV, no event.
+	code=$(api -X PATCH -H 'Content-Type: application/strategic-merge-patch+json' \
+		--data-binary "$p" /api/v1/nodes/pt-1/status)
+	expect_eq "200 $((rv + 1))" "$code $(js "$tmp/out" 'd["metadata"]["resourceVersion"]')" "no-op patch"
+	code=$(api -X PATCH -H 'Content-Type: application/merge-patch+json' \
+		--data-binary '{"metadata":{"annotations":{"a":null}}}' /api/v1/nodes/pt-1/status)
+	expect_eq 200 "$code" "merge-patch"
+	expect_eq 200 "$(api "/api/v1/nodes?watch=1&resourceVersion=$rv&timeoutSeconds=0&fieldSelector=metadata.name%3Dpt-1")" "watch"
+	expect_eq "MODIFIED $((rv + 1)) {\"a\":\"1\",\"c\":\"3\"}
+MODIFIED $((rv + 2)) {\"c\":\"3\"}" \
+		"$(jl "$tmp/out" '" ".join([e["type"],e["object"]["metadata"]["resourceVersion"],json.dumps(e["object"]["metadata"]["annotations"],separators=(",",":"))])')" events
+	ctl_ok GET /objects/nodes/pt-1
+	expect_eq '{"c":"3"}' "$(js "$tmp/ctl" 'd["metadata"]["annotations"]')" "control GET"
+	expect_eq 404 "$(api -X PATCH -H 'Content-Type: application/strategic-merge-patch+json' \
+		--data-binary '{}' /api/v1/nodes/nope/status)" "unknown node"
+	expect_eq 415 "$(api -X PATCH -H 'Content-Type: application/json' \
+		--data-binary '{}' /api/v1/nodes/pt-1/status)" "json content type"
+	expect_eq UnsupportedMediaType "$(js "$tmp/out" 'd["reason"]')" 415
+	expect_eq 400 "$(api -X PATCH -H 'Content-Type: application/merge-patch+json' \
+		--data-binary '{bad' /api/v1/nodes/pt-1/status)" "bad JSON"
+	ctl_ok GET /patches
+	expect_eq "6 /api/v1/nodes/pt-1/status application/strategic-merge-patch+json 200 True" \
+		"$(js "$tmp/ctl" '" ".join(str(x) for x in [len(d),d[0]["path"],d[0]["contentType"],d[0]["code"],d[0]["time"]>0])')" "patch log"
+	expect_eq "$p" "$(js "$tmp/ctl" 'd[0]["body"]')" "patch log body"
+	expect_eq "200 200 200 404 415 400" "$(js "$tmp/ctl" '" ".join(str(p["code"]) for p in d)')" "patch log codes"
+	ctl_ok DELETE /objects/nodes/pt-1
+}
+
+t_control() {
+	expect_eq 400 "$(ctl PUT /objects '{"kind":"Widget","metadata":{"name":"x"}}')" "unknown kind"
+	expect_eq 400 "$(ctl PUT /objects '{"kind":"Node","metadata":{}}')" "no name"
+	expect_eq 400 "$(ctl PUT /objects '{nope')" "bad JSON"
+	expect_eq 404 "$(ctl DELETE /objects/nodes/nope)" "delete unknown"
+	expect_eq 404 "$(ctl GET /objects/services/kube-system/nope)" "get unknown"
+	ctl_ok GET /objects/services/kube-system/kube-dns
+	expect_eq 10.43.0.10 "$(js "$tmp/ctl" 'd["spec"]["clusterIP"]')" "get service"
+	ctl_ok PUT /objects '{"kind":"List","items":[{"kind":"Namespace","metadata":{"name":"c1"}},{"kind":"Namespace","metadata":{"name":"kube-system"}}]}'
+	expect_eq "ADDED MODIFIED" "$(js "$tmp/ctl" '" ".join(e["type"] for e in d["events"])')" events
+	ctl_ok DELETE /objects/namespaces/c1
+	ctl_ok POST /reset-stats
+	expect_eq 200 "$(api /api/v1/nodes)" list
+	expect_eq 200 "$(api '/api/v1/nodes?limit=1')" list
+	ctl_ok GET /stats
+	expect_eq '2 {"GET /api/v1/nodes":2} 0' \
+		"$(js "$tmp/ctl" '" ".join(str(x) for x in [d["lists"]["nodes"],json.dumps(d["requests"],separators=(",",":")),d["gone"]["nodes"]])')" stats
+	expect_eq 404 "$(ctl POST /nope)" "unknown command"
+}
+
+t_ipv6() {
+	[[ -e /proc/net/if_inet6 ]] && grep -q '^0\{31\}1 ' /proc/net/if_inet6 ||
+		skip "no ::1 on this host"
+	mkdir -p "$tmp/s6"
+	start_server "$tmp/s6" '[::1]:0' || fail "server on [::1] did not start"
+	base="https://[::1]:$api_port"
+	expect_eq 200 "$(api /api/v1/nodes)" "list over IPv6"
+	expect_eq NodeList "$(js "$tmp/out" 'd["kind"]')" kind
+	kill "${pids[-1]}"
+}
+
+run_case certs t_certs
+run_case kubeconfigs t_kubeconfigs
+run_case unauthorized t_unauthorized
+run_case cert_auth t_cert_auth
+run_case token_auth t_token_auth
+run_case fixtures_list t_fixtures_list
+run_case get_one t_get_one
+run_case pagination t_pagination
+run_case watch t_watch
+run_case bookmark t_bookmark
+run_case bookmark_interval t_bookmark_interval
+run_case gone_http t_gone_http
+run_case gone_event t_gone_event
+run_case continue_gone t_continue_gone
+run_case drop t_drop
+run_case client_gone t_client_gone
+run_case delay t_delay
+run_case down_up t_down_up
+run_case patch t_patch
+run_case control t_control
+run_case ipv6 t_ipv6
+
+if [[ $skipped == 0 ]]; then
+	echo "$passed passed, $failed failed"
+else
+	echo "$passed passed, $failed failed, $skipped skipped"
+fi
+[[ $failed == 0 ]]
