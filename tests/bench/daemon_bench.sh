@@ -307,6 +307,8 @@ if [[ -f $tmp/result ]]; then
 		res[$k]=$v
 	done <"$tmp/result"
 fi
+# The daemon's own account of its first convergence (overlay.c's summary).
+grep -m1 'overlay: converged' "$tmp/nodeplaned.log" | sed 's/^/# daemon log: /' || true
 if [[ ${res[converge]} == nan || ${res[p50]} == nan ]]; then
 	echo "# nodeplaned log (last 15 lines):"
 	tail -n 15 "$tmp/nodeplaned.log" | sed 's/^/#   /'
