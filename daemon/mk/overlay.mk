@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The overlay reconciler (overlay/): annotations, public IP, the pure plan,
 # and the backends that apply it (vxlan, host-gw, wireguard-native).
-NPD_SRCS   += overlay/annot.c overlay/pubip.c overlay/plan.c
+NPD_SRCS   += overlay/annot.c overlay/pubip.c overlay/plan.c \
+              overlay/vxlan.c overlay/hostgw.c overlay/wgnative.c \
+              overlay/overlay.c
 TEST_NAMES += test_annot test_pubip test_plan
 
 $(O)/tests/test_annot: $(O)/tests/test_annot.o $(O)/overlay/annot.o $(O)/addr.o

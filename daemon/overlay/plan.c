@@ -597,6 +597,13 @@ static int skip_cmp(const void *a, const void *b)
 	return strcmp(x->node, y->node);
 }
 
+void np_plan_self(const struct np_plan_in *in, const struct np_node *self,
+		  struct np_plan *out)
+{
+	memset(out, 0, sizeof(*out));
+	plan_self(in, self, out);
+}
+
 int np_plan_build(const struct np_plan_in *in, struct np_plan *p)
 {
 	const struct np_node **nodes = NULL, *self = NULL;

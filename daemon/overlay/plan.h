@@ -105,6 +105,13 @@ struct np_plan {
 	size_t n_names;
 };
 
+/*
+ * Only the own Node's part (self_ready, self_why, self_pod4/6, annots):
+ * what the devices need before the whole plan. self may be NULL. The
+ * result holds no allocation.
+ */
+void np_plan_self(const struct np_plan_in *in, const struct np_node *self,
+		  struct np_plan *out);
 /* Builds the plan. 0 or -ENOMEM (plan freed). */
 int np_plan_build(const struct np_plan_in *in, struct np_plan *out);
 void np_plan_free(struct np_plan *p);
