@@ -190,6 +190,28 @@ static size_t write_cb(char *p, size_t size, size_t nmemb, void *ud)
 	return size * nmemb;
 }
 
+/*
+ * libcurl's header callback: the blank line ending a final (non-1xx)
+ * header block makes the status known, and a stream's data hook runs then
+ * even before any body byte (a watch learns it is connected).
+ */
+static size_t header_cb(char *p, size_t size, size_t nmemb, void *ud)
+{
+	struct kube_req *r = ud;
+	size_t n = size * nmemb;
+	long status = 0;
+
+	r->last_rx_ms = np_now_ms();
+	if (n > 2 || (n && p[0] != '\r' && p[0] != '\n'))
+		return n;
+	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (status >= 200) {
+		r->status = status;
+		r->fresh = true;
+	}
+	return n;
+}
+
 static void req_unlink(struct kube_req *r)
 {
 	struct kube_req **pp;
@@ -341,6 +363,8 @@ static int req_setup(struct kube_req *r, const char *method, const char *body,
 	SET(CURLOPT_PRIVATE, r);
 	SET(CURLOPT_WRITEFUNCTION, write_cb);
 	SET(CURLOPT_WRITEDATA, r);
+	SET(CURLOPT_HEADERFUNCTION, header_cb);
+	SET(CURLOPT_HEADERDATA, r);
 	SET(CURLOPT_ERRORBUFFER, r->curl_err);
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_PROTOCOLS_STR, "https");

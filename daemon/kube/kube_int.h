@@ -52,9 +52,10 @@ struct kube_req {
 	enum kube_req_mode mode;
 	char *url;
 	/*
-	 * STREAM: called (outside libcurl) when buf has new bytes of a 2xx
-	 * answer; consumes what it can with kube_req_consume(). Returns 0,
-	 * or -1 to end the request with err set (done() then runs).
+	 * STREAM: called (outside libcurl) once the headers of a 2xx answer
+	 * came (buf may be empty) and whenever buf has new bytes; consumes
+	 * what it can with kube_req_consume(). Returns 0, or -1 to end the
+	 * request with err set (done() then runs).
 	 */
 	int (*data)(struct kube_req *r);
 	/*
@@ -111,6 +112,9 @@ void kube_http_fini(struct np_kube *k);
 
 /* watch.c: frees every watcher (their requests are gone already). */
 void kube_watch_free_all(struct np_kube *k);
+/* The resourceVersion kind's watcher would watch from now, or NULL (for
+ * tests and diagnostics). */
+const char *kube_watch_rv(const struct np_kube *k, enum np_kind kind);
 
 /* A random delay in [d/2, d] (backoff jitter). */
 uint64_t kube_jitter(struct np_kube *k, uint64_t d);

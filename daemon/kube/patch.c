@@ -58,7 +58,7 @@ int np_kube_patch_node_status(struct np_kube *k, const char *name,
 	char path[320], err[256];
 
 	if (!name || !node_name_ok(name) || !patch) {
-		np_log_error("PATCH nodes/%s/status: not a node name",
+		np_log_warning("PATCH nodes/%s/status: not a node name",
 			     name ? name : "(null)");
 		return -EINVAL;
 	}

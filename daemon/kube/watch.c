@@ -55,6 +55,7 @@ struct kube_watch {
 	bool relist;			/* the watch ended on 410 */
 	bool reconnect;			/* the last attempt failed */
 	size_t listed;			/* items of the running list */
+	size_t skipped;			/* of them malformed */
 	unsigned int attempt;		/* failures since the last success */
 	uint64_t watch_start_ms;
 	unsigned long events;		/* of the running watch */
@@ -107,8 +108,8 @@ static void retry_fire(struct np_timer *t)
 		np_log_info("%s: listing again", w->name);
 		start_list(w);
 	} else {
-		np_log_info("%s: reconnecting, watching from RV %s", w->name,
-			    w->rv);
+		np_log_debug("%s: reconnecting, watching from RV %s", w->name,
+			     w->rv);
 		start_watch(w);
 	}
 }
@@ -156,7 +157,8 @@ static const char *obj_id(const cJSON *obj, char *buf, size_t len)
 	return buf;
 }
 
-static void upsert(struct kube_watch *w, cJSON *obj, const char *api_version,
+/* false when obj was malformed (logged and skipped). */
+static bool upsert(struct kube_watch *w, cJSON *obj, const char *api_version,
 		   const char *kind)
 {
 	char err[512], id[300];
@@ -165,7 +167,7 @@ static void upsert(struct kube_watch *w, cJSON *obj, const char *api_version,
 	if (!cJSON_IsObject(obj)) {
 		np_log_warning("%s: an item that is not an object: skipped",
 			       w->name);
-		return;
+		return false;
 	}
 	if (!fix_type(w, obj, api_version, kind)) {
 		av = cJSON_GetObjectItemCaseSensitive(obj, "apiVersion");
@@ -176,12 +178,15 @@ static void upsert(struct kube_watch *w, cJSON *obj, const char *api_version,
 			       cJSON_IsString(av) ? av->valuestring : "",
 			       cJSON_IsString(kd) ? kd->valuestring : "",
 			       np_kind_name(w->kind));
-		return;
+		return false;
 	}
 	err[0] = '\0';
-	if (np_model_upsert(w->m, w->kind, obj, err, sizeof(err)))
+	if (np_model_upsert(w->m, w->kind, obj, err, sizeof(err))) {
 		np_log_warning("%s: %s: skipped", w->name,
 			       err[0] ? err : "cannot store");
+		return false;
+	}
+	return true;
 }
 
 /* ---- list ---- */
@@ -221,6 +226,7 @@ static void start_list(struct kube_watch *w)
 {
 	w->need_list = true;
 	w->listed = 0;
+	w->skipped = 0;
 	set_str(&w->cont, NULL);
 	list_page(w);
 }
@@ -263,8 +269,9 @@ static int list_parse(struct kube_watch *w, const char *body, size_t len,
 	if (!w->cont)
 		np_model_sync_begin(w->m, w->kind);
 	cJSON_ArrayForEach(item, items) {
-		upsert(w, (cJSON *)item, cJSON_IsString(av) ?
-		       av->valuestring : w->api_version, kind);
+		if (!upsert(w, (cJSON *)item, cJSON_IsString(av) ?
+			    av->valuestring : w->api_version, kind))
+			w->skipped++;
 		w->listed++;
 	}
 	if (cont && *cont) {
@@ -280,8 +287,12 @@ static int list_parse(struct kube_watch *w, const char *body, size_t len,
 	w->need_list = false;
 	w->reconnect = false;
 	w->attempt = 0;
-	np_log_info("%s: listed %zu, watching from RV %s", w->name, w->listed,
-		    w->rv);
+	if (w->skipped)
+		np_log_info("%s: listed %zu (%zu skipped), watching from RV %s",
+			    w->name, w->listed, w->skipped, w->rv);
+	else
+		np_log_info("%s: listed %zu, watching from RV %s", w->name,
+			    w->listed, w->rv);
 	start_watch(w);
 	return 0;
 err:
@@ -421,6 +432,12 @@ static int watch_data(struct kube_req *r)
 	char *nl;
 	int ret = 0;
 
+	if (w->reconnect) {
+		np_log_info("%s: reconnected, watching from RV %s", w->name,
+			    w->rv);
+		w->reconnect = false;
+	}
+
 	while ((nl = memchr(r->buf + off, '\n', r->len - off))) {
 		size_t n = (size_t)(nl - (r->buf + off));
 
@@ -470,12 +487,8 @@ static void watch_done(struct kube_req *r, long status, const char *err)
 		return;
 	}
 	/* The server's timeoutSeconds: watch again at once. */
-	if (w->reconnect)
-		np_log_info("%s: watching from RV %s", w->name, w->rv);
-	else
-		np_log_debug("%s: watch ended, watching again from RV %s",
-			     w->name, w->rv);
-	w->reconnect = false;
+	np_log_debug("%s: watch ended, watching again from RV %s", w->name,
+		     w->rv);
 	start_watch(w);
 }
 
@@ -516,6 +529,16 @@ int np_kube_watch(struct np_kube *k, enum np_kind kind, struct np_model *m)
 	np_log_info("%s: listing from %s", w->name, k->kc.server);
 	start_list(w);
 	return 0;
+}
+
+const char *kube_watch_rv(const struct np_kube *k, enum np_kind kind)
+{
+	const struct kube_watch *w;
+
+	if ((unsigned int)kind >= NP_KIND_COUNT)
+		return NULL;
+	w = k->watches[kind];
+	return w ? w->rv : NULL;
 }
 
 void kube_watch_free_all(struct np_kube *k)
