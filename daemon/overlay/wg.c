@@ -314,9 +314,12 @@ static void get_reset(void *arg)
 	gc->cont = false;
 }
 
-static int put_ifname(struct nl_msg *msg, void *arg)
+static int get_build(struct nl_msg *msg, void *arg)
 {
-	return nla_put_string(msg, WGDEVICE_A_IFNAME, arg) < 0 ? -EMSGSIZE : 0;
+	const struct get_ctx *gc = arg;
+
+	return nla_put_string(msg, WGDEVICE_A_IFNAME, gc->ifname) < 0 ?
+	       -EMSGSIZE : 0;
 }
 
 int np_wg_get(struct np_wg *wg, const char *ifname, struct np_wg_dev *out,
@@ -330,7 +333,7 @@ int np_wg_get(struct np_wg *wg, const char *ifname, struct np_wg_dev *out,
 	r = check_ifname(ifname, err);
 	if (r < 0)
 		return r;
-	r = np_nl_dump(wg->nl, WG_CMD_GET_DEVICE, put_ifname, get_parse,
+	r = np_nl_dump(wg->nl, WG_CMD_GET_DEVICE, get_build, get_parse,
 		       get_reset, &gc, err);
 	if (r < 0) {
 		np_wg_dev_free(out);
