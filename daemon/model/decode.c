@@ -471,7 +471,7 @@ static int dec_labels(struct dec *d, const cJSON *labels, struct np_meta *m)
 int dec_meta(struct dec *d, const cJSON *obj, bool namespaced,
 	     struct np_meta *m)
 {
-	const cJSON *meta, *labels;
+	const cJSON *meta, *labels, *v;
 	size_t p;
 	int ret;
 
@@ -487,7 +487,8 @@ int dec_meta(struct dec *d, const cJSON *obj, bool namespaced,
 	ret = dec_name(d, meta, "name", NP_NAME_MAX, &m->name);
 	if (ret)
 		goto out;
-	if (namespaced && dec_get(meta, "namespace")) {
+	v = dec_get(meta, "namespace");
+	if (namespaced && v && !(cJSON_IsString(v) && !*v->valuestring)) {
 		ret = dec_name(d, meta, "namespace", NP_NS_MAX, &m->ns);
 	} else {
 		m->ns = strdup(namespaced ? "default" : "");
@@ -759,7 +760,8 @@ int np_model_decode(enum np_kind kind, const cJSON *obj, void **out,
 		d.name = v->valuestring;
 	if (namespaced) {
 		v = dec_get(meta, "namespace");
-		d.ns = cJSON_IsString(v) ? v->valuestring : "default";
+		d.ns = cJSON_IsString(v) && *v->valuestring ? v->valuestring :
+			"default";
 	}
 	if (d.name) {
 		*ns = d.ns;

@@ -10,8 +10,14 @@
  * a missing protocol is TCP, a missing Service type is ClusterIP, a
  * missing targetPort is the port, a missing traffic policy is Cluster,
  * missing policyTypes are [Ingress] (+ Egress when egress rules exist),
- * a namespaced object without metadata.namespace is in "default".
- * Labels are kept sorted by key.
+ * a namespaced object without metadata.namespace (or with "") is in
+ * "default". Labels are kept sorted by key.
+ *
+ * An object with neither apiVersion nor kind is taken to be of the kind
+ * the caller names (items of a List come so); with either, both must be
+ * the kind's. An upsert that changes no decoded field leaves the stored
+ * object as it was, resourceVersion included (meta.resource_version is
+ * that of the last change).
  */
 #ifndef _NP_MODEL_TYPES_H
 #define _NP_MODEL_TYPES_H

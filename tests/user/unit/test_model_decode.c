@@ -343,6 +343,14 @@ TEST(service_defaults)
 	CHECK(!s->ports[0].target.name);
 	CHECK_INT(s->ports[0].node_port, 0);
 	CHECK_INT(s->external_traffic_policy, NP_TRAFFIC_CLUSTER);
+	/* An empty namespace is "default" too. */
+	s = load(NP_KIND_SERVICE, parse(
+		"{\"apiVersion\":\"v1\",\"kind\":\"Service\","
+		"\"metadata\":{\"name\":\"e\",\"namespace\":\"\"}}"),
+		 "default", "e");
+	CHECK_STR(err, "");
+	CHECK(s);
+	CHECK_STR(s->meta.ns, "default");
 }
 
 TEST(service_lb_fields)
