@@ -858,11 +858,132 @@ TEST(tls_is_verified)
 	CHECK_INT(stat_of("auth", "rejected"), rejected + 1);
 }
 
+/* One event far larger than a TLS record or a libcurl write. */
+TEST(large_event_spans_many_reads)
+{
+	size_t big = 300000;
+	char *pad = malloc(big + 1), *obj;
+	bool ok;
+
+	NEED_SETUP();
+	CHECK(pad);
+	memset(pad, 'x', big);
+	pad[big] = '\0';
+	if (asprintf(&obj, "{\"kind\": \"Node\", \"metadata\": {\"name\": "
+		     "\"node-big\", \"annotations\": {\"example.com/pad\": "
+		     "\"%s\"}}, \"spec\": {\"podCIDRs\": [\"10.42.9.0/24\"]}}",
+		     pad) < 0)
+		obj = NULL;
+	free(pad);
+	CHECK(obj);
+	ok = ctl_ok("PUT", "/objects", obj);
+	free(obj);
+	CHECK(ok);
+	if (!wait_node("node-big", "10.42.9.0/24"))
+		CHECK_FAIL("node-big (a 300 kB event) never reached the model");
+	CHECK(delete_node("node-big"));
+	if (!wait_no_node("node-big"))
+		CHECK_FAIL("node-big's delete never reached the model");
+}
+
+static bool burst_arrived(void)
+{
+	char name[32];
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "burst-%02d", i);
+		if (!np_model_node(m, name))
+			return false;
+	}
+	return true;
+}
+
+static bool burst_gone(void)
+{
+	char name[32];
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "burst-%02d", i);
+		if (np_model_node(m, name))
+			return false;
+	}
+	return true;
+}
+
+/* Many events back to back: several per read. */
+TEST(burst_of_events)
+{
+	char *list = NULL, *item, *tmp, name[32];
+	size_t n0 = np_model_count(m, NP_KIND_NODE);
+	int i;
+	bool ok;
+
+	NEED_SETUP();
+	list = strdup("{\"kind\": \"List\", \"items\": [");
+	for (i = 0; i < 40 && list; i++) {
+		snprintf(name, sizeof(name), "burst-%02d", i);
+		item = node_json(name, "10.42.10.0/24");
+		tmp = list;
+		if (!item || asprintf(&list, "%s%s%s", tmp, i ? "," : "",
+				      item) < 0)
+			list = NULL;
+		free(tmp);
+		free(item);
+	}
+	CHECK(list);
+	tmp = list;
+	if (asprintf(&list, "%s]}", tmp) < 0)
+		list = NULL;
+	free(tmp);
+	CHECK(list);
+	ok = ctl_ok("PUT", "/objects", list);
+	free(list);
+	CHECK(ok);
+	if (!wait_for(burst_arrived))
+		CHECK_FAIL("not all of 40 nodes put at once arrived");
+	CHECK_INT(np_model_count(m, NP_KIND_NODE), n0 + 40);
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "burst-%02d", i);
+		CHECK(delete_node(name));
+	}
+	if (!wait_for(burst_gone))
+		CHECK_FAIL("not all of 40 deleted nodes left the model");
+	CHECK_INT(np_model_count(m, NP_KIND_NODE), n0);
+}
+
+static bool rewatched(void)
+{
+	return stat_of("watchesStarted", "nodes") >= starts_want;
+}
+
+/* timeoutSeconds runs out: a new watch from the last RV, no relist. */
+TEST(clean_watch_end_rewatches)
+{
+	long lists = stat_of("lists", "nodes");
+	long dropped = stat_of("dropped", NULL);
+
+	NEED_SETUP();
+	starts_want = stat_of("watchesStarted", "nodes") + 1;
+	if (!wait_for(rewatched))
+		CHECK_FAIL("the Nodes watch was not renewed after its "
+			   "timeoutSeconds");
+	CHECK(put_node("node-i", "10.42.8.0/24"));
+	if (!wait_node("node-i", NULL))
+		CHECK_FAIL("node-i never arrived on the renewed watch");
+	CHECK_INT(stat_of("lists", "nodes"), lists);
+	CHECK_INT(stat_of("dropped", NULL), dropped);
+}
+
 static void tests(void)
 {
 	RUN(initial_list_lands_in_the_model);
 	RUN(put_is_an_upsert);
 	RUN(delete_is_a_delete);
+	RUN(large_event_spans_many_reads);
+	RUN(burst_of_events);
+	RUN(clean_watch_end_rewatches);
 	RUN(drop_rewatches_without_relisting);
 	RUN(relist_on_http_410);
 	RUN(relist_on_error_event_410);
