@@ -2,7 +2,8 @@
 MODEL_SRCS := model/kind.c model/decode.c model/canon.c model/hmap.c \
               model/store.c model/decode_node.c model/decode_service.c \
               model/decode_endpointslice.c model/decode_pod.c \
-              model/decode_namespace.c model/decode_networkpolicy.c
+              model/decode_namespace.c model/decode_networkpolicy.c \
+              model/selector.c
 MODEL_OBJS  = $(MODEL_SRCS:%.c=$(O)/%.o)
 CJSON_LIBS  = $(shell $(PKG_CONFIG) --libs libcjson)
 

@@ -11,7 +11,8 @@
 
 #include "model/internal.h"
 
-static int dec_cport(struct dec *d, const cJSON *v, struct np_container_port *cp)
+static int dec_cport(struct dec *d, const cJSON *v,
+		     struct np_container_port *cp)
 {
 	const cJSON *hip;
 	size_t p;

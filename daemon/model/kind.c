@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The kinds the model knows: their names, API groups and collection paths,
- * and the small read helpers over decoded objects (labels, selectors,
- * protocols).
+ * and the small read helpers over decoded objects (labels, protocols).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -124,55 +123,4 @@ const char *np_proto_name(enum np_proto proto)
 		return "SCTP";
 	}
 	return "?";
-}
-
-/* Labels given to np_selector_match need not be sorted: a linear search. */
-static const char *label_of(const struct np_kv *labels, size_t n,
-			    const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(labels[i].key, key))
-			return labels[i].value;
-	return NULL;
-}
-
-static bool expr_match(const struct np_sel_expr *e, const struct np_kv *labels,
-		       size_t n)
-{
-	const char *v = label_of(labels, n, e->key);
-	size_t i;
-
-	switch (e->op) {
-	case NP_SEL_EXISTS:
-		return v;
-	case NP_SEL_DOES_NOT_EXIST:
-		return !v;
-	case NP_SEL_IN:
-	case NP_SEL_NOT_IN:
-		if (v)
-			for (i = 0; i < e->n_values; i++)
-				if (!strcmp(e->values[i], v))
-					return e->op == NP_SEL_IN;
-		return e->op == NP_SEL_NOT_IN;
-	}
-	return false;
-}
-
-bool np_selector_match(const struct np_selector *s, const struct np_kv *labels,
-		       size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < s->n_match_labels; i++) {
-		const char *v = label_of(labels, n, s->match_labels[i].key);
-
-		if (!v || strcmp(v, s->match_labels[i].value))
-			return false;
-	}
-	for (i = 0; i < s->n_exprs; i++)
-		if (!expr_match(&s->exprs[i], labels, n))
-			return false;
-	return true;
 }
