@@ -6,29 +6,33 @@
 # plus the node's own, and nodeplaned runs against it:
 #
 #   netns npb
-#   +------------------------------------------------------------+
-#   | apiserver.py  https 127.0.0.1:6443, control http :6444      |
-#   |      ^ list/watch, PATCH nodes/status                       |
-#   | nodeplaned --config $tmp/config.yaml --> nodeplane module  |
-#   |      (np-vxlan: 5,000 peers)       ^ INFO_GET / PEER_GET    |
-#   | driver (python3) -- nodeplanectl -s -b - (one process)      |
-#   | eth0 (dummy) 192.168.50.1/24, default via 192.168.50.254    |
-#   +------------------------------------------------------------+
+#   +--------------------------------------------------------------+
+#   | apiserver.py  https 127.0.0.1:6443, control http :6444        |
+#   |      ^ list/watch, PATCH nodes/status                         |
+#   | nodeplaned --config $tmp/config.yaml --> nodeplane module    |
+#   |      np-vxlan: 5,000 peers            ^ INFO_GET               |
+#   | driver (python3) --- nodeplanectl -s -b - (one process)       |
+#   | eth0 (dummy) 192.168.50.1/24, default via 192.168.50.254      |
+#   | pa (dummy): 172.30.0.0/16     pb (dummy): 172.31.0.0/16       |
+#   +--------------------------------------------------------------+
 #
 # Figures, printed as bench.sh prints them:
 #   BENCH name=<metric> ours=<v> ref=<v> unit=<u> better=<higher|lower> ratio=<ours/ref>
 # - daemon_converge_5000_nodes: from starting nodeplaned to the module
-#   holding all 5,000 peers (ms). ref: one list of the same 5,000 Nodes with
-#   curl from the same API server (ms), the floor any client pays.
-# - daemon_watch_to_kernel_p50 / _p95: a Node's public-ip changed through
-#   the API server's control port (one PUT), until the module's peer for it
-#   has the new endpoint (ms), NP_BENCH_ROUNDS (20) times; no ref.
-# The module is polled through one long-lived `nodeplanectl -s -b -`
-# (a fork+exec costs ~0.1 s in the VM): `info` for the peer count, `overlay
-# show DEV` for the endpoint, filtered by grep so the driver reads a few
-# lines. A poll's own cost is printed as a "# " line: it bounds the
-# resolution. Benchmarks report; a figure that could not be measured is nan
-# with a "# why" line. The script exits 0 unless its setup fails.
+#   holding all 5,000 peers (ms), polled with `info` through one long-lived
+#   `nodeplanectl -s -b -` (a fork+exec costs ~0.1 s in the VM). ref: the
+#   same Node list as nodeplaned requests it (limit=500 pages) by a Python
+#   client from the same API server (ms): the floor any client pays.
+# - daemon_watch_to_kernel_p50 / _p95: one Node's public-ip changed through
+#   the API server's control port (one PUT), until the module sends to the
+#   new endpoint (ms), NP_BENCH_ROUNDS (20) times; no ref. The endpoint
+#   alternates between 172.30/16 and 172.31/16, routed through the dummies
+#   pa and pb: the driver sends a UDP probe to a pod address of that Node
+#   every ~2 ms and reads the dummy's tx_packets (a dump of 5,000 peers
+#   takes ~1 s in the VM, too slow to poll). After the last round one
+#   `overlay show` checks the peer's endpoint.
+# Benchmarks report; a figure that could not be measured is nan with a
+# "# why" line. The script exits 0 unless its setup fails.
 set -euo pipefail
 top=${NP_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top/tests/user/lib.sh"
@@ -65,7 +69,8 @@ done
 # The driver: generates the fixtures ("gen") and measures ("run"). Kept
 # here so the benchmark is one file.
 cat >"$tmp/driver.py" <<'EOF'
-import http.client, json, math, os, signal, statistics, subprocess, sys, time
+import http.client, json, math, os, signal, socket, ssl, statistics, subprocess, sys, time
+import urllib.parse
 
 def peer(k):
     """Name, pod CIDR, public IP and VTEP MAC of peer k (0-based)."""
@@ -162,6 +167,7 @@ def pct(v, p):
 def run(a):
     n, rounds, k = int(a["nodes"]), int(a["rounds"]), int(a["nodes"]) - 1
     name, cidr, ip, mac = peer(k)
+    probe_ip = cidr.split("/")[0][:-1] + "7"   # a pod address of peer k
     res = {}
     ctl = Ctl(a["ctl"], mac)
     _, before = ctl.query()
@@ -171,7 +177,7 @@ def run(a):
     t0 = time.monotonic()
     d = subprocess.Popen([a["daemon"], "--config", a["config"]],
                          stdout=log, stderr=subprocess.STDOUT)
-    polls, got = 0, 0
+    polls, got, first = 0, 0, None
     deadline = t0 + float(a["timeout"])
     while got < n:
         if d.poll() is not None:
@@ -184,20 +190,29 @@ def run(a):
             break
         _, got = ctl.query()
         polls += 1
+        if got and first is None:
+            first = time.monotonic() - t0
         if got < n:
             time.sleep(0.02)
     if got >= n:
         res["converge"] = "%.0f" % ((time.monotonic() - t0) * 1000)
-        print("# converged: %d peers, %d polls" % (got, polls))
+        print("# converged: %d peers, %d polls; the first peer after %.0f ms" %
+              (got, polls, first * 1000))
         lines, _ = ctl.query("overlay show")
         devs = [f[1] for f in lines if f[0] == "overlay"]
         dev = devs[0] if devs else None
         print("# overlay devices: %s" % (", ".join(devs) or "none"))
         lat, cost = [], []
         conn = http.client.HTTPConnection("127.0.0.1", int(a["control"]))
+        probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        dst = (probe_ip, 9)
         for r in range(rounds if dev else 0):
             time.sleep(0.3)
-            new = "172.30.%d.%d" % (r // 250, r % 250 + 1)
+            # Even rounds move the endpoint into 172.30/16 (routed via
+            # probe dummy pa), odd ones into 172.31/16 (via pb).
+            new = "172.%d.%d.%d" % (30 + r % 2, r // 250, r % 250 + 1)
+            ctr = "/sys/class/net/%s/statistics/tx_packets" % ("pa", "pb")[r % 2]
+            c0 = int(open(ctr).read())
             body = json.dumps(node(name, cidr, new, mac))
             t1 = time.monotonic()
             conn.request("PUT", "/objects", body,
@@ -206,27 +221,32 @@ def run(a):
             resp.read()
             if resp.status != 200:
                 raise SystemExit("PUT /objects: HTTP %d" % resp.status)
-            seen = None
-            while seen != new:
-                if time.monotonic() - t1 > 10:
-                    break
+            done = False
+            while time.monotonic() - t1 < 10:
                 q0 = time.monotonic()
-                lines, _ = ctl.query("overlay show " + dev)
+                probe.sendto(b"np", dst)
+                done = int(open(ctr).read()) > c0
                 cost.append(time.monotonic() - q0)
-                seen = next((f[5] for f in lines
-                             if f[0] == "peer" and f[3] == mac), None)
-            if seen != new:
-                print("# round %d: peer %s still at %s after 10 s" %
-                      (r, mac, seen))
+                if done:
+                    break
+                time.sleep(0.002)
+            if not done:
+                print("# round %d: no packet to %s after 10 s" % (r, new))
                 continue
             lat.append((time.monotonic() - t1) * 1000)
+        if dev and rounds:
+            lines, _ = ctl.query("overlay show " + dev)
+            seen = next((f[5] for f in lines
+                         if f[0] == "peer" and f[3] == mac), None)
+            print("# peer %s endpoint after the last round: %s (%s)" %
+                  (mac, seen, "as put" if seen == new else "NOT " + new))
         if lat:
             res["p50"] = "%.0f" % statistics.median(lat)
             res["p95"] = "%.0f" % pct(lat, 95)
             print("# watch to kernel: %d rounds, ms: %s" %
                   (len(lat), " ".join("%.0f" % x for x in lat)))
-            print("# one poll (overlay show of %d peers, filtered): "
-                  "median %.1f ms" % (n, statistics.median(cost) * 1000))
+            print("# one probe (UDP to %s, read tx_packets): median %.2f ms"
+                  % (probe_ip, statistics.median(cost) * 1000))
     if d.poll() is None:
         d.send_signal(signal.SIGTERM)
         try:
@@ -243,8 +263,37 @@ def run(a):
         for key in ("converge", "p50", "p95"):
             f.write("%s=%s\n" % (key, res.get(key, "nan")))
 
+def list_pages(a):
+    """Lists the Nodes as nodeplaned does (limit=500 pages, client
+    certificate); prints the milliseconds, pages and items."""
+    d = a["certs"]
+    ctx = ssl.create_default_context(cafile=d + "/ca.crt")
+    ctx.load_cert_chain(d + "/client.crt", d + "/client.key")
+    t0 = time.monotonic()
+    conn = http.client.HTTPSConnection("127.0.0.1", int(a["port"]),
+                                       context=ctx)
+    cont, pages, items = "", 0, 0
+    while True:
+        path = "/api/v1/nodes?limit=500"
+        if cont:
+            path += "&continue=" + urllib.parse.quote(cont)
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        body = resp.read()
+        if resp.status != 200:
+            raise SystemExit("GET %s: HTTP %d" % (path, resp.status))
+        doc = json.loads(body)
+        items += len(doc["items"])
+        pages += 1
+        cont = doc["metadata"].get("continue")
+        if not cont:
+            break
+    print("%.0f %d %d" % ((time.monotonic() - t0) * 1000, pages, items))
+
 if sys.argv[1] == "gen":
     gen(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+elif sys.argv[1] == "list":
+    list_pages(dict(x.split("=", 1) for x in sys.argv[2:]))
 else:
     run(dict(x.split("=", 1) for x in sys.argv[2:]))
 EOF
@@ -256,6 +305,15 @@ ip -n "$ns" link add eth0 type dummy
 ip -n "$ns" addr add 192.168.50.1/24 dev eth0
 ip -n "$ns" link set eth0 up
 ip -n "$ns" route add default via 192.168.50.254 dev eth0
+# Probe devices: the changed peer's endpoint moves into 172.30/16 (pa) or
+# 172.31/16 (pb); a packet to one of its pods then leaves through that
+# dummy, whose tx_packets tells that the module has the new endpoint.
+for d in pa pb; do
+	ip -n "$ns" link add "$d" type dummy
+	ip -n "$ns" link set "$d" up
+done
+ip -n "$ns" route add 172.30.0.0/16 dev pa
+ip -n "$ns" route add 172.31.0.0/16 dev pb
 
 "$top/tests/apiserver/mkcerts.sh" "$tmp/certs" >/dev/null
 mkdir "$tmp/fixtures" "$tmp/data"
@@ -271,18 +329,22 @@ disown # the namespace's deletion may kill it first: no job notice
 np_defer kill "$apiserver_pid"
 np_wait_for 120 test -e "$tmp/apiserver.state"
 
-# ref: the same list with curl (median of three), client certificate auth.
-list_ms() {
-	ip netns exec "$ns" curl -sS --fail -o /dev/null -w '%{time_total}\n' \
-		--cacert "$tmp/certs/ca.crt" --cert "$tmp/certs/client.crt" \
-		--key "$tmp/certs/client.key" https://127.0.0.1:6443/api/v1/nodes
-}
+# ref: the same list as nodeplaned makes it (limit=500 pages, client
+# certificate), by a Python client in the same namespace; median of three.
+# One unpaginated list with curl is printed for comparison.
 ref=nan
-if times=$(for i in 1 2 3; do list_ms; done); then
-	ref=$(echo "$times" | sort -n | sed -n 2p | awk '{ printf "%.0f", $1 * 1000 }')
-	echo "# curl list of $((nodes + 1)) Nodes, ms: $(echo "$times" | awk '{ printf "%.0f ", $1 * 1000 }')"
+if lists=$(for i in 1 2 3; do
+	ip netns exec "$ns" "$py" "$tmp/driver.py" list certs="$tmp/certs" port=6443
+done); then
+	ref=$(echo "$lists" | sort -n | sed -n 2p | cut -d' ' -f1)
+	echo "# paginated list (ms pages items): $(echo "$lists" | tr '\n' ';')"
 else
-	echo "# curl list failed: $(tail -n 3 "$tmp/apiserver.log" | tr '\n' ' ')"
+	echo "# paginated list failed: $(tail -n 3 "$tmp/apiserver.log" | tr '\n' ' ')"
+fi
+if curl_s=$(ip netns exec "$ns" curl -sS --fail -o /dev/null -w '%{time_total}' \
+	--cacert "$tmp/certs/ca.crt" --cert "$tmp/certs/client.crt" \
+	--key "$tmp/certs/client.key" https://127.0.0.1:6443/api/v1/nodes); then
+	echo "# one unpaginated list with curl: $(awk -v s="$curl_s" 'BEGIN { printf "%.0f", s * 1000 }') ms"
 fi
 
 cat >"$tmp/config.yaml" <<EOF
