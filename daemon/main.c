@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * nodeplaned: the node agent. One epoll loop; signals arrive through a
- * signalfd. For now it checks the module (INFO_GET) and waits for signals;
- * the sources of cluster state and the reconcilers will register their
- * file descriptors with the same loop (loop_add).
+ * nodeplaned: the node agent. One thread, one epoll loop (loop.c) driving
+ * the source of cluster state (the Kubernetes API through libcurl, or the
+ * manifests directory through inotify), the model, the overlay reconciler
+ * (netlink, rtnetlink, WireGuard), timers and signals (a signalfd).
+ *
+ * Source: the API when a kubeconfig is configured, or in a pod (the
+ * in-cluster service account: KUBERNETES_SERVICE_HOST is set); else the
+ * manifests directory.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,9 +24,13 @@
 #include <linux/nodeplane.h>
 
 #include "config.h"
+#include "kube/kube.h"
 #include "log.h"
 #include "loop.h"
+#include "manifests.h"
+#include "model/model.h"
 #include "nl/nl.h"
+#include "overlay/overlay.h"
 #include "version.h"
 
 enum {
@@ -31,22 +39,40 @@ enum {
 	EXIT_MODULE = 2,	/* nodeplane module unavailable */
 };
 
+struct args {
+	const char *config;	/* NULL: the default path, which may be missing */
+	bool check;
+	int cfgc;
+	char **cfgv;		/* everything else, for np_config_parse_args */
+};
+
 /* The daemon: its loop and what the loop drives. */
 struct daemon {
 	struct np_loop *lp;
 	struct np_io sig;
 	struct np_nl *nl;
+	struct args args;
+	struct np_config cfg;
+	struct np_model *model;
+	struct np_kube *kube;		/* API mode */
+	struct np_manifests *mf;	/* manifests mode */
+	struct np_overlay *overlay;
 };
 
 static struct daemon d;
+
+static int load_config(struct np_config *cfg, const struct args *a);
+static void reload(void);
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: nodeplaned [OPTIONS]\n"
 		"\n"
-		"The nodeplane node agent: programs the nodeplane kernel module\n"
-		"of the current network namespace. Requires CAP_NET_ADMIN.\n"
+		"The nodeplane node agent: learns the cluster from the Kubernetes\n"
+		"API (with a kubeconfig, or in a pod) or else from the manifests\n"
+		"directory, and programs the nodeplane kernel module and the\n"
+		"overlay of the current network namespace. Requires CAP_NET_ADMIN.\n"
 		"\n"
 		"Options:\n"
 		"  --config FILE   configuration file (default "
@@ -97,7 +123,8 @@ static void signal_ready(struct np_io *w, uint32_t events)
 			np_loop_stop(d.lp, EXIT_CLEAN);
 			break;
 		case SIGHUP:
-			np_log_info("SIGHUP: reload");
+			np_log_info("SIGHUP: reloading the configuration");
+			reload();
 			break;
 		default:
 			np_log_debug("ignoring signal %" PRIu32, si.ssi_signo);
@@ -130,13 +157,6 @@ static int module_check(void)
 			       info.abi, NODEPLANE_GENL_VERSION);
 	return 0;
 }
-
-struct args {
-	const char *config;	/* NULL: the default path, which may be missing */
-	bool check;
-	int cfgc;
-	char **cfgv;		/* everything else, for np_config_parse_args */
-};
 
 static int parse_args(int argc, char **argv, struct args *a)
 {
@@ -198,30 +218,112 @@ static int load_config(struct np_config *cfg, const struct args *a)
 	return -1;
 }
 
+/* Starts the source of cluster state into d.model. 0 or -1 (logged). */
+static int source_start(void)
+{
+	struct np_kubeconfig kc = { 0 };
+	char err[512];
+	uint32_t k;
+	int ret;
+
+	if (!d.cfg.kubeconfig[0] && !getenv("KUBERNETES_SERVICE_HOST")) {
+		np_log_info("source: manifests directory %s (no kubeconfig)",
+			    d.cfg.manifests_dir);
+		ret = np_manifests_new(d.lp, d.cfg.manifests_dir, d.model, &d.mf);
+		if (ret < 0)
+			np_log_error("manifests directory %s: %s",
+				     d.cfg.manifests_dir, strerror(-ret));
+		return ret < 0 ? -1 : 0;
+	}
+	if (np_kubeconfig_load(d.cfg.kubeconfig, &kc, err, sizeof(err)) < 0) {
+		np_log_error("%s", err);
+		return -1;
+	}
+	np_log_info("source: Kubernetes API %s (%s)", kc.server,
+		    d.cfg.kubeconfig[0] ? d.cfg.kubeconfig : "in-cluster");
+	ret = np_kube_new(d.lp, &kc, NULL, &d.kube);
+	np_kubeconfig_free(&kc);
+	if (ret < 0) {
+		np_log_error("the API client: %s", strerror(-ret));
+		return -1;
+	}
+	for (k = 0; k < NP_KIND_COUNT; k++) {
+		ret = np_kube_watch(d.kube, (enum np_kind)k, d.model);
+		if (ret < 0) {
+			np_log_error("watching %ss: %s",
+				     np_kind_name((enum np_kind)k), strerror(-ret));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void overlay_deps(struct np_overlay_deps *deps)
+{
+	*deps = (struct np_overlay_deps){
+		.lp = d.lp, .cfg = &d.cfg, .model = d.model, .nl = d.nl,
+		.kube = d.kube,
+	};
+}
+
+/*
+ * SIGHUP: the configuration is read again; when it is valid the overlay
+ * takes it and the manifests directory is rescanned. The source itself
+ * (kubeconfig, manifests-dir) and the node name are fixed at start: a
+ * change of those is logged and needs a restart. An invalid file changes
+ * nothing.
+ */
+static void reload(void)
+{
+	static struct np_config next;
+
+	if (load_config(&next, &d.args) < 0) {
+		np_log_error("reload: configuration invalid, keeping the current one");
+		return;
+	}
+	if (strcmp(next.kubeconfig, d.cfg.kubeconfig) ||
+	    strcmp(next.manifests_dir, d.cfg.manifests_dir) ||
+	    strcmp(next.node_name, d.cfg.node_name) ||
+	    strcmp(next.data_dir, d.cfg.data_dir))
+		np_log_warning("reload: kubeconfig, manifests-dir, data-dir and node-name take effect at the next start");
+	snprintf(next.kubeconfig, sizeof(next.kubeconfig), "%s", d.cfg.kubeconfig);
+	snprintf(next.manifests_dir, sizeof(next.manifests_dir), "%s",
+		 d.cfg.manifests_dir);
+	snprintf(next.node_name, sizeof(next.node_name), "%s", d.cfg.node_name);
+	snprintf(next.data_dir, sizeof(next.data_dir), "%s", d.cfg.data_dir);
+	d.cfg = next;
+	if (d.overlay && np_overlay_reload(d.overlay, &d.cfg) < 0)
+		np_log_error("reload: the overlay did not take the new configuration");
+	if (d.mf)
+		np_manifests_rescan(d.mf);
+	np_log_info("reload: done");
+}
+
 int main(int argc, char **argv)
 {
-	static struct np_config cfg;
-	struct args a = { 0 };
+	struct np_overlay_deps deps;
+	struct args *a = &d.args;
 	sigset_t mask;
 	int status;
 
-	a.cfgv = calloc((size_t)argc + 1, sizeof(*a.cfgv));
-	if (!a.cfgv) {
+	a->cfgv = calloc((size_t)argc + 1, sizeof(*a->cfgv));
+	if (!a->cfgv) {
 		np_log_error("out of memory");
 		return EXIT_USAGE;
 	}
-	status = parse_args(argc, argv, &a);
+	status = parse_args(argc, argv, a);
 	if (status < 0) {
-		if (load_config(&cfg, &a) < 0)
+		if (load_config(&d.cfg, a) < 0)
 			status = EXIT_USAGE;
-		else if (a.check) {
-			np_config_print(&cfg, stdout);
+		else if (a->check) {
+			np_config_print(&d.cfg, stdout);
 			status = EXIT_CLEAN;
 		}
 	}
-	free(a.cfgv);
-	if (status >= 0)
+	if (status >= 0) {
+		free(a->cfgv);
 		return fflush(stdout) == 0 ? status : EXIT_USAGE;
+	}
 
 	/* Blocked before anything else, so no signal is lost at startup. */
 	sigemptyset(&mask);
@@ -234,7 +336,8 @@ int main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 
-	np_log_info("nodeplaned %s starting", np_version);
+	np_log_info("nodeplaned %s starting on node %s", np_version,
+		    d.cfg.node_name);
 	status = EXIT_USAGE;
 	d.sig.fd = -1;
 	if (np_loop_new(&d.lp) < 0) {
@@ -251,15 +354,38 @@ int main(int argc, char **argv)
 		status = EXIT_MODULE;
 		goto out;
 	}
+	d.model = np_model_new();
+	if (!d.model) {
+		np_log_error("out of memory");
+		goto out;
+	}
+	/* The overlay subscribes before the source fills the model. */
+	if (!d.cfg.kubeconfig[0] && !getenv("KUBERNETES_SERVICE_HOST")) {
+		overlay_deps(&deps);
+		if (np_overlay_new(&deps, &d.overlay) < 0 || source_start() < 0)
+			goto out;
+	} else {
+		if (source_start() < 0)
+			goto out;
+		overlay_deps(&deps);
+		if (np_overlay_new(&deps, &d.overlay) < 0)
+			goto out;
+	}
 	np_log_info("running");
 	status = np_loop_run(d.lp);
 	if (status < 0)
 		status = EXIT_USAGE;
 out:
+	/* Everything is left in the kernel as it is. */
+	np_manifests_free(d.mf);
+	np_kube_free(d.kube);
+	np_overlay_free(d.overlay);
+	np_model_free(d.model);
 	np_nl_close(d.nl);
 	if (d.sig.fd >= 0)
 		close(d.sig.fd);
 	np_loop_free(d.lp);
+	free(a->cfgv);
 	np_log_info("stopped");
 	return status;
 }
