@@ -426,7 +426,12 @@ cl_state() {
 	ip -n "$n" -4 route show proto 110
 	ip -n "$n" -6 route show proto 110
 	if ip -n "$n" link show np-wg >/dev/null 2>&1; then
-		ip netns exec "$n" wg show all dump | cut -f1-4,8,9
+		# "all dump": interface lines DEV PRIV PUB PORT FWMARK, peer lines
+		# DEV PUB PSK ENDPOINT ALLOWED HANDSHAKE RX TX KEEPALIVE; the
+		# private key, handshakes and counters are left out.
+		ip netns exec "$n" wg show all dump | awk -F'\t' -v OFS='\t' '
+			NF == 5 { print $1, $3, $4, $5 }
+			NF == 9 { print $1, $2, $4, $5, $9 }'
 	fi
 }
 
