@@ -30,6 +30,7 @@ deps:
 # The tiers, each runnable alone; `check` runs them all and sums them up.
 check-unit: daemon
 	$(MAKE) -C daemon test
+	tests/apiserver/selftest.sh
 check-dkms:
 	tests/dkms/test.sh
 check-kunit:

@@ -218,6 +218,12 @@ static int load_config(struct np_config *cfg, const struct args *a)
 	return -1;
 }
 
+/* The API with a kubeconfig or in a pod; else the manifests directory. */
+static bool api_mode(void)
+{
+	return d.cfg.kubeconfig[0] || getenv("KUBERNETES_SERVICE_HOST");
+}
+
 /* Starts the source of cluster state into d.model. 0 or -1 (logged). */
 static int source_start(void)
 {
@@ -226,7 +232,7 @@ static int source_start(void)
 	uint32_t k;
 	int ret;
 
-	if (!d.cfg.kubeconfig[0] && !getenv("KUBERNETES_SERVICE_HOST")) {
+	if (!api_mode()) {
 		np_log_info("source: manifests directory %s (no kubeconfig)",
 			    d.cfg.manifests_dir);
 		ret = np_manifests_new(d.lp, d.cfg.manifests_dir, d.model, &d.mf);
@@ -359,18 +365,18 @@ int main(int argc, char **argv)
 		np_log_error("out of memory");
 		goto out;
 	}
-	/* The overlay subscribes before the source fills the model. */
-	if (!d.cfg.kubeconfig[0] && !getenv("KUBERNETES_SERVICE_HOST")) {
-		overlay_deps(&deps);
-		if (np_overlay_new(&deps, &d.overlay) < 0 || source_start() < 0)
-			goto out;
-	} else {
-		if (source_start() < 0)
-			goto out;
-		overlay_deps(&deps);
-		if (np_overlay_new(&deps, &d.overlay) < 0)
-			goto out;
-	}
+	/*
+	 * The API client exists before the overlay (which writes through it)
+	 * but delivers nothing before the loop runs; the manifests directory
+	 * is read at once, so the overlay subscribes first.
+	 */
+	if (api_mode() && source_start() < 0)
+		goto out;
+	overlay_deps(&deps);
+	if (np_overlay_new(&deps, &d.overlay) < 0)
+		goto out;
+	if (!api_mode() && source_start() < 0)
+		goto out;
 	np_log_info("running");
 	status = np_loop_run(d.lp);
 	if (status < 0)
