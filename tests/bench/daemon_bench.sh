@@ -371,6 +371,11 @@ if [[ -f $tmp/result ]]; then
 fi
 # The daemon's own account of its first convergence (overlay.c's summary).
 grep -m1 'overlay: converged' "$tmp/nodeplaned.log" | sed 's/^/# daemon log: /' || true
+# ... and of each round: the pass that changed the one peer ("in N ms" is
+# the daemon's own timing of that pass).
+passes=$(grep 'overlay: converged:.*(0 added, 1 changed, 0 removed' "$tmp/nodeplaned.log" |
+	sed -n 's/.* in \([0-9]*\) ms$/\1/p' | tr '\n' ' ') || true
+[[ -z $passes ]] || echo "# daemon passes of the rounds (its log), ms: $passes"
 if [[ ${res[converge]} == nan || ${res[p50]} == nan ]]; then
 	echo "# nodeplaned log (last 15 lines):"
 	tail -n 15 "$tmp/nodeplaned.log" | sed 's/^/#   /'
