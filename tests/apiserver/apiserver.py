@@ -447,6 +447,10 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
                          "the server could not find the requested resource")
 
     def do_GET(self):
+        path = self.path.split("?")[0]
+        if path in ("/healthz", "/readyz", "/livez", "/version"):
+            # Public, as system:public-info-viewer makes them.
+            return self.public(path)
         if not self.begin():
             return
         try:
@@ -461,6 +465,22 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
             return self.get_one(plural, ns, name)
         except BadRequest as e:
             self.send_status(400, "BadRequest", str(e))
+
+    def public(self, path):
+        st = self.server.app.store
+        st.count(st.requests, "GET " + path)
+        if path == "/version":
+            return self.send_json(200, {
+                "major": "1", "minor": "30", "gitVersion": "v1.30.0+test",
+                "gitCommit": "0" * 40, "gitTreeState": "clean",
+                "buildDate": "2024-01-01T00:00:00Z", "goVersion": "go1.22",
+                "compiler": "gc", "platform": "linux/amd64"})
+        body = b"ok"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def do_PATCH(self):
         if not self.begin():
@@ -694,7 +714,7 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
                     if w.bookmarks and next_bm is not None:
                         wake = min(wake, next_bm)
                     # Wake up now and then to notice a client that left.
-                    st.cond.wait(min(max(0.0, wake - t), 0.25))
+                    st.cond.wait(min(max(0.0, wake - t), 0.5))
                     if self.peer_gone():
                         raise Dropped()
                 batch = w.queue
@@ -1082,6 +1102,10 @@ class App:
         self.conns_lock = threading.Lock()
         self.updown_lock = threading.Lock()
         certs = args.certs
+        for f in ("server.crt", "server.key", "ca.crt"):
+            if not os.access(os.path.join(certs, f), os.R_OK):
+                raise SystemExit("apiserver.py: --certs %s: cannot read %s "
+                                 "(make it with mkcerts.sh)" % (certs, f))
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.minimum_version = ssl.TLSVersion.TLSv1_2
         ctx.load_cert_chain(os.path.join(certs, "server.crt"),
