@@ -257,10 +257,20 @@ cl_npd_start() {
 	local n=$1 log=$CL_LOGS/nodeplaned-$1.log
 	shift
 	[[ -f $CL_DIR/$n/config.yaml ]] || np_fail "cl_npd_start $n: no config.yaml (cl_npd_config)"
-	echo "=== $(date +%T.%N) start: nodeplaned -v --config $CL_DIR/$n/config.yaml $*" >>"$log"
+	echo "=== $(date +%T.%6N) start: nodeplaned -v --config $CL_DIR/$n/config.yaml $*" >>"$log"
 	ip netns exec "$n" "$CL_NPD" -v --config "$CL_DIR/$n/config.yaml" "$@" \
-		</dev/null >>"$log" 2>&1 &
+		</dev/null > >(cl__stamp >>"$log") 2>&1 &
 	echo $! >"$CL_DIR/$n/npd.pid"
+}
+
+# Prefixes each line with the time of day (to the microsecond): nodeplaned
+# logs none of its own.
+cl__stamp() {
+	local line t
+	while IFS= read -r line; do
+		t=$EPOCHREALTIME
+		printf '%(%T)T.%s %s\n' "${t%.*}" "${t#*.}" "$line"
+	done
 }
 
 cl_npd_pid() { cat "$CL_DIR/$1/npd.pid" 2>/dev/null; }
@@ -278,7 +288,7 @@ cl_npd_stop() {
 	pid=$(cl_npd_pid "$1") || return 0
 	kill -TERM "$pid" 2>/dev/null || true
 	np_wait_for 10 cl__gone "$pid"
-	echo "=== $(date +%T.%N) stopped (SIGTERM)" >>"$CL_LOGS/nodeplaned-$1.log"
+	echo "=== $(date +%T.%6N) stopped (SIGTERM)" >>"$CL_LOGS/nodeplaned-$1.log"
 	rm -f "$CL_DIR/$1/npd.pid"
 }
 
@@ -287,7 +297,7 @@ cl_npd_kill() { # N: SIGKILL
 	pid=$(cl_npd_pid "$1") || return 0
 	kill -9 "$pid" 2>/dev/null || true
 	np_wait_for 10 cl__gone "$pid"
-	echo "=== $(date +%T.%N) killed (SIGKILL)" >>"$CL_LOGS/nodeplaned-$1.log"
+	echo "=== $(date +%T.%6N) killed (SIGKILL)" >>"$CL_LOGS/nodeplaned-$1.log"
 	rm -f "$CL_DIR/$1/npd.pid"
 }
 
@@ -353,8 +363,10 @@ cl_stock_peer() {
 
 # --- what to look at --------------------------------------------------------
 
-cl_peers() { # N DEV: peer lines of DEV in N's module
-	ip netns exec "$1" "$CL_CTL" -s overlay show "$2" | grep '^peer' || true
+# cl_peers N DEV: peer lines of DEV in N's module. nsenter, not `ip netns
+# exec` (which also remounts /sys): this is polled against deadlines.
+cl_peers() {
+	nsenter --net="/run/netns/$1" "$CL_CTL" -s overlay show "$2" | grep '^peer' || true
 }
 
 # cl_want_peers N DEV NAME...: the peer lines N's module should hold for
@@ -392,21 +404,26 @@ cl_expect_peers() {
 cl_within() {
 	local secs=$1 what=$2 t0 now ms
 	shift 2
+	local polls=0 p0 last from
 	t0=${EPOCHREALTIME/./}
+	printf -v from '%(%T)T.%s' "${t0:0:-6}" "${t0: -6}"
 	while :; do
+		p0=${EPOCHREALTIME/./}
+		polls=$((polls + 1))
 		if "$@" >/dev/null 2>&1; then
 			now=${EPOCHREALTIME/./}
-			ms=$(((now - t0) / 1000))
-			echo "# $what: $ms ms"
-			echo "$what: $ms ms" >>"$CL_LOGS/timings"
+			ms=$(((now - t0) / 1000)) last=$(((now - p0) / 1000))
+			echo "# $what: $ms ms ($polls polls, the last took $last ms)"
+			echo "$what: $ms ms from $from ($polls polls, the last took $last ms)" >>"$CL_LOGS/timings"
 			(((now - t0) <= secs * 1000000)) ||
-				np_fail "$what: took $ms ms, more than ${secs}s"
+				np_fail "$what: took $ms ms, more than ${secs}s ($polls polls, the last took $last ms)"
 			return 0
 		fi
 		now=${EPOCHREALTIME/./}
 		if (((now - t0) > secs * 1000000)); then
-			echo "$what: not after $(((now - t0) / 1000)) ms" >>"$CL_LOGS/timings"
-			np_fail "$what: not done after $(((now - t0) / 1000)) ms (limit ${secs}s)"
+			last=$(((now - p0) / 1000))
+			echo "$what: not after $(((now - t0) / 1000)) ms from $from ($polls polls, the last took $last ms)" >>"$CL_LOGS/timings"
+			np_fail "$what: not done after $(((now - t0) / 1000)) ms (limit ${secs}s; $polls polls, the last took $last ms)"
 		fi
 		sleep 0.05
 	done

@@ -113,6 +113,7 @@ step() {
 t_add_change_remove() {
 	local base1 base2
 	cl_require
+	np_defer cl_api DELETE /objects/nodes/n4
 	cl_expect_peers n1 "$DEV" n2 n3
 	cl_expect_peers n2 "$DEV" n1 n3
 	base1=$(cl_peers n1 "$DEV")
@@ -135,6 +136,7 @@ t_add_change_remove() {
 t_missing_v6_data() {
 	local ann n base1 base2
 	cl_require
+	np_defer cl_api DELETE /objects/nodes/n5
 	ann=$(cl_flannel_ann 5 | jq -c --arg k "$CL_ANN/backend-v6-data" 'del(.[$k])')
 	cl_node_put 5 "$ann"
 	for n in n1 n2; do
