@@ -49,7 +49,7 @@ demo: deps all
 
 bench: deps all
 	$(MAKE) -C tests/bench
-	tests/vm/run --timeout 1200 tests/bench/bench.sh
+	tests/vm/run --timeout 1800 tests/bench/bench.sh
 
 vm-shell: all
 	tests/vm/shell
