@@ -60,6 +60,7 @@ struct np_overlay {
 	unsigned int retry_ms;		/* backoff of failed passes */
 	bool converged_once;		/* a summary was logged since ready */
 	uint64_t pass_started_ms;
+	uint64_t first_event_ms;	/* oldest model event not yet handled */
 
 	struct np_pubip pub;
 	char pub_why[NP_PLAN_WHY_LEN];	/* last logged interface problem */

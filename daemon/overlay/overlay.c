@@ -504,7 +504,13 @@ static void plan_in(struct np_overlay *o, const struct node_vec *nv,
 static void summary(struct np_overlay *o, const struct np_plan *p,
 		    const struct np_ovl_stats *st)
 {
-	unsigned long long ms = np_now_ms() - o->pass_started_ms;
+	uint64_t now = np_now_ms();
+	unsigned long long ms = now - o->pass_started_ms;
+
+	if (o->first_event_ms)
+		np_log_debug("overlay: pass done %llu ms after the Node event",
+			     (unsigned long long)(now - o->first_event_ms));
+	o->first_event_ms = 0;
 
 	if (st->failed) {
 		np_log_warning("overlay: not converged: %u failed (%u added, %u changed, %u removed); retrying in %u ms",
@@ -669,8 +675,11 @@ static void on_model(void *ctx, enum np_kind kind, const void *old,
 
 	(void)old;
 	(void)new_obj;
-	if (kind == NP_KIND_NODE)
-		schedule(o, DEBOUNCE_MS);
+	if (kind != NP_KIND_NODE)
+		return;
+	if (!o->first_event_ms)
+		o->first_event_ms = np_now_ms();
+	schedule(o, DEBOUNCE_MS);
 }
 
 int np_overlay_new(const struct np_overlay_deps *d, struct np_overlay **out)

@@ -5,7 +5,10 @@
  * nodeplane module's peers (vxlan), routes (host-gw) or the kernel's
  * WireGuard (wireguard-native), sets masquerade from the configuration,
  * and publishes on its own Node the annotations stock flannel peers read
- * (API mode only). See docs/overlay-reconciler.md.
+ * (API mode only). See docs/nodeplaned.md and docs/k3s.md.
+ *
+ * flannel-backend none: the reconciler does nothing at all (no device, no
+ * peers, no routes, masquerade left alone): another CNI owns the network.
  *
  * Lifetime: np_overlay_new() reads the kernel's state and converges to
  * the desired one without flushing anything; np_overlay_free() leaves the
