@@ -554,7 +554,10 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
                     tok = json.loads(base64.urlsafe_b64decode(
                         cont + "=" * (-len(cont) % 4)))
                     rv = int(tok["rv"])
-                    start = tok["start"]
+                    start = tuple(tok["start"])
+                    if len(start) != 2 or \
+                            not all(isinstance(x, str) for x in start):
+                        raise ValueError
                 except (ValueError, KeyError, TypeError):
                     raise BadRequest("continue key is not valid")
                 snap = st.snapshots.get(rv)
@@ -573,7 +576,7 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
                     st.snapshots.setdefault(rv, {})[plural] = items
                 start = None
         sel = [(k, o) for k, o in items
-               if (start is None or "/".join(k) > start) and
+               if (start is None or k > start) and
                self.in_ns(ns, o) and match(o)]
         more = limit and len(sel) > limit
         if limit:
@@ -582,7 +585,7 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
             page = sel
         md = {"resourceVersion": str(rv)}
         if more:
-            last = "/".join(page[-1][0])
+            last = list(page[-1][0])   # (namespace, name), in list order
             md["continue"] = base64.urlsafe_b64encode(json.dumps(
                 {"v": "meta.k8s.io/v1", "rv": rv, "start": last}).encode()
             ).decode().rstrip("=")
