@@ -3,8 +3,8 @@
 # and the backends that apply it (vxlan, host-gw, wireguard-native).
 NPD_SRCS   += overlay/annot.c overlay/pubip.c overlay/plan.c \
               overlay/vxlan.c overlay/hostgw.c overlay/wgnative.c \
-              overlay/overlay.c
-TEST_NAMES += test_annot test_pubip test_plan
+              overlay/overlay.c overlay/subnetenv.c
+TEST_NAMES += test_annot test_pubip test_plan test_subnetenv
 
 $(O)/tests/test_annot: $(O)/tests/test_annot.o $(O)/overlay/annot.o $(O)/addr.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS) -lm
@@ -15,3 +15,6 @@ $(O)/tests/test_pubip: $(O)/tests/test_pubip.o $(O)/overlay/pubip.o $(LIB)
 
 $(O)/tests/test_plan: $(O)/tests/test_plan.o $(O)/overlay/plan.o $(O)/overlay/annot.o $(O)/addr.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS) -lm
+
+$(O)/tests/test_subnetenv: $(O)/tests/test_subnetenv.o $(O)/overlay/subnetenv.o $(O)/addr.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS)

@@ -25,6 +25,7 @@
 #include "overlay/plan.h"
 #include "overlay/pubip.h"
 #include "overlay/rtnl.h"
+#include "overlay/subnetenv.h"
 #include "overlay/wg.h"
 
 #define NP_VXLAN_DEV "np-vxlan"
@@ -82,6 +83,10 @@ struct np_overlay {
 	size_t n_skips;
 	char self_why[NP_PLAN_WHY_LEN], self_warn[NP_PLAN_WHY_LEN];
 	char refused_why[NP_PLAN_WHY_LEN];
+
+	/* subnet.env: the text last written (or found), "" when unknown */
+	char senv[NP_SUBNETENV_LEN];
+	bool senv_failed;		/* warned; retried on full passes */
 
 	/* publication */
 	struct np_annots sent;		/* last patch sent */

@@ -436,6 +436,82 @@ static void publish(struct np_overlay *o, const struct np_plan *p,
 	o->patch_busy = true;
 }
 
+/* ---- subnet.env ---------------------------------------------------- */
+
+/* The own Node's podCIDR of family af (as written); false if none. */
+static bool own_pod(const struct np_node *self, int af, struct np_cidr *out)
+{
+	size_t i;
+
+	for (i = 0; i < self->n_pod_cidrs && i < 2; i++) {
+		if (self->pod_cidrs[i].addr.family == af) {
+			*out = self->pod_cidrs[i];
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The MTU of the overlay: what pods and cni0 get (FLANNEL_MTU). */
+static uint32_t overlay_mtu(const struct np_overlay *o)
+{
+	uint32_t over = 0;
+
+	if (o->cfg.backend == NP_BACKEND_VXLAN)
+		over = NP_VXLAN_OVERHEAD;
+	else if (o->cfg.backend == NP_BACKEND_WIREGUARD_NATIVE)
+		over = NP_WG_OVERHEAD;
+	return o->pub.mtu > over ? o->pub.mtu - over : o->pub.mtu;
+}
+
+/*
+ * Writes subnet.env for the flannel CNI plugin when its text changes.
+ * Forwarding does not depend on it: a failure is a warning, logged once,
+ * and retried on full passes.
+ */
+static void subnet_env(struct np_overlay *o, const struct np_node *self,
+		       bool full)
+{
+	const struct np_config *c = &o->cfg;
+	struct np_subnetenv se = { 0 };
+	char text[NP_SUBNETENV_LEN], why[NP_PLAN_WHY_LEN + 64];
+	const char *path = np_subnetenv_path();
+	int r;
+
+	if (o->senv_failed && !full)
+		return;
+	se.fam4 = c->cluster_cidr.has4;
+	se.fam6 = c->cluster_cidr.has6;
+	if (se.fam4) {
+		cfg_cidr(&c->cluster_cidr.v4, &se.cluster4);
+		if (!own_pod(self, AF_INET, &se.pod4))
+			return;
+	}
+	if (se.fam6) {
+		cfg_cidr(&c->cluster_cidr.v6, &se.cluster6);
+		if (!own_pod(self, AF_INET6, &se.pod6))
+			return;
+	}
+	se.mtu = overlay_mtu(o);
+	se.ipmasq = true;
+	if (np_subnetenv_format(&se, text, sizeof(text)) ||
+	    !strcmp(text, o->senv))
+		return;
+	r = np_subnetenv_write(path, text, why, sizeof(why));
+	if (r < 0) {
+		if (!o->senv_failed)
+			np_log_warning("overlay: subnet.env: %s (the flannel CNI plugin needs it; forwarding does not)",
+				       why);
+		o->senv_failed = true;
+		o->senv[0] = '\0';
+		return;
+	}
+	if (r == 0)
+		np_log_info("overlay: wrote %s", path);
+	o->senv_failed = false;
+	snprintf(o->senv, sizeof(o->senv), "%s", text);
+}
+
 /* ---- one pass ------------------------------------------------------- */
 
 struct node_vec {
@@ -629,6 +705,7 @@ static void pass(struct np_overlay *o)
 	}
 	np_ovl_routes(o, &plan, full, synced, &st);
 	publish(o, &plan, self);
+	subnet_env(o, self, full);
 
 	if (st.failed)
 		retry_later(o);
@@ -760,6 +837,8 @@ int np_overlay_reload(struct np_overlay *o, const struct np_config *cfg)
 	o->need_cleanup = true;
 	o->converged_once = false;
 	o->sent_valid = false;
+	o->senv[0] = '\0';
+	o->senv_failed = false;
 	cfg_warnings(&o->cfg);
 	schedule(o, 0);
 	return 0;
