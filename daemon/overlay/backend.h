@@ -64,7 +64,13 @@ struct np_overlay {
 	uint64_t first_event_ms;	/* oldest model event not yet handled */
 
 	struct np_pubip pub;
+	bool pub_ok;			/* pub gathered; kept until a full pass */
 	char pub_why[NP_PLAN_WHY_LEN];	/* last logged interface problem */
+
+	/* incremental passes */
+	struct np_plan_cache *pc;	/* per-Node verdicts between passes */
+	bool dev_ok;			/* the devices were set up for dev_pod */
+	struct np_cidr dev_pod4, dev_pod6;
 
 	/* vxlan */
 	uint32_t vx_ifindex;

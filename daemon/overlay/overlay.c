@@ -5,6 +5,12 @@
  * the kernel holds, apply, publish; a full pass (kernel dumps instead of
  * the remembered state, cleanup of other backends' devices, masquerade)
  * at start, every 60 s, after a failure and on reload.
+ *
+ * An incremental pass (a Node event) is cheap at thousands of Nodes: it
+ * keeps the public IP and MTU found by the last full pass, leaves the
+ * devices alone unless the own pod addresses moved, and builds the plan
+ * from the cache of per-Node verdicts (only changed Nodes are decoded).
+ * A full pass empties that cache and gathers and configures everything.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -512,6 +518,11 @@ static void subnet_env(struct np_overlay *o, const struct np_node *self,
 	snprintf(o->senv, sizeof(o->senv), "%s", text);
 }
 
+static bool cidr_eq(const struct np_cidr *a, const struct np_cidr *b)
+{
+	return a->prefixlen == b->prefixlen && np_addr_eq(&a->addr, &b->addr);
+}
+
 /* ---- one pass ------------------------------------------------------- */
 
 struct node_vec {
@@ -621,16 +632,22 @@ static void pass(struct np_overlay *o)
 	if (full && masq_sync(o))
 		st.failed++;
 
-	r = np_pubip_gather(o->rt, c, &o->pub, &err);
-	if (r) {
-		char why[NP_PLAN_WHY_LEN];
+	if (full || !o->pub_ok) {
+		r = np_pubip_gather(o->rt, c, &o->pub, &err);
+		o->pub_ok = !r;
+		o->dev_ok = false;	/* the interface may have changed */
+		np_plan_cache_reset(o->pc);
+		if (r) {
+			char why[NP_PLAN_WHY_LEN];
 
-		np_err_str(&err, why, sizeof(why));
-		log_change(o->pub_why, sizeof(o->pub_why), why, NP_LOG_ERROR);
-		retry_later(o);
-		return;
+			np_err_str(&err, why, sizeof(why));
+			log_change(o->pub_why, sizeof(o->pub_why), why,
+				   NP_LOG_ERROR);
+			retry_later(o);
+			return;
+		}
+		log_change(o->pub_why, sizeof(o->pub_why), "", NP_LOG_INFO);
 	}
-	log_change(o->pub_why, sizeof(o->pub_why), "", NP_LOG_INFO);
 
 	if (np_model_foreach(o->model, NP_KIND_NODE, NULL, collect, &nv)) {
 		free(nv.v);
@@ -655,17 +672,24 @@ static void pass(struct np_overlay *o)
 	if (full || o->need_cleanup) {
 		cleanup(o);
 		o->need_cleanup = false;
+		o->dev_ok = false;
 	}
-	switch (c->backend) {
-	case NP_BACKEND_VXLAN:
-		r = np_vxlan_device(o, self, &pre);
-		break;
-	case NP_BACKEND_WIREGUARD_NATIVE:
-		r = np_wgn_devices(o, &pre);
-		break;
-	default:
-		r = 0;
-		break;
+	r = 0;
+	if (!o->dev_ok || !cidr_eq(&o->dev_pod4, &pre.self_pod4) ||
+	    !cidr_eq(&o->dev_pod6, &pre.self_pod6)) {
+		switch (c->backend) {
+		case NP_BACKEND_VXLAN:
+			r = np_vxlan_device(o, self, &pre);
+			break;
+		case NP_BACKEND_WIREGUARD_NATIVE:
+			r = np_wgn_devices(o, &pre);
+			break;
+		default:
+			break;
+		}
+		o->dev_ok = !r;
+		o->dev_pod4 = pre.self_pod4;
+		o->dev_pod6 = pre.self_pod6;
 	}
 	if (r) {
 		free(nv.v);
@@ -680,7 +704,7 @@ static void pass(struct np_overlay *o)
 	memcpy(in.mac4, o->mac4, NP_MAC_LEN);
 	memcpy(in.mac6, o->mac6, NP_MAC_LEN);
 	memcpy(in.wg_key, o->wg_pub, NP_WG_KEY_LEN);
-	if (np_plan_build(&in, &plan)) {
+	if (np_plan_cache_build(o->pc, &in, &plan)) {
 		free(nv.v);
 		np_log_error("overlay: out of memory planning");
 		retry_later(o);
@@ -781,8 +805,12 @@ int np_overlay_new(const struct np_overlay_deps *d, struct np_overlay **out)
 		free(o);
 		return r;
 	}
-	r = np_model_subscribe(o->model, 1U << NP_KIND_NODE, on_model, o);
+	r = np_plan_cache_new(&o->pc);
+	if (!r)
+		r = np_model_subscribe(o->model, 1U << NP_KIND_NODE, on_model,
+				       o);
 	if (r) {
+		np_plan_cache_free(o->pc);
 		np_rtnl_close(o->rt);
 		free(o);
 		return r;
@@ -816,6 +844,7 @@ void np_overlay_free(struct np_overlay *o)
 	np_ovl_list_free(&np_ovl_kind_route, &o->routes);
 	np_ovl_list_free(&np_ovl_kind_wg, &o->wgs);
 	skips_free(o);
+	np_plan_cache_free(o->pc);
 	if (o->wg)
 		np_wg_close(o->wg);
 	np_rtnl_close(o->rt);
@@ -835,6 +864,8 @@ int np_overlay_reload(struct np_overlay *o, const struct np_config *cfg)
 		o->wg_keyed = false;
 	o->full_due = true;
 	o->need_cleanup = true;
+	o->pub_ok = false;
+	o->dev_ok = false;
 	o->converged_once = false;
 	o->sent_valid = false;
 	o->senv[0] = '\0';

@@ -22,7 +22,7 @@ static const int fam_af[NFAM] = { AF_INET, AF_INET6 };
 
 /* One Node that passed its own checks, before the cross-Node ones. */
 struct cand {
-	const struct np_node *n;
+	const char *name;	/* the Node's (plan_build) or the cache's copy */
 	bool skip;
 	struct np_addr ep[NFAM];
 	struct np_cidr pod[NFAM];	/* network address, as the Node's prefix */
@@ -83,15 +83,25 @@ static bool node_pod(const struct np_node *n, int f, struct np_cidr *out)
 	return false;
 }
 
+static bool cidr_same(const struct np_cidr *a, const struct np_cidr *b)
+{
+	return a->prefixlen == b->prefixlen && np_addr_eq(&a->addr, &b->addr);
+}
+
 static bool cidr_inside(const struct np_cidr *outer, const struct np_cidr *c)
 {
 	return c->prefixlen >= outer->prefixlen &&
 	       np_cidr_contains(outer, &c->addr);
 }
 
-static char *keep_name(struct np_plan *p, const char *name)
+/* Names of a cached plan belong to the cache (p->names is NULL). */
+static const char *keep_name(struct np_plan *p, const char *name)
 {
-	char *s = strdup(name);
+	char *s;
+
+	if (!p->names)
+		return name;
+	s = strdup(name);
 
 	if (!s)
 		return NULL;
@@ -337,28 +347,14 @@ static bool node_eval(const struct np_plan_in *in, const struct np_node *n,
 /* ---- conflicts between Nodes ---------------------------------------- */
 
 /* A value that must be unique (MAC, key of a family, CIDR). */
-struct uniq {
-	uint8_t v[34];
-	size_t ci;		/* index of the candidate */
-	int f;
-};
-
-static int uniq_cmp(const void *a, const void *b)
-{
-	const struct uniq *x = a, *y = b;
-	int r = memcmp(x->v, y->v, sizeof(x->v));
-
-	if (r)
-		return r;
-	return x->ci < y->ci ? -1 : x->ci > y->ci;
-}
+#define UNIQ_LEN 34
 
 enum uniq_kind { U_MAC, U_KEY, U_CIDR };
 
 static void uniq_val(enum uniq_kind k, const struct cand *c, int f,
-		     uint8_t v[34])
+		     uint8_t v[UNIQ_LEN])
 {
-	memset(v, 0, 34);
+	memset(v, 0, UNIQ_LEN);
 	switch (k) {
 	case U_MAC:
 		memcpy(v, c->mac[f], NP_MAC_LEN);
@@ -373,6 +369,82 @@ static void uniq_val(enum uniq_kind k, const struct cand *c, int f,
 		memcpy(v + 2, c->pod[f].addr.a, 16);
 		break;
 	}
+}
+
+static uint64_t hash_bytes(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+
+	while (n >= 8) {
+		uint64_t w;
+
+		memcpy(&w, b, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+		b += 8;
+		n -= 8;
+	}
+	while (n--)
+		h = (h ^ *b++) * 0x100000001b3ULL;
+	return h ^ (h >> 29);
+}
+
+/* The bytes of value kind k of candidate c, family f (f is apart). */
+static const void *uniq_bytes(enum uniq_kind k, const struct cand *c, int f,
+			      size_t *len)
+{
+	switch (k) {
+	case U_MAC:
+		*len = NP_MAC_LEN;
+		return c->mac[f];
+	case U_KEY:
+		*len = NP_ANNOT_KEY_LEN;
+		return c->key[f];
+	case U_CIDR:
+		break;
+	}
+	*len = c->pod[f].addr.family == AF_INET ? 4 : 16;
+	return c->pod[f].addr.a;
+}
+
+static bool uniq_eq(enum uniq_kind k, const struct cand *a, int fa,
+		    const struct cand *b, int fb)
+{
+	size_t la, lb;
+	const void *x = uniq_bytes(k, a, fa, &la), *y = uniq_bytes(k, b, fb, &lb);
+
+	if (k != U_MAC && fa != fb)
+		return false;
+	if (k == U_CIDR && a->pod[fa].prefixlen != b->pod[fb].prefixlen)
+		return false;
+	return la == lb && !memcmp(x, y, la);
+}
+
+/*
+ * An open-addressing set of the values of one kind: slot = 1 + 2 * ci + f
+ * of the first holder, 0 when free. Returns the slot of c's value of
+ * family f: its first holder's, or the free one where it goes.
+ */
+static uint32_t *uslot_find(uint32_t *t, size_t mask, enum uniq_kind k,
+			    const struct cand *all, const struct cand *c,
+			    int f)
+{
+	size_t len, i;
+	const void *v = uniq_bytes(k, c, f, &len);
+	uint64_t h = hash_bytes(v, len);
+
+	if (k != U_MAC)
+		h ^= (uint64_t)(f + 1) * 0x9e3779b97f4a7c15ULL;
+	if (k == U_CIDR)
+		h += c->pod[f].prefixlen;
+	for (i = (size_t)h & mask; t[i]; i = (i + 1) & mask) {
+		uint32_t s = t[i] - 1;
+
+		if (uniq_eq(k, &all[s / 2], (int)(s % 2), c, f))
+			break;
+	}
+	return &t[i];
 }
 
 static void uniq_text(enum uniq_kind k, const struct cand *c, int f,
@@ -410,54 +482,69 @@ static int add_skip(struct np_plan *p, const char *name, const char *why,
 
 /*
  * Leaves out every candidate whose value of kind k another candidate
- * earlier by name already has (the earlier one keeps it).
+ * earlier by name already has (the earlier one keeps it, even when it is
+ * left out itself for another value). When several of a candidate's
+ * values are taken, the reason names the smallest value's holder.
  */
 static int resolve(struct np_plan *p, enum uniq_kind k, struct cand *c,
 		   size_t nc, const struct np_plan_in *in)
 {
-	struct uniq *u;
-	size_t i, n = 0, start;
+	uint32_t *t;
+	bool *was_in;
+	size_t i, cap = 16;
 	int f, ret = 0;
 
-	u = calloc(nc * NFAM + 1, sizeof(*u));
-	if (!u)
+	if (nc > UINT32_MAX / 4)
 		return -ENOMEM;
-	for (i = 0; i < nc; i++) {
-		if (c[i].skip)
+	while (cap < 2 * NFAM * nc + 2)
+		cap <<= 1;
+	t = calloc(cap, sizeof(*t));
+	was_in = malloc(nc + 1);
+	if (!t || !was_in) {
+		free(t);
+		free(was_in);
+		return -ENOMEM;
+	}
+	for (i = 0; i < nc; i++)
+		was_in[i] = !c[i].skip;
+	for (i = 0; i < nc && !ret; i++) {
+		uint8_t v[NFAM][UNIQ_LEN];
+		size_t holder[NFAM];
+		int hit = -1;
+
+		if (!was_in[i])
 			continue;
 		for (f = 0; f < NFAM; f++) {
+			uint32_t *s;
+
 			if (!fam_on(in, f))
 				continue;
-			uniq_val(k, &c[i], f, u[n].v);
-			u[n].ci = i;
-			u[n++].f = f;
+			s = uslot_find(t, cap - 1, k, c, &c[i], f);
+			if (!*s) {
+				*s = (uint32_t)(1 + 2 * i + (size_t)f);
+				continue;
+			}
+			holder[f] = (*s - 1) / 2;
+			uniq_val(k, &c[i], f, v[f]);
+			if (hit < 0 || memcmp(v[f], v[hit], UNIQ_LEN) < 0)
+				hit = f;
 		}
-	}
-	qsort(u, n, sizeof(*u), uniq_cmp);
-	for (i = 1, start = 0; i < n; i++) {
-		const struct uniq *first = &u[start];
-		char what[80], why[NP_PLAN_WHY_LEN];
-		struct cand *ci = &c[u[i].ci];
+		if (hit >= 0 && !c[i].skip) {
+			char what[80], why[NP_PLAN_WHY_LEN];
 
-		if (memcmp(u[i].v, first->v, sizeof(first->v))) {
-			start = i;
-			continue;
+			uniq_text(k, &c[i], hit, what, sizeof(what));
+			if (holder[hit] == i)	/* one MAC for both families */
+				whyf(why, sizeof(why),
+				     "%s is used for both families", what);
+			else
+				whyf(why, sizeof(why), "%s is also Node %s's",
+				     what, c[holder[hit]].name);
+			c[i].skip = true;
+			ret = add_skip(p, c[i].name, why, true);
 		}
-		if (ci->skip)
-			continue;
-		uniq_text(k, ci, u[i].f, what, sizeof(what));
-		if (u[i].ci == first->ci)	/* one MAC for both families */
-			whyf(why, sizeof(why), "%s is used for both families",
-			     what);
-		else
-			whyf(why, sizeof(why), "%s is also Node %s's", what,
-			     c[first->ci].n->meta.name);
-		ci->skip = true;
-		ret = add_skip(p, ci->n->meta.name, why, true);
-		if (ret)
-			break;
 	}
-	free(u);
+	free(t);
+	free(was_in);
 	return ret;
 }
 
@@ -494,7 +581,7 @@ static int own_conflicts(struct np_plan *p, struct cand *c, size_t nc,
 			if (!why[0])
 				continue;
 			c[i].skip = true;
-			ret = add_skip(p, c[i].n->meta.name, why, true);
+			ret = add_skip(p, c[i].name, why, true);
 			if (ret)
 				return ret;
 		}
@@ -510,7 +597,7 @@ static int emit(struct np_plan *p, const struct np_plan_in *in,
 	const char *name;
 	int f;
 
-	name = keep_name(p, c->n->meta.name);
+	name = keep_name(p, c->name);
 	if (!name)
 		return -ENOMEM;
 	for (f = 0; f < NFAM; f++) {
@@ -604,6 +691,61 @@ void np_plan_self(const struct np_plan_in *in, const struct np_node *self,
 	plan_self(in, self, out);
 }
 
+/*
+ * The arrays of a plan over n other Nodes; own_names: the plan owns
+ * copies of the names (else they are borrowed, p->names stays NULL).
+ */
+static int plan_alloc(struct np_plan *p, const struct np_plan_in *in,
+		      size_t n, bool own_names)
+{
+	enum np_backend b = in->backend;
+
+	/* each Node is named at most twice (skipped late, or kept) */
+	if (own_names) {
+		p->names = calloc(2 * n + 1, sizeof(*p->names));
+		if (!p->names)
+			return -ENOMEM;
+	}
+	p->skips = malloc((2 * n + 1) * sizeof(*p->skips));
+	/* only the backend's own kind has one item per family and Node */
+	p->peers = calloc(b == NP_BACKEND_VXLAN ? NFAM * n + 1 : 1,
+			  sizeof(*p->peers));
+	p->routes = calloc(b == NP_BACKEND_HOST_GW ? NFAM * n + NFAM + 1 :
+			   NFAM + 1, sizeof(*p->routes));
+	p->wg = calloc(b == NP_BACKEND_WIREGUARD_NATIVE ? NFAM * n + 1 : 1,
+		       sizeof(*p->wg));
+	if (!p->skips || !p->peers || !p->routes || !p->wg)
+		return -ENOMEM;
+	return 0;
+}
+
+/* The cross-Node checks and the output, from candidates sorted by name. */
+static int plan_finish(struct np_plan *p, const struct np_plan_in *in,
+		       struct cand *c, size_t nc)
+{
+	size_t i;
+
+	if (own_conflicts(p, c, nc, in))
+		return -ENOMEM;
+	if (in->backend == NP_BACKEND_VXLAN && resolve(p, U_MAC, c, nc, in))
+		return -ENOMEM;
+	if (in->backend == NP_BACKEND_WIREGUARD_NATIVE &&
+	    resolve(p, U_KEY, c, nc, in))
+		return -ENOMEM;
+	if (resolve(p, U_CIDR, c, nc, in))
+		return -ENOMEM;
+	for (i = 0; i < nc; i++)
+		if (!c[i].skip && emit(p, in, &c[i]))
+			return -ENOMEM;
+	cluster_routes(p, in);
+
+	qsort(p->peers, p->n_peers, sizeof(*p->peers), np_plan_peer_cmp);
+	qsort(p->routes, p->n_routes, sizeof(*p->routes), np_plan_route_cmp);
+	qsort(p->wg, p->n_wg, sizeof(*p->wg), np_plan_wg_cmp);
+	qsort(p->skips, p->n_skips, sizeof(*p->skips), skip_cmp);
+	return 0;
+}
+
 int np_plan_build(const struct np_plan_in *in, struct np_plan *p)
 {
 	const struct np_node **nodes = NULL, *self = NULL;
@@ -621,14 +763,7 @@ int np_plan_build(const struct np_plan_in *in, struct np_plan *p)
 
 	nodes = malloc((n + 1) * sizeof(*nodes));
 	c = calloc(n + 1, sizeof(*c));
-	/* each Node is named at most twice (skipped late, or kept) */
-	p->names = calloc(2 * n + 1, sizeof(*p->names));
-	p->skips = calloc(2 * n + 1, sizeof(*p->skips));
-	p->peers = calloc(NFAM * n + 1, sizeof(*p->peers));
-	p->routes = calloc(NFAM * n + NFAM + 1, sizeof(*p->routes));
-	p->wg = calloc(NFAM * n + 1, sizeof(*p->wg));
-	if (!nodes || !c || !p->names || !p->skips || !p->peers ||
-	    !p->routes || !p->wg)
+	if (!nodes || !c || plan_alloc(p, in, n, true))
 		goto fail;
 	memcpy(nodes, in->nodes, n * sizeof(*nodes));
 	qsort(nodes, n, sizeof(*nodes), name_cmp);
@@ -639,33 +774,16 @@ int np_plan_build(const struct np_plan_in *in, struct np_plan *p)
 
 		if (nodes[i] == self)
 			continue;
-		c[nc].n = nodes[i];
 		if (node_eval(in, nodes[i], &c[nc], why, sizeof(why), &warn)) {
-			nc++;
+			c[nc++].name = nodes[i]->meta.name;
 			continue;
 		}
 		memset(&c[nc], 0, sizeof(c[nc]));
 		if (add_skip(p, nodes[i]->meta.name, why, warn))
 			goto fail;
 	}
-	if (own_conflicts(p, c, nc, in))
+	if (plan_finish(p, in, c, nc))
 		goto fail;
-	if (in->backend == NP_BACKEND_VXLAN && resolve(p, U_MAC, c, nc, in))
-		goto fail;
-	if (in->backend == NP_BACKEND_WIREGUARD_NATIVE &&
-	    resolve(p, U_KEY, c, nc, in))
-		goto fail;
-	if (resolve(p, U_CIDR, c, nc, in))
-		goto fail;
-	for (i = 0; i < nc; i++)
-		if (!c[i].skip && emit(p, in, &c[i]))
-			goto fail;
-	cluster_routes(p, in);
-
-	qsort(p->peers, p->n_peers, sizeof(*p->peers), np_plan_peer_cmp);
-	qsort(p->routes, p->n_routes, sizeof(*p->routes), np_plan_route_cmp);
-	qsort(p->wg, p->n_wg, sizeof(*p->wg), np_plan_wg_cmp);
-	qsort(p->skips, p->n_skips, sizeof(*p->skips), skip_cmp);
 	ret = 0;
 	goto out;
 fail:
@@ -674,6 +792,329 @@ out:
 	free(nodes);
 	free(c);
 	return ret;
+}
+
+/* ---- the cache of per-Node results ---------------------------------- */
+
+/* The annotations node_eval reads. */
+enum { A_KSM, A_TYPE, A_DATA, A_DATA6, A_IP, A_IP6, NANN };
+
+/* One other Node: copies of what node_eval read, and its verdict. */
+struct pc_ent {
+	char *name;
+	char *ann[NANN];
+	struct np_cidr pods[2];
+	size_t n_pods;
+	bool ok, warn;
+	struct cand c;		/* when ok; c.name is name */
+	char why[NP_PLAN_WHY_LEN];	/* when not */
+	uint64_t seen;		/* generation of the last build it was in */
+};
+
+struct np_plan_cache {
+	struct pc_ent **ents;	/* sorted by name */
+	size_t n, cap;
+	struct pc_ent **tab;	/* by name, open addressing */
+	size_t tab_cap;		/* a power of two, or 0 */
+	uint64_t gen;
+	/* what every verdict depends on besides the Node */
+	bool keyed;
+	enum np_backend backend;
+	bool fam4, fam6;
+	struct np_cidr cluster4, cluster6;
+	char *self;
+	struct cand *c;		/* scratch: candidates of a build */
+	size_t c_cap;
+	size_t evals;		/* Nodes evaluated by the last build */
+};
+
+static const char *node_ann(const struct np_node *n, int a)
+{
+	const struct np_flannel_ann *f = &n->flannel;
+	const char *v[NANN] = { f->kube_subnet_manager, f->backend_type,
+		f->backend_data, f->backend_v6_data, f->public_ip,
+		f->public_ipv6 };
+
+	return v[a];
+}
+
+static bool str_same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static bool ent_same(const struct pc_ent *e, const struct np_node *n)
+{
+	size_t i;
+	int a;
+
+	if (e->n_pods != n->n_pod_cidrs)
+		return false;
+	for (i = 0; i < e->n_pods && i < 2; i++)
+		if (e->pods[i].prefixlen != n->pod_cidrs[i].prefixlen ||
+		    !np_addr_eq(&e->pods[i].addr, &n->pod_cidrs[i].addr))
+			return false;
+	for (a = 0; a < NANN; a++)
+		if (!str_same(e->ann[a], node_ann(n, a)))
+			return false;
+	return true;
+}
+
+static void ent_inputs_free(struct pc_ent *e)
+{
+	int a;
+
+	for (a = 0; a < NANN; a++) {
+		free(e->ann[a]);
+		e->ann[a] = NULL;
+	}
+}
+
+static void ent_free(struct pc_ent *e)
+{
+	ent_inputs_free(e);
+	free(e->name);
+	free(e);
+}
+
+/* Copies n's inputs into e and evaluates n. 0 or -ENOMEM. */
+static int ent_eval(struct np_plan_cache *pc, struct pc_ent *e,
+		    const struct np_plan_in *in, const struct np_node *n)
+{
+	int a;
+
+	ent_inputs_free(e);
+	for (a = 0; a < NANN; a++) {
+		const char *v = node_ann(n, a);
+
+		if (v && !(e->ann[a] = strdup(v)))
+			return -ENOMEM;
+	}
+	e->n_pods = n->n_pod_cidrs;
+	memcpy(e->pods, n->pod_cidrs, sizeof(e->pods));
+	memset(&e->c, 0, sizeof(e->c));
+	e->why[0] = '\0';
+	e->ok = node_eval(in, n, &e->c, e->why, sizeof(e->why), &e->warn);
+	e->c.name = e->name;
+	pc->evals++;
+	return 0;
+}
+
+static struct pc_ent **tab_slot(struct np_plan_cache *pc, const char *name)
+{
+	size_t mask = pc->tab_cap - 1;
+	size_t i = (size_t)hash_bytes(name, strlen(name)) & mask;
+
+	while (pc->tab[i] && strcmp(pc->tab[i]->name, name))
+		i = (i + 1) & mask;
+	return &pc->tab[i];
+}
+
+/* Rehashes every entry into a table for at least want entries. */
+static int tab_rebuild(struct np_plan_cache *pc, size_t want)
+{
+	size_t cap = 64, i;
+
+	while (cap < 2 * want + 2)
+		cap <<= 1;
+	free(pc->tab);
+	pc->tab = calloc(cap, sizeof(*pc->tab));
+	pc->tab_cap = pc->tab ? cap : 0;
+	if (!pc->tab)
+		return -ENOMEM;
+	for (i = 0; i < pc->n; i++)
+		*tab_slot(pc, pc->ents[i]->name) = pc->ents[i];
+	return 0;
+}
+
+static void cache_clear(struct np_plan_cache *pc)
+{
+	size_t i;
+
+	for (i = 0; i < pc->n; i++)
+		ent_free(pc->ents[i]);
+	pc->n = 0;
+	if (pc->tab)
+		memset(pc->tab, 0, pc->tab_cap * sizeof(*pc->tab));
+}
+
+/* Same configuration as the cached verdicts? Else forget them. */
+static int cache_key(struct np_plan_cache *pc, const struct np_plan_in *in)
+{
+	if (pc->keyed && pc->backend == in->backend &&
+	    pc->fam4 == in->fam4 && pc->fam6 == in->fam6 &&
+	    (!in->fam4 || cidr_same(&pc->cluster4, &in->cluster4)) &&
+	    (!in->fam6 || cidr_same(&pc->cluster6, &in->cluster6)) &&
+	    !strcmp(pc->self, in->self))
+		return 0;
+	cache_clear(pc);
+	free(pc->self);
+	pc->keyed = false;
+	pc->self = strdup(in->self);
+	if (!pc->self)
+		return -ENOMEM;
+	pc->backend = in->backend;
+	pc->fam4 = in->fam4;
+	pc->fam6 = in->fam6;
+	pc->cluster4 = in->cluster4;
+	pc->cluster6 = in->cluster6;
+	pc->keyed = true;
+	return 0;
+}
+
+static int ent_cmp(const void *a, const void *b)
+{
+	const struct pc_ent *x = *(const struct pc_ent *const *)a;
+	const struct pc_ent *y = *(const struct pc_ent *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+/*
+ * Brings the entries up to in->nodes: new Nodes added, changed ones
+ * evaluated again, gone ones dropped. *self: the own Node, or NULL.
+ */
+static int cache_update(struct np_plan_cache *pc, const struct np_plan_in *in,
+			const struct np_node **self)
+{
+	size_t i, j, n = in->n_nodes;
+	bool added = false, removed = false;
+	int r;
+
+	*self = NULL;
+	pc->evals = 0;
+	pc->gen++;
+	r = cache_key(pc, in);
+	if (r)
+		return r;
+	if (pc->n + n + 1 > pc->cap) {
+		size_t cap = 2 * (pc->n + n) + 16;
+		struct pc_ent **v = realloc(pc->ents, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		pc->ents = v;
+		pc->cap = cap;
+	}
+	if (pc->tab_cap < 2 * (pc->n + n) + 2) {
+		r = tab_rebuild(pc, pc->n + n);
+		if (r)
+			return r;
+	}
+	for (i = 0; i < n; i++) {
+		const struct np_node *nd = in->nodes[i];
+		struct pc_ent **slot, *e;
+
+		if (!strcmp(nd->meta.name, in->self)) {
+			*self = nd;
+			continue;
+		}
+		slot = tab_slot(pc, nd->meta.name);
+		e = *slot;
+		if (!e) {
+			e = calloc(1, sizeof(*e));
+			if (!e || !(e->name = strdup(nd->meta.name))) {
+				free(e);
+				return -ENOMEM;
+			}
+			*slot = e;
+			pc->ents[pc->n++] = e;
+			added = true;
+			r = ent_eval(pc, e, in, nd);
+		} else if (!ent_same(e, nd)) {
+			r = ent_eval(pc, e, in, nd);
+		}
+		if (r) {
+			e->seen = 0;	/* evaluated next time */
+			removed = true;
+			break;
+		}
+		e->seen = pc->gen;
+	}
+	for (i = j = 0; i < pc->n; i++) {
+		if (pc->ents[i]->seen == pc->gen) {
+			pc->ents[j++] = pc->ents[i];
+			continue;
+		}
+		ent_free(pc->ents[i]);
+		removed = true;
+	}
+	pc->n = j;
+	if (added)
+		qsort(pc->ents, pc->n, sizeof(*pc->ents), ent_cmp);
+	if (removed && tab_rebuild(pc, pc->n))
+		return -ENOMEM;
+	return r;
+}
+
+int np_plan_cache_new(struct np_plan_cache **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? 0 : -ENOMEM;
+}
+
+void np_plan_cache_free(struct np_plan_cache *pc)
+{
+	if (!pc)
+		return;
+	cache_clear(pc);
+	free(pc->ents);
+	free(pc->tab);
+	free(pc->self);
+	free(pc->c);
+	free(pc);
+}
+
+void np_plan_cache_reset(struct np_plan_cache *pc)
+{
+	cache_clear(pc);
+	pc->keyed = false;
+}
+
+size_t np_plan_cache_evals(const struct np_plan_cache *pc)
+{
+	return pc->evals;
+}
+
+int np_plan_cache_build(struct np_plan_cache *pc, const struct np_plan_in *in,
+			struct np_plan *p)
+{
+	const struct np_node *self;
+	size_t i, nc = 0;
+
+	memset(p, 0, sizeof(*p));
+	if (cache_update(pc, in, &self)) {
+		cache_clear(pc);	/* rebuilt from scratch next time */
+		return -ENOMEM;
+	}
+	plan_self(in, self, p);
+	if (!p->self_ready || in->backend == NP_BACKEND_NONE)
+		return 0;
+	if (pc->c_cap < pc->n + 1) {
+		free(pc->c);
+		pc->c_cap = pc->n + 1;
+		pc->c = malloc(pc->c_cap * sizeof(*pc->c));
+		if (!pc->c) {
+			pc->c_cap = 0;
+			return -ENOMEM;
+		}
+	}
+	if (plan_alloc(p, in, pc->n, false))
+		goto fail;
+	for (i = 0; i < pc->n; i++) {
+		const struct pc_ent *e = pc->ents[i];
+
+		if (e->ok)
+			pc->c[nc++] = e->c;
+		else if (add_skip(p, e->name, e->why, e->warn))
+			goto fail;
+	}
+	if (plan_finish(p, in, pc->c, nc))
+		goto fail;
+	return 0;
+fail:
+	np_plan_free(p);
+	return -ENOMEM;
 }
 
 void np_plan_free(struct np_plan *p)

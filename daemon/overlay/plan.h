@@ -101,7 +101,8 @@ struct np_plan {
 	size_t n_skips;
 	size_t n_programmed;		/* Nodes with peers or routes */
 
-	char **names;			/* owned copies of Node names */
+	char **names;			/* owned copies of Node names; NULL:
+					 * the names belong to a cache */
 	size_t n_names;
 };
 
@@ -115,6 +116,29 @@ void np_plan_self(const struct np_plan_in *in, const struct np_node *self,
 /* Builds the plan. 0 or -ENOMEM (plan freed). */
 int np_plan_build(const struct np_plan_in *in, struct np_plan *out);
 void np_plan_free(struct np_plan *p);
+
+/*
+ * The same plan, built incrementally: the cache keeps, per other Node, a
+ * copy of the annotations and podCIDRs the Node's own checks read and
+ * their verdict (decoded backend data, or the reason it is left out), so
+ * a Node whose inputs did not change is not decoded again; the order by
+ * name is sorted again only when Nodes are added. The verdicts depend on
+ * backend, families, cluster CIDRs and own name too: a change of those
+ * empties the cache. The cross-Node checks run on every build (O(n)).
+ * Node names in the plan belong to the cache: valid until the next
+ * np_plan_cache_build or np_plan_cache_free. 0 or -ENOMEM (plan freed,
+ * cache emptied).
+ */
+struct np_plan_cache;
+
+int np_plan_cache_new(struct np_plan_cache **out);
+void np_plan_cache_free(struct np_plan_cache *pc);
+int np_plan_cache_build(struct np_plan_cache *pc, const struct np_plan_in *in,
+			struct np_plan *out);
+/* Forgets every verdict: the next build evaluates every Node. */
+void np_plan_cache_reset(struct np_plan_cache *pc);
+/* How many Nodes the last build evaluated (decoded) again. */
+size_t np_plan_cache_evals(const struct np_plan_cache *pc);
 
 /* Order and equality used by the plan and the diffs. */
 int np_plan_peer_cmp(const void *a, const void *b);	/* by MAC */

@@ -632,6 +632,278 @@ TEST(diff_routes_and_wg)
 	free(ops);
 }
 
+/* ---- the cache of per-Node verdicts --------------------------------- */
+
+/* "" when a and b are the same plan, else what differs. */
+static const char *plan_diff(const struct np_plan *a, const struct np_plan *b)
+{
+	size_t i;
+
+	if (a->self_ready != b->self_ready || strcmp(a->self_why, b->self_why))
+		return "self";
+	if (a->v4_refused != b->v4_refused || !np_annots_equal(&a->annots,
+								&b->annots))
+		return "annots";
+	if (a->n_peers != b->n_peers || a->n_routes != b->n_routes ||
+	    a->n_wg != b->n_wg || a->n_skips != b->n_skips ||
+	    a->n_programmed != b->n_programmed)
+		return "counts";
+	for (i = 0; i < a->n_peers; i++)
+		if (np_plan_peer_cmp(&a->peers[i], &b->peers[i]) ||
+		    !np_plan_peer_eq(&a->peers[i], &b->peers[i]) ||
+		    strcmp(a->peers[i].node, b->peers[i].node))
+			return "peers";
+	for (i = 0; i < a->n_routes; i++)
+		if (!np_plan_route_eq(&a->routes[i], &b->routes[i]) ||
+		    (a->routes[i].node == NULL) != (b->routes[i].node == NULL) ||
+		    (a->routes[i].node &&
+		     strcmp(a->routes[i].node, b->routes[i].node)))
+			return "routes";
+	for (i = 0; i < a->n_wg; i++)
+		if (np_plan_wg_cmp(&a->wg[i], &b->wg[i]) ||
+		    !np_plan_wg_eq(&a->wg[i], &b->wg[i]) ||
+		    strcmp(a->wg[i].node, b->wg[i].node))
+			return "wg";
+	for (i = 0; i < a->n_skips; i++)
+		if (strcmp(a->skips[i].node, b->skips[i].node) ||
+		    strcmp(a->skips[i].why, b->skips[i].why) ||
+		    a->skips[i].warn != b->skips[i].warn)
+			return "skips";
+	return "";
+}
+
+/* Builds with the cache and checks it against np_plan_build. */
+static int cache_build(struct np_plan_cache *pc, struct np_plan *out)
+{
+	int r;
+
+	np_plan_free(&plan);
+	in.n_nodes = n_nodes;
+	r = np_plan_cache_build(pc, &in, out);
+	if (r || np_plan_build(&in, &plan))
+		return -1;
+	return 0;
+}
+
+TEST(cache_reflects_one_change_and_delete)
+{
+	struct np_plan_cache *pc;
+	struct np_plan cp = { 0 };
+	struct np_node *b;
+
+	setup(NP_BACKEND_VXLAN, true, false);
+	b = vx_node("node-b", "10.42.1.0/24", NULL, VX("02:bb:00:00:00:01"),
+		    "192.168.50.2", NULL, NULL);
+	vx_node("node-c", "10.42.2.0/24", NULL, VX("02:cc:00:00:00:01"),
+		"192.168.50.3", NULL, NULL);
+	CHECK_INT(np_plan_cache_new(&pc), 0);
+	CHECK_INT(cache_build(pc, &cp), 0);
+	CHECK_INT((int)np_plan_cache_evals(pc), 2);
+	CHECK_STR(plan_diff(&cp, &plan), "");
+	CHECK_INT((int)cp.n_peers, 2);
+
+	/* nothing changed: nothing decoded again, same plan */
+	np_plan_free(&cp);
+	CHECK_INT(cache_build(pc, &cp), 0);
+	CHECK_INT((int)np_plan_cache_evals(pc), 0);
+	CHECK_STR(plan_diff(&cp, &plan), "");
+
+	/* one annotation of node-b changes (a new string, as the model does) */
+	b->flannel.public_ip = (char *)"192.168.50.9";
+	np_plan_free(&cp);
+	CHECK_INT(cache_build(pc, &cp), 0);
+	CHECK_INT((int)np_plan_cache_evals(pc), 1);
+	CHECK_STR(plan_diff(&cp, &plan), "");
+	CHECK_STR(cp.peers[0].node, "node-b");
+	CHECK_STR(addr(&cp.peers[0].endpoint, 0), "192.168.50.9");
+
+	/* node-b's backend-data becomes malformed: skipped */
+	b->flannel.backend_data = (char *)"{";
+	np_plan_free(&cp);
+	CHECK_INT(cache_build(pc, &cp), 0);
+	CHECK_INT((int)np_plan_cache_evals(pc), 1);
+	CHECK_STR(plan_diff(&cp, &plan), "");
+	CHECK_INT((int)cp.n_peers, 1);
+	CHECK_INT((int)cp.n_skips, 1);
+	CHECK_STR(cp.skips[0].node, "node-b");
+
+	/* node-c is deleted (the last Node): node-b stays skipped */
+	n_nodes--;
+	np_plan_free(&cp);
+	CHECK_INT(cache_build(pc, &cp), 0);
+	CHECK_INT((int)np_plan_cache_evals(pc), 0);
+	CHECK_STR(plan_diff(&cp, &plan), "");
+	CHECK_INT((int)cp.n_peers, 0);
+	CHECK_INT((int)cp.n_skips, 1);
+
+	/* a new configuration (another cluster CIDR) forgets the verdicts */
+	np_cidr_parse("10.0.0.0/8", &in.cluster4);
+	np_plan_free(&cp);
+	CHECK_INT(cache_build(pc, &cp), 0);
+	CHECK_INT((int)np_plan_cache_evals(pc), 1);
+	CHECK_STR(plan_diff(&cp, &plan), "");
+	np_plan_free(&cp);
+	np_plan_cache_free(pc);
+}
+
+/* When both families' values are taken, the smaller value is named. */
+TEST(conflict_of_both_families_names_smaller)
+{
+	setup(NP_BACKEND_VXLAN, true, true);
+	vx_node("node-b", "10.42.1.0/24", "2001:db8:42:1::/64",
+		VX("02:99:00:00:00:01"), "192.168.50.2",
+		VX("02:bb:00:00:00:02"), "2001:db8::2");
+	vx_node("node-c", "10.42.2.0/24", "2001:db8:42:2::/64",
+		VX("02:cc:00:00:00:01"), "192.168.50.3",
+		VX("02:11:00:00:00:02"), "2001:db8::3");
+	/* v4 MAC is node-b's v6 one, v6 MAC is node-c's v6 one */
+	vx_node("node-d", "10.42.3.0/24", "2001:db8:42:3::/64",
+		VX("02:bb:00:00:00:02"), "192.168.50.4",
+		VX("02:11:00:00:00:02"), "2001:db8::4");
+	CHECK_INT(build(), 0);
+	CHECK(skip_of("node-d") != NULL);
+	CHECK_STR(skip_of("node-d")->why,
+		  "VtepMAC 02:11:00:00:00:02 is also Node node-c's");
+	CHECK_INT((int)plan.n_peers, 4);
+}
+
+/* A small xorshift generator: the same sequence on every run. */
+static uint32_t rnd_state = 2463534242u;
+
+static uint32_t rnd(uint32_t n)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state % n;
+}
+
+#define RN 48
+
+struct rnode {
+	struct np_node n;
+	char name[16], data4[64], data6[64], ip4[32], ip6[48];
+};
+
+static struct rnode rnodes[RN];
+static const struct np_node *rptrs[RN];
+
+/* Random Node i: values from small pools, so conflicts are common. */
+static void rnode_fill(struct rnode *r, bool wg)
+{
+	static const char *const keys[] = { KEY_B, KEY_C, KEY_OWN,
+		"DAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		"EAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" };
+	char c4[32], c6[48];
+	uint32_t k = rnd(20);
+
+	memset(&r->n.flannel, 0, sizeof(r->n.flannel));
+	r->n.n_pod_cidrs = 0;
+	snprintf(c4, sizeof(c4), "10.42.%u.0/24", rnd(12));
+	snprintf(c6, sizeof(c6), "2001:db8:42:%x::/64", rnd(12));
+	if (k != 0)
+		np_cidr_parse(c4, &r->n.pod_cidrs[r->n.n_pod_cidrs++]);
+	if (k != 1)
+		np_cidr_parse(c6, &r->n.pod_cidrs[r->n.n_pod_cidrs++]);
+	if (wg) {
+		snprintf(r->data4, sizeof(r->data4),
+			 "{\"PublicKey\":\"%s\"}", keys[rnd(5)]);
+		snprintf(r->data6, sizeof(r->data6),
+			 "{\"PublicKey\":\"%s\"}", keys[rnd(5)]);
+	} else {
+		snprintf(r->data4, sizeof(r->data4), VX("02:aa:00:00:00:%02x"),
+			 rnd(24));
+		snprintf(r->data6, sizeof(r->data6), VX("02:aa:00:00:00:%02x"),
+			 rnd(24));
+	}
+	if (k == 2)
+		snprintf(r->data4, sizeof(r->data4), "{\"VNI\":1}");
+	snprintf(r->ip4, sizeof(r->ip4), "192.168.50.%u", 2 + rnd(200));
+	snprintf(r->ip6, sizeof(r->ip6), "2001:db8::%x", 2 + rnd(200));
+	r->n.flannel.kube_subnet_manager = (char *)(k == 3 ? "false" : "true");
+	r->n.flannel.backend_type = (char *)(k == 4 ? "host-gw" :
+					     wg ? "wireguard" : "vxlan");
+	r->n.flannel.backend_data = k == 5 ? NULL : r->data4;
+	r->n.flannel.backend_v6_data = r->data6;
+	r->n.flannel.public_ip = k == 6 ? (char *)"nope" : r->ip4;
+	r->n.flannel.public_ipv6 = k == 7 ? NULL : r->ip6;
+}
+
+static void random_round(enum np_backend b, bool v4, bool v6)
+{
+	struct np_plan_cache *pc;
+	struct np_plan cp = { 0 }, ref = { 0 };
+	size_t live = 0, i;
+	int step;
+
+	setup(b, v4, v6);	/* in, and node-a (the own Node) */
+	rptrs[0] = &nodes[0];
+	live = 1;
+	CHECK_INT(np_plan_cache_new(&pc), 0);
+	in.nodes = rptrs;
+	for (step = 0; step < 300; step++) {
+		uint32_t what = rnd(10);
+		const char *d;
+
+		if (what < 3 && live < RN) {		/* add a Node */
+			struct rnode *r = &rnodes[live];
+
+			memset(r, 0, sizeof(*r));
+			snprintf(r->name, sizeof(r->name), "n%02u", rnd(60));
+			r->n.meta.name = r->name;
+			r->n.meta.ns = (char *)"";
+			for (i = 0; i < live; i++)
+				if (!strcmp(rptrs[i]->meta.name, r->name))
+					break;
+			if (i < live)
+				continue;	/* names are unique */
+			rnode_fill(r, b == NP_BACKEND_WIREGUARD_NATIVE);
+			rptrs[live++] = &r->n;
+		} else if (what < 5 && live > 1) {	/* delete one */
+			i = 1 + rnd((uint32_t)live - 1);
+			rnodes[i] = rnodes[live - 1];
+			rnodes[i].n.meta.name = rnodes[i].name;
+			rnode_fill(&rnodes[i], b == NP_BACKEND_WIREGUARD_NATIVE);
+			rptrs[i] = &rnodes[i].n;
+			live--;
+		} else if (live > 1) {			/* change one */
+			i = 1 + rnd((uint32_t)live - 1);
+			rnode_fill(&rnodes[i], b == NP_BACKEND_WIREGUARD_NATIVE);
+		}
+		/* the pointers after the own Node point into rnodes[] */
+		for (i = 1; i < live; i++)
+			rptrs[i] = &rnodes[i].n;
+		in.n_nodes = live;
+		np_plan_free(&cp);
+		np_plan_free(&ref);
+		CHECK_INT(np_plan_cache_build(pc, &in, &cp), 0);
+		CHECK_INT(np_plan_build(&in, &ref), 0);
+		d = plan_diff(&cp, &ref);
+		if (*d)
+			fprintf(stderr, "step %d: %s differs\n", step, d);
+		CHECK_STR(d, "");
+	}
+	CHECK(ref.n_skips > 0);
+	np_plan_free(&cp);
+	np_plan_free(&ref);
+	np_plan_cache_free(pc);
+}
+
+TEST(cache_random_mutations_vxlan_dual)
+{
+	random_round(NP_BACKEND_VXLAN, true, true);
+}
+
+TEST(cache_random_mutations_wireguard_v6)
+{
+	random_round(NP_BACKEND_WIREGUARD_NATIVE, false, true);
+}
+
+TEST(cache_random_mutations_hostgw_v4)
+{
+	random_round(NP_BACKEND_HOST_GW, true, false);
+}
+
 int main(void)
 {
 	RUN(vxlan_dual_stack);
@@ -651,6 +923,11 @@ int main(void)
 	RUN(diff_peers_not_synced);
 	RUN(diff_single_family_change_applies);
 	RUN(diff_routes_and_wg);
+	RUN(cache_reflects_one_change_and_delete);
+	RUN(conflict_of_both_families_names_smaller);
+	RUN(cache_random_mutations_vxlan_dual);
+	RUN(cache_random_mutations_wireguard_v6);
+	RUN(cache_random_mutations_hostgw_v4);
 	np_plan_free(&plan);
 	free(patch);
 	return check_summary();
