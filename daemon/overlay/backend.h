@@ -116,6 +116,39 @@ void np_ovl_list_free(const struct np_ovl_kind *k, struct np_ovl_list *l);
 int np_ovl_list_adopt(const struct np_ovl_kind *k, struct np_ovl_list *fresh,
 		      const struct np_ovl_list *old);
 /*
+ * A dump becomes cur: fresh is adopted (named after cur's items, and
+ * keep(fresh item, cur item), if not NULL, for each item cur also has)
+ * and replaces cur. On failure fresh is freed and cur kept. 0 or -ENOMEM.
+ */
+int np_ovl_list_take(const struct np_ovl_kind *k, struct np_ovl_list *cur,
+		     struct np_ovl_list *fresh,
+		     void (*keep)(void *item, const void *old));
+
+/* How one backend applies the ops of a diff to the kernel. */
+struct np_ovl_apply {
+	const struct np_ovl_kind *kind;
+	struct np_ovl_list *cur;
+	const void *want;
+	size_t n_want;
+	/* 0 or a negative errno (err filled) */
+	int (*del)(struct np_overlay *o, const void *cur_item,
+		   struct np_err *err);
+	int (*set)(struct np_overlay *o, const void *want_item,
+		   struct np_err *err);
+	/* what: "added", "changed" or "removed" */
+	void (*log)(const char *what, const void *item);
+	/* the warning for an op that failed */
+	void (*fail)(const void *item, const struct np_err *err);
+};
+
+/*
+ * Applies ops (every DEL first, as the diffs order them), counts them in
+ * st, and updates cur (np_ovl_list_after; a full pass is due if that runs
+ * out of memory). Frees ops.
+ */
+void np_ovl_apply(struct np_overlay *o, const struct np_ovl_apply *a,
+		  struct np_op *ops, size_t n, struct np_ovl_stats *st);
+/*
  * After applying ops (ok[i]: ops[i] succeeded): cur becomes want, except
  * that a failed add/change keeps cur's item (or none) and an item only
  * in cur stays unless its deletion succeeded.

@@ -56,79 +56,59 @@ static int dump(struct np_overlay *o)
 	free(rs);
 	fresh.v = v;
 	fresh.n = n;
-	r = np_ovl_list_adopt(&np_ovl_kind_route, &fresh, &o->routes);
-	if (r) {
-		np_ovl_list_free(&np_ovl_kind_route, &fresh);
-		return r;
-	}
-	np_ovl_list_free(&np_ovl_kind_route, &o->routes);
-	o->routes = fresh;
-	return 0;
+	return np_ovl_list_take(&np_ovl_kind_route, &o->routes, &fresh, NULL);
+}
+
+static void log_route_v(const char *what, const void *item)
+{
+	log_route(what, item);
+}
+
+static int del_route(struct np_overlay *o, const void *item,
+		     struct np_err *err)
+{
+	const struct np_plan_route *x = item;
+
+	return np_rtnl_route_del(o->rt, &x->r, err);
+}
+
+static int set_route(struct np_overlay *o, const void *item,
+		     struct np_err *err)
+{
+	const struct np_plan_route *x = item;
+
+	return np_rtnl_route_replace(o->rt, &x->r, err);
+}
+
+static void fail_route(const void *item, const struct np_err *err)
+{
+	const struct np_plan_route *x = item;
+	char e[NP_ERR_MSG_LEN + 64];
+
+	np_log_warning("overlay: %s%s", np_err_str(err, e, sizeof(e)),
+		       x->node ? "" : " (cluster route)");
 }
 
 void np_ovl_routes(struct np_overlay *o, const struct np_plan *p, bool full,
 		   bool synced, struct np_ovl_stats *st)
 {
-	const struct np_plan_route *cur;
+	const struct np_ovl_apply a = {
+		.kind = &np_ovl_kind_route, .cur = &o->routes,
+		.want = p->routes, .n_want = p->n_routes,
+		.del = del_route, .set = set_route,
+		.log = log_route_v, .fail = fail_route,
+	};
 	struct np_op *ops = NULL;
-	struct np_err err;
-	char e[NP_ERR_MSG_LEN + 64];
-	size_t n = 0, i;
-	bool *ok;
+	size_t n = 0;
 
 	if (full && dump(o)) {
 		st->failed++;
 		return;
 	}
-	cur = o->routes.v;
-	if (np_plan_diff_routes(p->routes, p->n_routes, cur, o->routes.n,
-				synced, &ops, &n)) {
+	if (np_plan_diff_routes(p->routes, p->n_routes, o->routes.v,
+				o->routes.n, synced, &ops, &n)) {
 		st->failed++;
 		return;
 	}
-	if (!n)
-		return;
-	ok = calloc(n, sizeof(*ok));
-	if (!ok) {
-		free(ops);
-		st->failed++;
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		const struct np_op *op = &ops[i];
-		const struct np_plan_route *x;
-		int r;
-
-		if (op->kind == NP_OP_DEL) {
-			x = &cur[op->cur_i];
-			r = np_rtnl_route_del(o->rt, &x->r, &err);
-			if (!r) {
-				log_route("removed", x);
-				st->removed++;
-			}
-		} else {
-			x = &p->routes[op->want_i];
-			r = np_rtnl_route_replace(o->rt, &x->r, &err);
-			if (!r) {
-				log_route(op->kind == NP_OP_ADD ? "added" :
-					  "changed", x);
-				if (op->kind == NP_OP_ADD)
-					st->added++;
-				else
-					st->changed++;
-			}
-		}
-		ok[i] = !r;
-		if (r) {
-			st->failed++;
-			np_log_warning("overlay: %s%s",
-				       np_err_str(&err, e, sizeof(e)),
-				       x->node ? "" : " (cluster route)");
-		}
-	}
-	if (np_ovl_list_after(&np_ovl_kind_route, &o->routes, p->routes,
-			      p->n_routes, ops, n, ok))
-		o->full_due = true;
-	free(ok);
-	free(ops);
+	np_ovl_apply(o, &a, ops, n, st);
 }

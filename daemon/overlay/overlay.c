@@ -75,8 +75,9 @@ void np_ovl_list_free(const struct np_ovl_kind *k, struct np_ovl_list *l)
 	l->n = 0;
 }
 
-int np_ovl_list_adopt(const struct np_ovl_kind *k, struct np_ovl_list *fresh,
-		      const struct np_ovl_list *old)
+static int adopt(const struct np_ovl_kind *k, struct np_ovl_list *fresh,
+		 const struct np_ovl_list *old,
+		 void (*keep)(void *item, const void *old))
 {
 	size_t i;
 
@@ -88,10 +89,90 @@ int np_ovl_list_adopt(const struct np_ovl_kind *k, struct np_ovl_list *fresh,
 		char *name = o ? *name_of(k, o) : NULL;
 
 		*name_of(k, it) = NULL;
+		if (o && keep)
+			keep(it, o);
 		if (name && !(*name_of(k, it) = strdup(name)))
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+int np_ovl_list_adopt(const struct np_ovl_kind *k, struct np_ovl_list *fresh,
+		      const struct np_ovl_list *old)
+{
+	return adopt(k, fresh, old, NULL);
+}
+
+int np_ovl_list_take(const struct np_ovl_kind *k, struct np_ovl_list *cur,
+		     struct np_ovl_list *fresh,
+		     void (*keep)(void *item, const void *old))
+{
+	int r = adopt(k, fresh, cur, keep);
+
+	if (r) {
+		np_ovl_list_free(k, fresh);
+		return r;
+	}
+	np_ovl_list_free(k, cur);
+	*cur = *fresh;
+	fresh->v = NULL;
+	fresh->n = 0;
+	return 0;
+}
+
+void np_ovl_apply(struct np_overlay *o, const struct np_ovl_apply *a,
+		  struct np_op *ops, size_t n, struct np_ovl_stats *st)
+{
+	const struct np_ovl_kind *k = a->kind;
+	struct np_ovl_list want = { (void *)a->want, a->n_want };
+	struct np_err err;
+	size_t i;
+	bool *ok;
+
+	if (!n)
+		return;
+	ok = calloc(n, sizeof(*ok));
+	if (!ok) {
+		free(ops);
+		st->failed++;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		const struct np_op *op = &ops[i];
+		const void *x;
+		int r;
+
+		memset(&err, 0, sizeof(err));
+		if (op->kind == NP_OP_DEL) {
+			x = item(k, a->cur, op->cur_i);
+			r = a->del(o, x, &err);
+			if (!r) {
+				a->log("removed", x);
+				st->removed++;
+			}
+		} else {
+			x = item(k, &want, op->want_i);
+			r = a->set(o, x, &err);
+			if (!r) {
+				bool add = op->kind == NP_OP_ADD;
+
+				a->log(add ? "added" : "changed", x);
+				if (add)
+					st->added++;
+				else
+					st->changed++;
+			}
+		}
+		ok[i] = !r;
+		if (r) {
+			st->failed++;
+			a->fail(x, &err);
+		}
+	}
+	if (np_ovl_list_after(k, a->cur, a->want, a->n_want, ops, n, ok))
+		o->full_due = true;	/* out of memory: trust a dump */
+	free(ok);
+	free(ops);
 }
 
 int np_ovl_list_after(const struct np_ovl_kind *k, struct np_ovl_list *cur,

@@ -198,93 +198,65 @@ static int dump(struct np_overlay *o)
 	fresh.v = v;
 	fresh.n = pl.n;
 	np_peer_list_free(&pl);
-	r = np_ovl_list_adopt(&np_ovl_kind_peer, &fresh, &o->peers);
-	if (r) {
-		np_ovl_list_free(&np_ovl_kind_peer, &fresh);
-		return r;
-	}
-	np_ovl_list_free(&np_ovl_kind_peer, &o->peers);
-	o->peers = fresh;
-	return 0;
+	return np_ovl_list_take(&np_ovl_kind_peer, &o->peers, &fresh, NULL);
+}
+
+static void log_peer_v(const char *what, const void *item)
+{
+	log_peer(what, item);
+}
+
+static int del_peer(struct np_overlay *o, const void *item,
+		    struct np_err *err)
+{
+	const struct np_plan_peer *c = item;
+	int r = np_nl_peer_del(o->nl, o->vx_ifindex, c->mac, err);
+
+	return r == -ENOENT ? 0 : r;
+}
+
+static int set_peer(struct np_overlay *o, const void *item,
+		    struct np_err *err)
+{
+	const struct np_plan_peer *w = item;
+	struct np_peer np = { .ifindex = o->vx_ifindex,
+			      .endpoint = w->endpoint, .n_cidrs = 1 };
+
+	memcpy(np.mac, w->mac, NP_MAC_LEN);
+	np.cidrs[0] = w->cidr;
+	return np_nl_peer_new(o->nl, &np, err);
+}
+
+static void fail_peer(const void *item, const struct np_err *err)
+{
+	const struct np_plan_peer *x = item;
+	char e[NP_ERR_MSG_LEN + 64], m[NP_MAC_STRLEN];
+
+	np_log_warning("overlay: peer %s of node %s: %s",
+		       np_mac_str(x->mac, m), x->node ? x->node : "-",
+		       np_err_str(err, e, sizeof(e)));
 }
 
 void np_vxlan_peers(struct np_overlay *o, const struct np_plan *p, bool full,
 		    bool synced, struct np_ovl_stats *st)
 {
-	const struct np_plan_peer *cur;
+	const struct np_ovl_apply a = {
+		.kind = &np_ovl_kind_peer, .cur = &o->peers,
+		.want = p->peers, .n_want = p->n_peers,
+		.del = del_peer, .set = set_peer,
+		.log = log_peer_v, .fail = fail_peer,
+	};
 	struct np_op *ops = NULL;
-	struct np_err err;
-	char e[NP_ERR_MSG_LEN + 64];
-	size_t n = 0, i;
-	bool *ok;
+	size_t n = 0;
 
 	if (full && dump(o)) {
 		st->failed++;
 		return;
 	}
-	cur = o->peers.v;
-	if (np_plan_diff_peers(p->peers, p->n_peers, cur, o->peers.n, synced,
-			       &ops, &n)) {
+	if (np_plan_diff_peers(p->peers, p->n_peers, o->peers.v, o->peers.n,
+			       synced, &ops, &n)) {
 		st->failed++;
 		return;
 	}
-	if (!n)
-		return;
-	ok = calloc(n, sizeof(*ok));
-	if (!ok) {
-		free(ops);
-		st->failed++;
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		const struct np_op *op = &ops[i];
-		int r;
-
-		if (op->kind == NP_OP_DEL) {
-			const struct np_plan_peer *c = &cur[op->cur_i];
-
-			r = np_nl_peer_del(o->nl, o->vx_ifindex, c->mac, &err);
-			if (r == -ENOENT)
-				r = 0;
-			if (!r) {
-				log_peer("removed", c);
-				st->removed++;
-			}
-		} else {
-			const struct np_plan_peer *w = &p->peers[op->want_i];
-			struct np_peer np = { .ifindex = o->vx_ifindex,
-					      .endpoint = w->endpoint,
-					      .n_cidrs = 1 };
-
-			memcpy(np.mac, w->mac, NP_MAC_LEN);
-			np.cidrs[0] = w->cidr;
-			r = np_nl_peer_new(o->nl, &np, &err);
-			if (!r) {
-				bool add = op->kind == NP_OP_ADD;
-
-				log_peer(add ? "added" : "changed", w);
-				if (add)
-					st->added++;
-				else
-					st->changed++;
-			}
-		}
-		ok[i] = !r;
-		if (r) {
-			char m[NP_MAC_STRLEN];
-			const struct np_plan_peer *x = op->kind == NP_OP_DEL ?
-				&cur[op->cur_i] : &p->peers[op->want_i];
-
-			st->failed++;
-			np_log_warning("overlay: peer %s of node %s: %s",
-				       np_mac_str(x->mac, m),
-				       x->node ? x->node : "-",
-				       np_err_str(&err, e, sizeof(e)));
-		}
-	}
-	if (np_ovl_list_after(&np_ovl_kind_peer, &o->peers, p->peers,
-			      p->n_peers, ops, n, ok))
-		o->full_due = true;	/* out of memory: trust a dump */
-	free(ok);
-	free(ops);
+	np_ovl_apply(o, &a, ops, n, st);
 }

@@ -164,11 +164,25 @@ static int dump_dev(struct np_overlay *o, int family, struct np_plan_wg **v,
 	return 0;
 }
 
+/*
+ * WireGuard moves a peer's endpoint to wherever its packets come from
+ * (NAT): where we set one and the kernel now has another, that is
+ * roaming, not drift to repair on every resync.
+ */
+static void keep_roamed(void *item, const void *old)
+{
+	struct np_plan_wg *w = item;
+	const struct np_plan_wg *ow = old;
+
+	w->endpoint = ow->endpoint;
+	w->port = ow->port;
+}
+
 static int dump(struct np_overlay *o)
 {
 	struct np_ovl_list fresh = { 0 };
 	struct np_plan_wg *v = NULL;
-	size_t n = 0, i;
+	size_t n = 0;
 	int r = 0;
 
 	if (o->cfg.cluster_cidr.has4)
@@ -181,106 +195,66 @@ static int dump(struct np_overlay *o)
 	}
 	fresh.v = v;
 	fresh.n = n;
-	r = np_ovl_list_adopt(&np_ovl_kind_wg, &fresh, &o->wgs);
-	if (r) {
-		np_ovl_list_free(&np_ovl_kind_wg, &fresh);
-		return r;
-	}
-	/*
-	 * WireGuard moves a peer's endpoint to wherever its packets come
-	 * from (NAT): where we set one and the kernel now has another, that
-	 * is roaming, not drift to repair on every resync.
-	 */
-	for (i = 0; i < fresh.n; i++) {
-		struct np_plan_wg *w = (struct np_plan_wg *)fresh.v + i;
-		const struct np_plan_wg *old;
+	return np_ovl_list_take(&np_ovl_kind_wg, &o->wgs, &fresh, keep_roamed);
+}
 
-		old = bsearch(w, o->wgs.v, o->wgs.n, sizeof(*w),
-			      np_plan_wg_cmp);
-		if (old) {
-			w->endpoint = old->endpoint;
-			w->port = old->port;
-		}
-	}
-	np_ovl_list_free(&np_ovl_kind_wg, &o->wgs);
-	o->wgs = fresh;
-	return 0;
+static void log_wg_v(const char *what, const void *item)
+{
+	log_wg(what, item);
+}
+
+static int del_wg(struct np_overlay *o, const void *item, struct np_err *err)
+{
+	const struct np_plan_wg *x = item;
+	int r = np_wg_peer_del(o->wg, dev_of(x->family), x->key, err);
+
+	return r == -ENOENT ? 0 : r;
+}
+
+static int set_wg(struct np_overlay *o, const void *item, struct np_err *err)
+{
+	const struct np_plan_wg *x = item;
+	struct np_wg_peer wp = { 0 };
+
+	memcpy(wp.pubkey, x->key, NP_WG_KEY_LEN);
+	wp.endpoint = x->endpoint;
+	wp.port = x->port;
+	wp.keepalive_s = x->keepalive_s;
+	wp.n_allowed = 1;
+	wp.allowed[0] = x->cidr;
+	return np_wg_peer_set(o->wg, dev_of(x->family), &wp, err);
+}
+
+static void fail_wg(const void *item, const struct np_err *err)
+{
+	const struct np_plan_wg *x = item;
+	char e[NP_ERR_MSG_LEN + 64], b64[NP_WG_KEY_B64_LEN];
+
+	np_log_warning("overlay: wireguard peer %s of node %s: %s",
+		       np_wg_key_b64(x->key, b64), x->node ? x->node : "-",
+		       np_err_str(err, e, sizeof(e)));
 }
 
 void np_wgn_peers(struct np_overlay *o, const struct np_plan *p, bool full,
 		  bool synced, struct np_ovl_stats *st)
 {
-	const struct np_plan_wg *cur;
+	const struct np_ovl_apply a = {
+		.kind = &np_ovl_kind_wg, .cur = &o->wgs,
+		.want = p->wg, .n_want = p->n_wg,
+		.del = del_wg, .set = set_wg,
+		.log = log_wg_v, .fail = fail_wg,
+	};
 	struct np_op *ops = NULL;
-	struct np_err err;
-	char e[NP_ERR_MSG_LEN + 64], b64[NP_WG_KEY_B64_LEN];
-	size_t n = 0, i;
-	bool *ok;
+	size_t n = 0;
 
 	if (!o->wg || (full && dump(o))) {
 		st->failed++;
 		return;
 	}
-	cur = o->wgs.v;
-	if (np_plan_diff_wg(p->wg, p->n_wg, cur, o->wgs.n, synced, &ops, &n)) {
+	if (np_plan_diff_wg(p->wg, p->n_wg, o->wgs.v, o->wgs.n, synced, &ops,
+			    &n)) {
 		st->failed++;
 		return;
 	}
-	if (!n)
-		return;
-	ok = calloc(n, sizeof(*ok));
-	if (!ok) {
-		free(ops);
-		st->failed++;
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		const struct np_op *op = &ops[i];
-		const struct np_plan_wg *x;
-		int r;
-
-		if (op->kind == NP_OP_DEL) {
-			x = &cur[op->cur_i];
-			r = np_wg_peer_del(o->wg, dev_of(x->family), x->key,
-					   &err);
-			if (r == -ENOENT)
-				r = 0;
-			if (!r) {
-				log_wg("removed", x);
-				st->removed++;
-			}
-		} else {
-			struct np_wg_peer wp = { 0 };
-
-			x = &p->wg[op->want_i];
-			memcpy(wp.pubkey, x->key, NP_WG_KEY_LEN);
-			wp.endpoint = x->endpoint;
-			wp.port = x->port;
-			wp.keepalive_s = x->keepalive_s;
-			wp.n_allowed = 1;
-			wp.allowed[0] = x->cidr;
-			r = np_wg_peer_set(o->wg, dev_of(x->family), &wp, &err);
-			if (!r) {
-				log_wg(op->kind == NP_OP_ADD ? "added" :
-				       "changed", x);
-				if (op->kind == NP_OP_ADD)
-					st->added++;
-				else
-					st->changed++;
-			}
-		}
-		ok[i] = !r;
-		if (r) {
-			st->failed++;
-			np_log_warning("overlay: wireguard peer %s of node %s: %s",
-				       np_wg_key_b64(x->key, b64),
-				       x->node ? x->node : "-",
-				       np_err_str(&err, e, sizeof(e)));
-		}
-	}
-	if (np_ovl_list_after(&np_ovl_kind_wg, &o->wgs, p->wg, p->n_wg, ops,
-			      n, ok))
-		o->full_due = true;
-	free(ok);
-	free(ops);
+	np_ovl_apply(o, &a, ops, n, st);
 }
