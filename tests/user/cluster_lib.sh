@@ -62,8 +62,6 @@
 
 . "$NP_TOP/tests/user/overlay_lib.sh"
 
-CL_NPD=$NP_TOP/daemon/nodeplaned
-CL_CTL=$NP_TOP/daemon/nodeplanectl
 CL_APISRV=$NP_TOP/tests/apiserver/apiserver.py
 CL_MKCERTS=$NP_TOP/tests/apiserver/mkcerts.sh
 CL_PY=/usr/bin/python3
@@ -89,7 +87,17 @@ cl__logs() {
 }
 CL_LOGS=${CL_LOGS:-$(cl__logs)}
 rm -rf "$CL_LOGS"
-mkdir -p "$CL_LOGS"
+mkdir -p "$CL_LOGS/bin"
+
+# The binaries as they are now: the work tree is shared with the host, where
+# a rebuild during the run would swap them under a restart. Kept with the
+# logs, next to any core dump (in the VM: $CL_LOGS/core.<name>.<pid>).
+cp "$NP_TOP/daemon/nodeplaned" "$NP_TOP/daemon/nodeplanectl" "$CL_LOGS/bin/" 2>/dev/null || true
+CL_NPD=$CL_LOGS/bin/nodeplaned
+CL_CTL=$CL_LOGS/bin/nodeplanectl
+if [[ ${NP_VM:-} == 1 ]]; then
+	echo "$CL_LOGS/core.%e.%p" >/proc/sys/kernel/core_pattern 2>/dev/null || true
+fi
 
 # Stock-style VTEP MACs of node i (also used for API-only nodes).
 cl_mac4() { printf '02:%x%x:00:00:00:04\n' "$1" "$1"; }
@@ -165,6 +173,7 @@ cl__api_up() {
 
 # cl_api_start [ARG...]: certificates and kubeconfigs in $CL_DIR/certs, the
 # server in the background (extra ARGs go to apiserver.py).
+# shellcheck disable=SC2120 # arguments are optional
 cl_api_start() {
 	local certs=$CL_DIR/certs
 	if [[ ! -f $certs/kubeconfig-k3s.yaml ]]; then
@@ -258,8 +267,10 @@ cl_npd_start() {
 	shift
 	[[ -f $CL_DIR/$n/config.yaml ]] || np_fail "cl_npd_start $n: no config.yaml (cl_npd_config)"
 	echo "=== $(date +%T.%6N) start: nodeplaned -v --config $CL_DIR/$n/config.yaml $*" >>"$log"
-	ip netns exec "$n" "$CL_NPD" -v --config "$CL_DIR/$n/config.yaml" "$@" \
-		</dev/null > >(cl__stamp >>"$log") 2>&1 &
+	(
+		ulimit -c unlimited
+		exec ip netns exec "$n" "$CL_NPD" -v --config "$CL_DIR/$n/config.yaml" "$@"
+	) </dev/null > >(cl__stamp >>"$log") 2>&1 &
 	echo $! >"$CL_DIR/$n/npd.pid"
 }
 
@@ -556,4 +567,86 @@ cl_npd_restart() {
 	before=$(cl_watch_count)
 	cl_npd_start "$n"
 	np_wait_for "$secs" cl__watches_above "$before"
+}
+
+# --- pollers: kernel state read without a fork per look ---------------------
+#
+# Under an emulated CPU one fork+exec costs 0.1-1 s, which a 1-second
+# deadline cannot absorb. A poller is one long-lived process in a node's
+# netns reading commands on a FIFO and answering on another, line buffered:
+#   ctl: nodeplanectl -s -b -        (answers "overlay show DEV")
+#   ip4, ip6: ip -4|-6 -o -batch -   (answers "route show proto 110")
+# Started in a case, they end with it (np_defer).
+declare -A CL_PW=() CL_PR=()
+
+# cl_poller_start ID NS ctl|ip4|ip6
+cl_poller_start() {
+	local id=$1 ns=$2 kind=$3 d=$CL_DIR/poller.$1.$BASHPID pid w r
+	mkfifo "$d.in" "$d.out"
+	case $kind in
+	ctl) nsenter --net="/run/netns/$ns" stdbuf -oL "$CL_CTL" -s -b - \
+		<"$d.in" >"$d.out" 2>"$d.err" & ;;
+	ip4 | ip6) stdbuf -oL ip -n "$ns" -"${kind#ip}" -o -batch - \
+		<"$d.in" >"$d.out" 2>"$d.err" & ;;
+	*) np_fail "cl_poller_start: kind $kind" ;;
+	esac
+	pid=$!
+	exec {w}>"$d.in"
+	exec {r}<"$d.out"
+	CL_PW[$id]=$w CL_PR[$id]=$r
+	np_defer kill "$pid"
+	np_defer eval "exec $w>&- $r<&-"
+}
+
+# cl_poll_peers ID DEV: CL_OUT = the peer lines of DEV (as cl_peers).
+cl_poll_peers() {
+	local w=${CL_PW[$1]} r=${CL_PR[$1]} line
+	CL_OUT=
+	echo "overlay show $2" >&"$w" || return 1
+	while IFS= read -t 10 -r -u "$r" line; do
+		case $line in
+		stats*) CL_OUT=${CL_OUT%$'\n'}; return 0 ;;
+		peer*) CL_OUT+=$line$'\n' ;;
+		esac
+	done
+	return 1
+}
+
+# cl_poll_routes ID: CL_OUT = "dst via gw dev dev" lines of proto 110
+# routes (as cl_routes; the poller's family), sorted.
+cl_poll_routes() {
+	local w=${CL_PW[$1]} r=${CL_PR[$1]} line via dev dst lines=() i fld
+	CL_OUT=
+	printf 'route show proto 110\nlink show dev lo\n' >&"$w" || return 1
+	while IFS= read -t 10 -r -u "$r" line; do
+		[[ $line != "1: lo:"* ]] || break
+		read -r -a fld <<<"$line"
+		dst=${fld[0]} via=- dev=-
+		for ((i = 1; i < ${#fld[@]} - 1; i++)); do
+			case ${fld[$i]} in
+			via) via=${fld[$((i + 1))]} ;;
+			dev) dev=${fld[$((i + 1))]} ;;
+			esac
+		done
+		lines+=("$dst via $via dev $dev")
+	done
+	[[ $line == "1: lo:"* ]] || return 1
+	cl__sort lines
+	for line in "${lines[@]}"; do
+		CL_OUT+=$line$'\n'
+	done
+	CL_OUT=${CL_OUT%$'\n'}
+}
+
+# cl__sort ARRAYNAME: sorts in place in byte order (a handful of lines;
+# no fork).
+cl__sort() {
+	local -n _a=$1
+	local LC_ALL=C i j t
+	for ((i = 1; i < ${#_a[@]}; i++)); do
+		for ((j = i; j > 0; j--)); do
+			[[ ${_a[j - 1]} > ${_a[j]} ]] || break
+			t=${_a[j]} _a[j]=${_a[j - 1]} _a[j - 1]=$t
+		done
+	done
 }

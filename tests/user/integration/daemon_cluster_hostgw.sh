@@ -71,23 +71,42 @@ t_tcp() { # i j FAMILY
 	ov_tcp_copy "p$i" "p$j" "$f" "$(ov_pod"$f" "$j")" $((1 << 20))
 }
 
-# A Node added and removed in the API: its routes come and go everywhere.
+# routes_now i WANT4 WANT6: node i's routes, read by its pollers.
+routes_now() {
+	cl_poll_routes "n$1.4" && [[ $CL_OUT == "$2" ]] &&
+		cl_poll_routes "n$1.6" && [[ $CL_OUT == "$3" ]]
+}
+
+# Every node's routes are W4[i] and W6[i].
+W4=() W6=()
+all_routes_are() {
+	routes_now 1 "${W4[1]}" "${W6[1]}" && routes_now 2 "${W4[2]}" "${W6[2]}" &&
+		routes_now 3 "${W4[3]}" "${W6[3]}"
+}
+
+# A Node added and removed in the API: its routes come and go on every
+# node within one second.
 t_add_remove() {
 	local r
 	cl_require
+	np_defer cl_api DELETE /objects/nodes/n4
+	for r in 1 2 3; do
+		cl_poller_start "n$r.4" "n$r" ip4
+		cl_poller_start "n$r.6" "n$r" ip6
+		W4[r]=$(cl_sorted "$(want_routes 4 "$r")" "10.42.3.0/24 via 192.0.2.4 dev eth0")
+		W6[r]=$(cl_sorted "$(want_routes 6 "$r")" "2001:db8:42:3::/64 via 2001:db8::4 dev eth0")
+	done
 	cl_node_put 4 "$(jq -cn --arg p "$CL_ANN/" '{($p + "kube-subnet-manager"): "true",
 		($p + "backend-type"): "host-gw", ($p + "backend-data"): "null",
 		($p + "backend-v6-data"): "null", ($p + "public-ip"): "192.0.2.4",
 		($p + "public-ipv6"): "2001:db8::4"}')"
+	cl_within 1 "n4 added: routes on n1 n2 n3" all_routes_are
 	for r in 1 2 3; do
-		cl_within 1 "n4 added: routes on n$r" eval \
-			'cl_routes n'$r' 4 | grep -qx "10.42.3.0/24 via 192.0.2.4 dev eth0" &&
-			 cl_routes n'$r' 6 | grep -qx "2001:db8:42:3::/64 via 2001:db8::4 dev eth0"'
+		W4[r]=$(want_routes 4 "$r")
+		W6[r]=$(want_routes 6 "$r")
 	done
 	cl_api DELETE /objects/nodes/n4 >/dev/null
-	for r in 1 2 3; do
-		cl_within 1 "n4 removed: routes on n$r" routes_are "$r"
-	done
+	cl_within 1 "n4 removed: routes on n1 n2 n3" all_routes_are
 }
 
 t_nothing_left() {

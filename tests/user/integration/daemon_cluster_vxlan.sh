@@ -93,9 +93,11 @@ t_tcp() { # i j FAMILY: 1 MiB through the overlay, compared with cmp
 	ov_tcp_copy "p$i" "p$j" "$f" "$(ov_pod"$f" "$j")" $((1 << 20))
 }
 
-# n1's and n2's peer tables are exactly the current ones plus/minus lines.
+# n1's and n2's peer tables are exactly WANT1 and WANT2 (read by the
+# pollers the case started: no fork per look).
 both_are() { # WANT1 WANT2
-	[[ $(cl_peers n1 "$DEV") == "$1" && $(cl_peers n2 "$DEV") == "$2" ]]
+	cl_poll_peers n1 "$DEV" && [[ $CL_OUT == "$1" ]] &&
+		cl_poll_peers n2 "$DEV" && [[ $CL_OUT == "$2" ]]
 }
 
 # step i WHAT ANN LINES: PUT Node ni with ANN; within one second n1 and n2
@@ -114,6 +116,8 @@ t_add_change_remove() {
 	local base1 base2
 	cl_require
 	np_defer cl_api DELETE /objects/nodes/n4
+	cl_poller_start n1 n1 ctl
+	cl_poller_start n2 n2 ctl
 	cl_expect_peers n1 "$DEV" n2 n3
 	cl_expect_peers n2 "$DEV" n1 n3
 	base1=$(cl_peers n1 "$DEV")
@@ -137,6 +141,8 @@ t_missing_v6_data() {
 	local ann n base1 base2
 	cl_require
 	np_defer cl_api DELETE /objects/nodes/n5
+	cl_poller_start n1 n1 ctl
+	cl_poller_start n2 n2 ctl
 	ann=$(cl_flannel_ann 5 | jq -c --arg k "$CL_ANN/backend-v6-data" 'del(.[$k])')
 	cl_node_put 5 "$ann"
 	for n in n1 n2; do
