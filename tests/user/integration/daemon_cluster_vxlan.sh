@@ -103,10 +103,12 @@ both_are() { # WANT1 WANT2
 # step i WHAT ANN LINES: PUT Node ni with ANN; within one second n1 and n2
 # hold $base1/$base2 plus LINES.
 step() {
-	local w1 w2
+	local w1 w2 t0
 	w1=$(cl_sorted "$base1" "$4")
 	w2=$(cl_sorted "$base2" "$4")
+	t0=${EPOCHREALTIME/./}
 	cl_node_put "$1" "$3"
+	echo "$2: the PUT took $(((${EPOCHREALTIME/./} - t0) / 1000)) ms" >>"$CL_LOGS/timings"
 	cl_within 1 "$2: in n1 and n2" both_are "$w1" "$w2"
 }
 
