@@ -269,6 +269,8 @@ cl_npd_start() {
 	echo "=== $(date +%T.%6N) start: nodeplaned -v --config $CL_DIR/$n/config.yaml $*" >>"$log"
 	(
 		ulimit -c unlimited
+		# /run is shared by every netns of the VM: one subnet.env per node.
+		export NODEPLANE_SUBNET_ENV=$CL_DIR/$n/subnet.env
 		exec ip netns exec "$n" "$CL_NPD" -v --config "$CL_DIR/$n/config.yaml" "$@"
 	) </dev/null > >(cl__stamp >>"$log") 2>&1 &
 	echo $! >"$CL_DIR/$n/npd.pid"

@@ -62,6 +62,18 @@ $CL_ANN/public-ipv6=$(ov_u6 "$i")"
 	np_expect_eq "/api/v1/nodes/$n/status 200" "$(cat "$np__tmp/patches")" "PATCHes of $n"
 }
 
+# flannel's subnet.env for the CNI plugin, as flannel writes it (§2.2).
+t_subnet_env() { # i
+	local i=$1
+	cl_require
+	np_expect_eq "FLANNEL_NETWORK=$CL_CIDR4
+FLANNEL_SUBNET=$(ov_gw4 "$i")/24
+FLANNEL_IPV6_NETWORK=$CL_CIDR6
+FLANNEL_IPV6_SUBNET=$(ov_gw6 "$i")/64
+FLANNEL_MTU=1450
+FLANNEL_IPMASQ=true" "$(cat "$CL_DIR/n$i/subnet.env")" "subnet.env of n$i"
+}
+
 t_stock_learns() { # the stock node reads our leases exactly as flannel does
 	cl_require
 	cl_lease n1
@@ -179,6 +191,7 @@ np_defer cl_down
 np_case cluster-up t_up
 np_case annotations-n1-exact-flannel-shape t_annotations 1
 np_case annotations-n2-exact-flannel-shape t_annotations 2
+np_case subnet-env-n1-flannel-format t_subnet_env 1
 np_case stock-n3-programmed-from-our-annotations t_stock_learns
 np_case peers-n1-exact t_peers n1 n2 n3
 np_case peers-n2-exact t_peers n2 n1 n3
