@@ -105,6 +105,27 @@ t_tcp() { # i j FAMILY: 1 MiB through the overlay, compared with cmp
 	ov_tcp_copy "p$i" "p$j" "$f" "$(ov_pod"$f" "$j")" $((1 << 20))
 }
 
+# n1's learnt path MTU towards p2 (an IPv6 route exception, which the
+# kernel clones from our route, protocol 110 included).
+pmtu_n1() {
+	ip -n n1 -6 route show cache | grep "^$(ov_pod6 2) .*mtu 1430"
+}
+
+# A full pass (SIGHUP) leaves the kernel's route exceptions alone: they
+# are not routes of ours, even with protocol 110. Removing one makes the
+# next big packet of every flow bounce (ICMPv6 Packet Too Big) again.
+t_pmtu_kept() {
+	cl_require
+	ip netns exec p1 ping -6 -n -c 1 -s 1402 -W 2 "$(ov_pod6 2)" || true
+	np_wait_for 10 pmtu_n1
+	pmtu_n1
+	kill -HUP "$(cl_npd_pid n1)"
+	np_wait_for 10 grep -q 'SIGHUP' "$CL_LOGS/nodeplaned-n1.log"
+	sleep 3	# the pass must *not* do something: give it time to
+	pmtu_n1 || np_fail "n1's path MTU exception for $(ov_pod6 2) was removed: $(grep -m1 'route removed.*/128' "$CL_LOGS/nodeplaned-n1.log")"
+	cl_npd_alive n1 || np_fail "nodeplaned on n1 exited after SIGHUP"
+}
+
 # n1's and n2's peer tables are exactly WANT1 and WANT2 (read by the
 # pollers the case started: no fork per look).
 both_are() { # WANT1 WANT2
@@ -206,6 +227,7 @@ np_case tcp4-1MiB-p1-to-p3-stock t_tcp 1 3 4
 np_case tcp6-1MiB-p3-stock-to-p2 t_tcp 3 2 6
 np_case tcp4-1MiB-p2-to-p1 t_tcp 2 1 4
 np_case tcp6-1MiB-p1-to-p2 t_tcp 1 2 6
+np_case sighup-full-pass-keeps-pmtu-exceptions t_pmtu_kept
 np_case node-added-changed-removed-within-1s t_add_change_remove
 np_case dual-stack-node-missing-backend-v6-data-skipped t_missing_v6_data
 np_case ping4-p1-to-p3-after-changes t_ping 1 3 4

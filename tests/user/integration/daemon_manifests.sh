@@ -53,6 +53,20 @@ all_are() { # WANT1 WANT2 WANT3
 		$(cl_peers n3 "$DEV") == "$3" ]]
 }
 
+# As all_are, through pollers (no fork per look): start_pollers first.
+all_now() { # WANT1 WANT2 WANT3
+	cl_poll_peers n1 "$DEV" && [[ $CL_OUT == "$1" ]] &&
+		cl_poll_peers n2 "$DEV" && [[ $CL_OUT == "$2" ]] &&
+		cl_poll_peers n3 "$DEV" && [[ $CL_OUT == "$3" ]]
+}
+
+start_pollers() {
+	local i
+	for i in 1 2 3; do
+		cl_poller_start "n$i" "n$i" ctl
+	done
+}
+
 t_up() {
 	local i
 	np_module_install
@@ -99,6 +113,7 @@ t_tcp() { # i j FAMILY
 t_edit_ip() {
 	local i w1 w2 w3
 	cl_require
+	start_pollers
 	ip -n n3 addr add 192.0.2.33/24 dev eth0
 	ip -n n3 addr add 2001:db8::33/64 dev eth0 nodad
 	w1=$(want 1 3 192.0.2.33 2001:db8::33)
@@ -110,7 +125,7 @@ t_edit_ip() {
 	for i in 1 2 3; do
 		cat "$np__tmp/n3.yaml" >"$(mf "$i")/n3.yaml"
 	done
-	cl_within 2 "n3.yaml edited: n1 n2 n3" all_are "$w1" "$w2" "$w3"
+	cl_within 2 "n3.yaml edited: n1 n2 n3" all_now "$w1" "$w2" "$w3"
 	cl_reach 1 3 4
 	cl_reach 2 3 6
 }
@@ -119,6 +134,7 @@ t_edit_ip() {
 t_add_delete_file() {
 	local i w1 w2 w3
 	cl_require
+	start_pollers
 	sed 's/n2/n4/g; s/02:22:/02:44:/; s/02:22:/02:44:/; s/192\.0\.2\.2$/192.0.2.4/; s/"2001:db8::2"$/"2001:db8::4"/;
 	     s|10\.42\.1\.0/24|10.42.3.0/24|g; s|2001:db8:42:1::/64|2001:db8:42:3::/64|' \
 		"$EX/n2.yaml" >"$np__tmp/n4.yaml"
@@ -132,11 +148,11 @@ t_add_delete_file() {
 		cp "$np__tmp/n4.yaml" "$(mf "$i")/.n4.yaml.tmp"
 		mv "$(mf "$i")/.n4.yaml.tmp" "$(mf "$i")/n4.yaml"
 	done
-	cl_within 2 "n4.yaml added: n1 n2 n3" all_are "$w1" "$w2" "$w3"
+	cl_within 2 "n4.yaml added: n1 n2 n3" all_now "$w1" "$w2" "$w3"
 	for i in 1 2 3; do
 		rm "$(mf "$i")/n4.yaml"
 	done
-	cl_within 2 "n4.yaml deleted: n1 n2 n3" all_are "$before1" "$before2" "$before3"
+	cl_within 2 "n4.yaml deleted: n1 n2 n3" all_now "$before1" "$before2" "$before3"
 }
 
 # n2.yaml broken at line 9 on every node: the error names the file and the
