@@ -59,6 +59,11 @@
 #   cl_within SECS WHAT CMD...  poll CMD every 50 ms; fail after SECS; prints
 #                        "# WHAT: N ms"
 #   cl_state N           the kernel state nodeplaned owns on N, as text
+#   cl_cluster_api BACKEND MTU "NP..." ["STOCK..."]  the whole API cluster
+#   cl_require           first line of a case: the cluster is up
+#   cl_npd_restart N     start and wait until it watches Nodes again
+#   cl_poller_start ID N ctl|ip4|ip6, cl_poll_peers ID DEV, cl_poll_routes ID
+#                        kernel state read without a fork per look (CL_OUT)
 
 . "$NP_TOP/tests/user/overlay_lib.sh"
 
