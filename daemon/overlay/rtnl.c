@@ -809,9 +809,12 @@ int np_rtnl_route_list(struct np_rtnl *rt, int family, struct np_route **out,
 	for (o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
 		struct rtnl_route *rr = (struct rtnl_route *)o;
 
+		/* Cached IPv6 exceptions (path MTU) inherit our protocol
+		 * but are the kernel's, not routes we installed. */
 		if (rtnl_route_get_protocol(rr) != NP_RTPROT ||
 		    rtnl_route_get_table(rr) != RT_TABLE_MAIN ||
-		    rtnl_route_get_type(rr) != RTN_UNICAST)
+		    rtnl_route_get_type(rr) != RTN_UNICAST ||
+		    (rtnl_route_get_flags(rr) & RTM_F_CLONED))
 			continue;
 		if (route_of(rr, &rte) < 0)
 			continue;
