@@ -122,6 +122,53 @@ int dec_calloc(struct dec *d, size_t n, size_t size, void **out)
 	return *out ? 0 : dec_nomem(d);
 }
 
+int dec_list(struct dec *d, const cJSON *parent, const char *key,
+	     size_t size, dec_item_fn *item, const void *arg,
+	     void **out, size_t *n)
+{
+	const cJSON *list, *v;
+	size_t p;
+	int ret;
+
+	*out = NULL;
+	*n = 0;
+	ret = dec_array(d, parent, key, &list);
+	if (ret || !list)
+		return ret;
+	ret = dec_calloc(d, (size_t)cJSON_GetArraySize(list), size, out);
+	if (ret)
+		return ret;
+	p = dec_push(d, key);
+	cJSON_ArrayForEach(v, list) {
+		size_t q = dec_push_idx(d, *n);
+
+		ret = item(d, v, (char *)*out + *n * size, arg);
+		(*n)++;
+		dec_pop(d, q);
+		if (ret)
+			break;
+	}
+	dec_pop(d, p);
+	return ret;
+}
+
+int dec_port_item(struct dec *d, const cJSON *v, char **name,
+		  enum np_proto *proto, uint16_t *port)
+{
+	int ret;
+
+	if (!cJSON_IsObject(v))
+		return dec_fail_val(d, v, "is not an object");
+	ret = dec_str(d, v, "name", name);
+	if (!ret && !*name && !(*name = strdup("")))
+		ret = dec_nomem(d);
+	if (!ret)
+		ret = dec_proto(d, v, "protocol", proto);
+	if (!ret)
+		ret = dec_port(d, v, "port", false, port);
+	return ret;
+}
+
 const cJSON *dec_get(const cJSON *parent, const char *key)
 {
 	const cJSON *v;

@@ -86,9 +86,11 @@ out:
 	return ret;
 }
 
-static int dec_endpoint(struct dec *d, const cJSON *v,
-			enum np_slice_addr_type type, struct np_endpoint *e)
+static int dec_endpoint(struct dec *d, const cJSON *v, void *elem,
+			const void *arg)
 {
+	const enum np_slice_addr_type *type = arg;
+	struct np_endpoint *e = elem;
 	const cJSON *ref;
 	const char *kind;
 	size_t p;
@@ -96,7 +98,7 @@ static int dec_endpoint(struct dec *d, const cJSON *v,
 
 	if (!cJSON_IsObject(v))
 		return dec_fail_val(d, v, "is not an object");
-	ret = dec_addresses(d, v, type, e);
+	ret = dec_addresses(d, v, *type, e);
 	if (!ret)
 		ret = dec_conditions(d, v, e);
 	if (!ret)
@@ -116,30 +118,21 @@ static int dec_endpoint(struct dec *d, const cJSON *v,
 	return ret;
 }
 
-static int dec_slice_port(struct dec *d, const cJSON *v,
-			  struct np_endpoint_port *ep)
+static int dec_slice_port(struct dec *d, const cJSON *v, void *elem,
+			  const void *arg)
 {
-	int ret;
+	struct np_endpoint_port *ep = elem;
 
-	if (!cJSON_IsObject(v))
-		return dec_fail_val(d, v, "is not an object");
-	ret = dec_str(d, v, "name", &ep->name);
-	if (!ret && !ep->name && !(ep->name = strdup("")))
-		ret = dec_nomem(d);
-	if (!ret)
-		ret = dec_proto(d, v, "protocol", &ep->proto);
-	if (!ret)
-		ret = dec_port(d, v, "port", false, &ep->port);
-	return ret;
+	(void)arg;
+	return dec_port_item(d, v, &ep->name, &ep->proto, &ep->port);
 }
 
 static int slice_decode(struct dec *d, const cJSON *obj, void *out)
 {
 	struct np_endpointslice *s = out;
-	const cJSON *list, *item;
 	const char *svc;
 	int ret, t = -1;
-	size_t p, n;
+	size_t p;
 
 	svc = np_meta_label(&s->meta, NP_SERVICE_NAME_LABEL);
 	if (svc && !(s->service_name = strdup(svc)))
@@ -155,44 +148,13 @@ static int slice_decode(struct dec *d, const cJSON *obj, void *out)
 	}
 	s->addr_type = (enum np_slice_addr_type)t;
 
-	ret = dec_array(d, obj, "endpoints", &list);
-	if (ret)
-		return ret;
-	n = list ? (size_t)cJSON_GetArraySize(list) : 0;
-	ret = dec_calloc(d, n, sizeof(*s->endpoints), (void **)&s->endpoints);
-	if (ret)
-		return ret;
-	p = dec_push(d, "endpoints");
-	cJSON_ArrayForEach(item, list) {
-		size_t q = dec_push_idx(d, s->n_endpoints);
-
-		ret = dec_endpoint(d, item, s->addr_type,
-				   &s->endpoints[s->n_endpoints++]);
-		dec_pop(d, q);
-		if (ret)
-			break;
-	}
-	dec_pop(d, p);
-	if (ret)
-		return ret;
-
-	ret = dec_array(d, obj, "ports", &list);
-	if (ret)
-		return ret;
-	n = list ? (size_t)cJSON_GetArraySize(list) : 0;
-	ret = dec_calloc(d, n, sizeof(*s->ports), (void **)&s->ports);
-	if (ret)
-		return ret;
-	p = dec_push(d, "ports");
-	cJSON_ArrayForEach(item, list) {
-		size_t q = dec_push_idx(d, s->n_ports);
-
-		ret = dec_slice_port(d, item, &s->ports[s->n_ports++]);
-		dec_pop(d, q);
-		if (ret)
-			break;
-	}
-	dec_pop(d, p);
+	ret = dec_list(d, obj, "endpoints", sizeof(*s->endpoints),
+		       dec_endpoint, &s->addr_type, (void **)&s->endpoints,
+		       &s->n_endpoints);
+	if (!ret)
+		ret = dec_list(d, obj, "ports", sizeof(*s->ports),
+			       dec_slice_port, NULL, (void **)&s->ports,
+			       &s->n_ports);
 	return ret;
 }
 

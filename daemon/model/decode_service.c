@@ -85,20 +85,14 @@ static int dec_families(struct dec *d, const cJSON *spec, struct np_service *s)
 	return ret;
 }
 
-static int dec_svc_port(struct dec *d, const cJSON *v,
-			struct np_service_port *sp)
+static int dec_svc_port(struct dec *d, const cJSON *v, void *elem,
+			const void *arg)
 {
+	struct np_service_port *sp = elem;
 	int ret;
 
-	if (!cJSON_IsObject(v))
-		return dec_fail_val(d, v, "is not an object");
-	ret = dec_str(d, v, "name", &sp->name);
-	if (!ret && !sp->name && !(sp->name = strdup("")))
-		ret = dec_nomem(d);
-	if (!ret)
-		ret = dec_proto(d, v, "protocol", &sp->proto);
-	if (!ret)
-		ret = dec_port(d, v, "port", false, &sp->port);
+	(void)arg;
+	ret = dec_port_item(d, v, &sp->name, &sp->proto, &sp->port);
 	if (!ret && !sp->port) {
 		size_t p = dec_push(d, "port");
 
@@ -111,32 +105,6 @@ static int dec_svc_port(struct dec *d, const cJSON *v,
 		sp->target.num = sp->port;
 	if (!ret)
 		ret = dec_port(d, v, "nodePort", true, &sp->node_port);
-	return ret;
-}
-
-static int dec_ports(struct dec *d, const cJSON *spec, struct np_service *s)
-{
-	const cJSON *list, *item;
-	size_t p, n;
-	int ret;
-
-	ret = dec_array(d, spec, "ports", &list);
-	if (ret || !list)
-		return ret;
-	n = (size_t)cJSON_GetArraySize(list);
-	ret = dec_calloc(d, n, sizeof(*s->ports), (void **)&s->ports);
-	if (ret)
-		return ret;
-	p = dec_push(d, "ports");
-	cJSON_ArrayForEach(item, list) {
-		size_t q = dec_push_idx(d, s->n_ports);
-
-		ret = dec_svc_port(d, item, &s->ports[s->n_ports++]);
-		dec_pop(d, q);
-		if (ret)
-			break;
-	}
-	dec_pop(d, p);
 	return ret;
 }
 
@@ -303,7 +271,9 @@ static int service_decode(struct dec *d, const cJSON *obj, void *out)
 	if (!ret)
 		ret = dec_families(d, spec, s);
 	if (!ret)
-		ret = dec_ports(d, spec, s);
+		ret = dec_list(d, spec, "ports", sizeof(*s->ports),
+			       dec_svc_port, NULL, (void **)&s->ports,
+			       &s->n_ports);
 	if (!ret)
 		ret = dec_addr_list(d, spec, "externalIPs", NULL,
 				    &s->external_ips, &s->n_external_ips);

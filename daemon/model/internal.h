@@ -99,6 +99,23 @@ int dec_selector(struct dec *d, const cJSON *v, struct np_selector *sel);
 char *dec_strdup(const char *s);
 /* calloc of n items of size, n may be 0 (then NULL, not an error). */
 int dec_calloc(struct dec *d, size_t n, size_t size, void **out);
+/*
+ * The array parent[key] into a calloc'd array of size-byte items, each
+ * decoded by item(d, v, elem, arg) with [i] on the path. *n counts the
+ * items handed to item(), the failed one included (free them all).
+ * Absent: *out = NULL, *n = 0.
+ */
+typedef int dec_item_fn(struct dec *d, const cJSON *v, void *elem,
+			const void *arg);
+int dec_list(struct dec *d, const cJSON *parent, const char *key,
+	     size_t size, dec_item_fn *item, const void *arg,
+	     void **out, size_t *n);
+/*
+ * The fields a Service port and an EndpointSlice port share: v must be an
+ * object; name ("" when absent), protocol (absent: TCP), port (absent: 0).
+ */
+int dec_port_item(struct dec *d, const cJSON *v, char **name,
+		  enum np_proto *proto, uint16_t *port);
 
 void np_meta_free(struct np_meta *m);
 void np_selector_free(struct np_selector *s);
