@@ -923,6 +923,42 @@ static struct rtnl_route *route_obj(const struct np_route *r)
 	return rr;
 }
 
+/*
+ * The start of a route operation: r checked, cs = r->dst as text
+ * (NP_CIDR_STRLEN bytes), *rr its libnl route (a reference).
+ */
+static int route_begin(const struct np_route *r, bool need_dev, char *cs,
+		       struct rtnl_route **rr, struct np_err *err)
+{
+	int ret;
+
+	np_err_clear(err);
+	ret = route_check(r, need_dev, err);
+	if (ret < 0)
+		return ret;
+	np_cidr_str(&r->dst, cs, NP_CIDR_STRLEN);
+	*rr = route_obj(r);
+	if (!*rr)
+		return np_err_set(err, ENOMEM, "route %s: cannot allocate it", cs);
+	return 0;
+}
+
+/* The request build(rr, flags) for route cs; drops the reference rr. */
+static int route_request(struct rtnl_route *rr, const char *cs,
+			 int (*build)(struct rtnl_route *, int,
+				      struct nl_msg **),
+			 int flags, struct nl_msg **msg, struct np_err *err)
+{
+	int ret;
+
+	ret = build(rr, flags, msg);
+	rtnl_route_put(rr);
+	if (ret < 0)
+		return np_err_set(err, np_nl_errno(ret),
+				  "route %s: cannot build the request", cs);
+	return 0;
+}
+
 int np_rtnl_route_replace(struct np_rtnl *rt, const struct np_route *r,
 			  struct np_err *err)
 {
@@ -933,16 +969,12 @@ int np_rtnl_route_replace(struct np_rtnl *rt, const struct np_route *r,
 	char cs[NP_CIDR_STRLEN], gs[NP_ADDR_STRLEN];
 	int ret;
 
-	np_err_clear(err);
-	ret = route_check(r, true, err);
+	ret = route_begin(r, true, cs, &rr, err);
 	if (ret < 0)
 		return ret;
-	np_cidr_str(&r->dst, cs, sizeof(cs));
-	rr = route_obj(r);
 	nh = rtnl_route_nh_alloc();
-	if (!rr || !nh) {
+	if (!nh) {
 		rtnl_route_put(rr);
-		rtnl_route_nh_free(nh);
 		return np_err_set(err, ENOMEM, "route %s: cannot allocate it", cs);
 	}
 	rtnl_route_nh_set_ifindex(nh, (int)r->ifindex);
@@ -963,12 +995,10 @@ int np_rtnl_route_replace(struct np_rtnl *rt, const struct np_route *r,
 		rtnl_route_set_scope(rr, RT_SCOPE_LINK);
 	}
 	rtnl_route_add_nexthop(rr, nh);	/* rr owns nh now */
-	ret = rtnl_route_build_add_request(rr, NLM_F_CREATE | NLM_F_REPLACE,
-					   &msg);
-	rtnl_route_put(rr);
+	ret = route_request(rr, cs, rtnl_route_build_add_request,
+			    NLM_F_CREATE | NLM_F_REPLACE, &msg, err);
 	if (ret < 0)
-		return np_err_set(err, np_nl_errno(ret),
-				  "route %s: cannot build the request", cs);
+		return ret;
 	if (r->gw.family)
 		return rt_exec(rt, msg, err, "cannot replace route %s via %s dev %u",
 			       cs, np_addr_str(&r->gw, gs, sizeof(gs)),
@@ -985,25 +1015,19 @@ int np_rtnl_route_del(struct np_rtnl *rt, const struct np_route *r,
 	char cs[NP_CIDR_STRLEN];
 	int ret;
 
-	np_err_clear(err);
-	ret = route_check(r, false, err);
+	ret = route_begin(r, false, cs, &rr, err);
 	if (ret < 0)
 		return ret;
-	np_cidr_str(&r->dst, cs, sizeof(cs));
-	rr = route_obj(r);
-	if (!rr)
-		return np_err_set(err, ENOMEM, "route %s: cannot allocate it", cs);
 	/*
 	 * Matched by destination, table and protocol only (scope NOWHERE
 	 * matches any): a route of another protocol to the same prefix is
 	 * not ours and stays.
 	 */
 	rtnl_route_set_scope(rr, RT_SCOPE_NOWHERE);
-	ret = rtnl_route_build_del_request(rr, 0, &msg);
-	rtnl_route_put(rr);
+	ret = route_request(rr, cs, rtnl_route_build_del_request, 0, &msg,
+			    err);
 	if (ret < 0)
-		return np_err_set(err, np_nl_errno(ret),
-				  "route %s: cannot build the request", cs);
+		return ret;
 	ret = rt_exec(rt, msg, err, "cannot delete route %s", cs);
 	if (ret == -ESRCH || ret == -ENOENT) {
 		np_err_clear(err);
