@@ -29,7 +29,7 @@ static int dec_parse(const char *s, unsigned long max, unsigned long *v)
 	return 0;
 }
 
-static int hexval(char c)
+int np_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -47,8 +47,8 @@ int np_mac_parse(const char *s, uint8_t mac[NP_MAC_LEN])
 	if (strlen(s) != NP_MAC_STRLEN - 1)
 		return -1;
 	for (i = 0; i < NP_MAC_LEN; i++, s += 3) {
-		hi = hexval(s[0]);
-		lo = hexval(s[1]);
+		hi = np_hex_digit(s[0]);
+		lo = np_hex_digit(s[1]);
 		if (hi < 0 || lo < 0 || (i < NP_MAC_LEN - 1 && s[2] != ':'))
 			return -1;
 		mac[i] = (uint8_t)(hi << 4 | lo);

@@ -33,6 +33,8 @@ struct np_cidr {
 	uint8_t prefixlen;
 };
 
+/* The value of hex digit c (either case), or -1. */
+int np_hex_digit(char c);
 int np_mac_parse(const char *s, uint8_t mac[NP_MAC_LEN]);
 /* buf holds NP_MAC_STRLEN bytes. */
 const char *np_mac_str(const uint8_t mac[NP_MAC_LEN], char *buf);

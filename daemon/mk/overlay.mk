@@ -3,17 +3,19 @@
 # and the backends that apply it (vxlan, host-gw, wireguard-native).
 NPD_SRCS   += overlay/annot.c overlay/pubip.c overlay/plan.c \
               overlay/vxlan.c overlay/hostgw.c overlay/wgnative.c \
-              overlay/overlay.c overlay/subnetenv.c
+              overlay/overlay.c overlay/subnetenv.c overlay/b64key.c
 TEST_NAMES += test_annot test_pubip test_plan test_subnetenv
 
-$(O)/tests/test_annot: $(O)/tests/test_annot.o $(O)/overlay/annot.o $(O)/addr.o
+$(O)/tests/test_annot: $(O)/tests/test_annot.o $(O)/overlay/annot.o \
+		$(O)/overlay/b64key.o $(O)/addr.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS) -lm
 
 # pubip.o with a fake rtnetlink inside the test (no overlay/rtnl.o).
 $(O)/tests/test_pubip: $(O)/tests/test_pubip.o $(O)/overlay/pubip.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS)
 
-$(O)/tests/test_plan: $(O)/tests/test_plan.o $(O)/overlay/plan.o $(O)/overlay/annot.o $(O)/addr.o
+$(O)/tests/test_plan: $(O)/tests/test_plan.o $(O)/overlay/plan.o $(O)/overlay/annot.o \
+		$(O)/overlay/b64key.o $(O)/addr.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS) -lm
 
 $(O)/tests/test_subnetenv: $(O)/tests/test_subnetenv.o $(O)/overlay/subnetenv.o $(O)/addr.o

@@ -5,15 +5,18 @@
 # tests/user/integration/daemon_kernel.sh.
 
 # Another fragment (overlay.mk) may list them too: each object only once.
-NPD_SRCS += $(filter-out $(NPD_SRCS),overlay/rtnl.c overlay/wg.c overlay/wgkey.c)
+NPD_SRCS += $(filter-out $(NPD_SRCS),overlay/rtnl.c overlay/wg.c overlay/wgkey.c \
+					 overlay/b64key.c)
 
 TEST_NAMES += test_wgkey
 
-$(O)/tests/test_wgkey: $(O)/tests/test_wgkey.o $(O)/overlay/wgkey.o $(LIB)
+$(O)/tests/test_wgkey: $(O)/tests/test_wgkey.o $(O)/overlay/wgkey.o \
+		$(O)/overlay/b64key.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS)
 
 TOOLSDIR     := $(TOPDIR)/tests/user/tools
-OVLTOOL_OBJS := $(O)/overlay/rtnl.o $(O)/overlay/wg.o $(O)/overlay/wgkey.o
+OVLTOOL_OBJS := $(O)/overlay/rtnl.o $(O)/overlay/wg.o $(O)/overlay/wgkey.o \
+		$(O)/overlay/b64key.o
 
 .PHONY: tools
 tools: $(O)/tools/np-ovltool

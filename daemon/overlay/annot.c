@@ -16,6 +16,10 @@
 #include <cjson/cJSON.h>
 
 #include "overlay/annot.h"
+#include "overlay/b64key.h"
+
+_Static_assert(NP_ANNOT_KEY_LEN == NP_B64KEY_LEN &&
+	       NP_ANNOT_KEY_B64_LEN == NP_B64KEY_STRLEN, "key sizes");
 
 static const char *const ann_names[NP_ANN_N] = {
 	[NP_ANN_KUBE_SUBNET_MANAGER] = NP_FLANNEL_ANN "kube-subnet-manager",
@@ -161,69 +165,16 @@ int np_annot_wg_encode(const uint8_t key[NP_ANNOT_KEY_LEN], uint16_t port,
 
 /* ---- base64 of keys ------------------------------------------------- */
 
-static const char b64_chars[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 const char *np_annot_key_b64(const uint8_t key[NP_ANNOT_KEY_LEN], char *buf)
 {
-	unsigned int i, o = 0;
-
-	for (i = 0; i + 3 <= NP_ANNOT_KEY_LEN; i += 3) {
-		uint32_t v = (uint32_t)key[i] << 16 | (uint32_t)key[i + 1] << 8 |
-			     key[i + 2];
-
-		buf[o++] = b64_chars[v >> 18 & 63];
-		buf[o++] = b64_chars[v >> 12 & 63];
-		buf[o++] = b64_chars[v >> 6 & 63];
-		buf[o++] = b64_chars[v & 63];
-	}
-	/* 32 = 30 + 2: the last group has two bytes and one '='. */
-	{
-		uint32_t v = (uint32_t)key[30] << 16 | (uint32_t)key[31] << 8;
-
-		buf[o++] = b64_chars[v >> 18 & 63];
-		buf[o++] = b64_chars[v >> 12 & 63];
-		buf[o++] = b64_chars[v >> 6 & 63];
-		buf[o++] = '=';
-	}
-	buf[o] = '\0';
-	return buf;
+	return np_b64key_str(key, buf);
 }
 
-static int b64_val(char c)
-{
-	const char *p = c ? strchr(b64_chars, c) : NULL;
-
-	return p ? (int)(p - b64_chars) : -1;
-}
-
+/* Go's StdEncoding is not strict: stray low bits of the last character
+ * are accepted. */
 int np_annot_key_parse(const char *s, uint8_t key[NP_ANNOT_KEY_LEN])
 {
-	uint8_t k[NP_ANNOT_KEY_LEN];
-	unsigned int i, o = 0;
-
-	if (strlen(s) != 44 || s[43] != '=')
-		return -1;
-	for (i = 0; i < 44; i += 4) {
-		int a = b64_val(s[i]), b = b64_val(s[i + 1]);
-		int c = b64_val(s[i + 2]), d = i == 40 ? 0 : b64_val(s[i + 3]);
-		uint32_t v;
-
-		if (a < 0 || b < 0 || c < 0 || d < 0)
-			return -1;
-		v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 |
-		    (uint32_t)d;
-		k[o++] = (uint8_t)(v >> 16);
-		k[o++] = (uint8_t)(v >> 8);
-		if (i == 40) {
-			/* Go's StdEncoding is not strict: stray low bits
-			 * of the last character are accepted. */
-			break;
-		}
-		k[o++] = (uint8_t)v;
-	}
-	memcpy(key, k, sizeof(k));
-	return 0;
+	return np_b64key_parse(s, key, false);
 }
 
 /* ---- decoders ------------------------------------------------------- */
@@ -243,20 +194,9 @@ static int why_set(char *why, size_t len, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static int hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int hex_byte(const char *s, uint8_t *out)
 {
-	int h = hex(s[0]), l = h < 0 ? -1 : hex(s[1]);
+	int h = np_hex_digit(s[0]), l = h < 0 ? -1 : np_hex_digit(s[1]);
 
 	if (h < 0 || l < 0)
 		return -1;

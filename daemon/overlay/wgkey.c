@@ -25,83 +25,24 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "overlay/b64key.h"
 #include "overlay/wg.h"
+
+_Static_assert(NP_WG_KEY_LEN == NP_B64KEY_LEN &&
+	       NP_WG_KEY_B64_LEN == NP_B64KEY_STRLEN, "key sizes");
 
 /* Longest key file read: a key, a CRLF and some trailing blanks. */
 #define KEY_FILE_MAX 128
 
-static const char b64_chars[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 const char *np_wg_key_b64(const uint8_t key[NP_WG_KEY_LEN], char *buf)
 {
-	size_t i, o = 0;
-	uint32_t v;
-
-	/* 30 bytes in groups of three, then the last two with one '='. */
-	for (i = 0; i + 3 <= NP_WG_KEY_LEN; i += 3) {
-		v = (uint32_t)key[i] << 16 | (uint32_t)key[i + 1] << 8 |
-		    key[i + 2];
-		buf[o++] = b64_chars[v >> 18 & 63];
-		buf[o++] = b64_chars[v >> 12 & 63];
-		buf[o++] = b64_chars[v >> 6 & 63];
-		buf[o++] = b64_chars[v & 63];
-	}
-	v = (uint32_t)key[i] << 16 | (uint32_t)key[i + 1] << 8;
-	buf[o++] = b64_chars[v >> 18 & 63];
-	buf[o++] = b64_chars[v >> 12 & 63];
-	buf[o++] = b64_chars[v >> 6 & 63];
-	buf[o++] = '=';
-	buf[o] = '\0';
-	return buf;
+	return np_b64key_str(key, buf);
 }
 
-static int b64_val(char c)
-{
-	const char *p;
-
-	if (!c)
-		return -1;
-	p = strchr(b64_chars, c);
-	return p ? (int)(p - b64_chars) : -1;
-}
-
-/*
- * Exactly 44 characters of the standard alphabet, the last one '=', and
- * the unused low bits of the 43rd zero (the canonical encoding, as
- * wireguard-tools requires). 0 or -1.
- */
+/* The canonical encoding, as wireguard-tools requires. */
 int np_wg_key_from_b64(const char *s, uint8_t key[NP_WG_KEY_LEN])
 {
-	uint8_t out[NP_WG_KEY_LEN];
-	size_t i, o = 0;
-	int d[4], j;
-	uint32_t v;
-
-	if (!s || strlen(s) != NP_WG_KEY_B64_LEN - 1 ||
-	    s[NP_WG_KEY_B64_LEN - 2] != '=')
-		return -1;
-	for (i = 0; i < NP_WG_KEY_B64_LEN - 1; i += 4) {
-		bool last = i + 4 == NP_WG_KEY_B64_LEN - 1;
-
-		for (j = 0; j < 4; j++) {
-			d[j] = last && j == 3 ? 0 : b64_val(s[i + j]);
-			if (d[j] < 0)
-				return -1;
-		}
-		v = (uint32_t)d[0] << 18 | (uint32_t)d[1] << 12 |
-		    (uint32_t)d[2] << 6 | (uint32_t)d[3];
-		out[o++] = v >> 16 & 0xff;
-		out[o++] = v >> 8 & 0xff;
-		if (last) {
-			if (v & 0xff)
-				return -1;	/* not canonical */
-		} else {
-			out[o++] = v & 0xff;
-		}
-	}
-	memcpy(key, out, NP_WG_KEY_LEN);
-	return 0;
+	return np_b64key_parse(s, key, true);
 }
 
 /* X25519 public key of priv (OpenSSL clamps the scalar itself). */
