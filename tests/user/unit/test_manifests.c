@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "logcap.h"
 #include "log.h"
 #include "loop.h"
 #include "manifests.h"
@@ -147,8 +148,6 @@ int np_model_upsert(struct np_model *m, enum np_kind kind, const cJSON *obj,
 
 static char dir[256];
 static char path[512];
-static int orig_stderr = -1;
-static char logs[8192];
 
 static const char *p(const char *name)
 {
@@ -190,40 +189,6 @@ static void dir_new(void)
 static void dir_rm(void)
 {
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void log_start(void)
-{
-	int fd = open("/tmp", O_TMPFILE | O_RDWR, 0600);
-
-	if (fd < 0) {
-		perror("O_TMPFILE");
-		exit(2);
-	}
-	dup2(fd, STDERR_FILENO);
-	close(fd);
-}
-
-/* What was logged since log_start(), with the directory shown as "D". */
-static const char *log_stop(void)
-{
-	char raw[8192];
-	ssize_t n = pread(STDERR_FILENO, raw, sizeof(raw) - 1, 0);
-	size_t dl = strlen(dir), o = 0;
-	char *s;
-
-	dup2(orig_stderr, STDERR_FILENO);
-	raw[n > 0 ? n : 0] = '\0';
-	for (s = raw; *s && o + 1 < sizeof(logs);) {
-		if (!strncmp(s, dir, dl)) {
-			logs[o++] = 'D';
-			s += dl;
-		} else {
-			logs[o++] = *s++;
-		}
-	}
-	logs[o] = '\0';
-	return logs;
 }
 
 /* A loop and a source over dir; the first scan runs in here. */
@@ -293,7 +258,7 @@ TEST(scans_every_manifest_file)
 	CHECK_INT(mkfifo(p("fifo.yaml"), 0600), 0);
 	log_start();
 	CHECK_INT(start(), 0);
-	CHECK_STR(log_stop(), "nodeplaned: info: manifests: reading D\n");
+	CHECK_STR(log_stop(dir), "nodeplaned: info: manifests: reading D\n");
 	CHECK_STR(take(), "Node[n1@a n2 n3] Service[default/web] "
 			  "EndpointSlice[] Pod[kube-system/p1] Namespace[ns1] "
 			  "NetworkPolicy[]\n");
@@ -319,7 +284,7 @@ TEST(ignored_kinds_are_debug_logged)
 	log_start();
 	CHECK_INT(start(), 0);
 	np_log_set_level(NP_LOG_INFO);
-	CHECK_STR(log_stop(),
+	CHECK_STR(log_stop(dir),
 		  "nodeplaned: info: manifests: reading D\n"
 		  "nodeplaned: debug: D/a.yaml:1: ignoring apps/v1 Deployment "
 		  "(not a kind nodeplane uses)\n"
@@ -366,7 +331,7 @@ TEST(broken_file_keeps_its_objects)
 	put("b.yaml", NODE("n3", "  labels: {from: b}\n"));
 	log_start();
 	CHECK_INT(np_manifests_rescan(mf), 0);
-	CHECK_STR(log_stop(),
+	CHECK_STR(log_stop(dir),
 		  "nodeplaned: error: D/a.yaml:10:12: mapping values are not "
 		  "allowed in this context\n"
 		  "nodeplaned: warning: D/a.yaml: keeping the 2 objects of its "
@@ -379,13 +344,13 @@ TEST(broken_file_keeps_its_objects)
 	put("a.yaml", NODE("n2", ""));
 	log_start();
 	CHECK_INT(np_manifests_rescan(mf), 0);
-	CHECK_STR(log_stop(), "");
+	CHECK_STR(log_stop(dir), "");
 	CHECK_STR(take(), "Node[n2 n3@b] Service[]" REST);
 	/* Unreadable (a bad byte) counts as broken too. */
 	put("b.yaml", NODE("n3", "  labels: {from: \"\xff\"}\n"));
 	log_start();
 	CHECK_INT(np_manifests_rescan(mf), 0);
-	CHECK_STR(log_stop(),
+	CHECK_STR(log_stop(dir),
 		  "nodeplaned: error: D/b.yaml:5:19: invalid leading UTF-8 "
 		  "octet (byte 0xff)\n"
 		  "nodeplaned: warning: D/b.yaml: keeping the 1 object of its "
@@ -401,7 +366,7 @@ TEST(broken_at_start_deletes_nothing)
 	put("b.yaml", NODE("n2", "") "  labels: [\n");
 	log_start();
 	CHECK_INT(start(), 0);
-	CHECK_STR(log_stop(),
+	CHECK_STR(log_stop(dir),
 		  "nodeplaned: info: manifests: reading D\n"
 		  "nodeplaned: error: D/b.yaml:6:1: did not find expected node "
 		  "content (while parsing a flow node at line 6, column 1)\n"
@@ -418,7 +383,7 @@ TEST(broken_at_start_deletes_nothing)
 	CHECK_INT(unlink(p("a.yaml")), 0);
 	log_start();
 	CHECK_INT(np_manifests_rescan(mf), 0);
-	CHECK_STR(log_stop(),
+	CHECK_STR(log_stop(dir),
 		  "nodeplaned: error: D/c.yaml:2:1: did not find expected node "
 		  "content (while parsing a flow node at line 2, column 1)\n");
 	CHECK_STR(take(), "Node[n2] Service[]" REST);
@@ -453,7 +418,7 @@ TEST(malformed_objects_are_skipped)
 	    "apiVersion: v1\nkind: ServiceList\nitems: {}\n");
 	log_start();
 	CHECK_INT(start(), 0);
-	CHECK_STR(log_stop(),
+	CHECK_STR(log_stop(dir),
 		  "nodeplaned: info: manifests: reading D\n"
 		  "nodeplaned: error: D/a.yaml:12: Node: metadata.name is "
 		  "missing or not a string\n"
@@ -498,7 +463,7 @@ TEST(duplicates_first_file_wins)
 		      "  metadata: {name: n2, labels: {from: zero}}\n");
 	log_start();
 	CHECK_INT(start(), 0);
-	CHECK_STR(log_stop(),
+	CHECK_STR(log_stop(dir),
 		  "nodeplaned: info: manifests: reading D\n"
 		  "nodeplaned: error: D/b.yaml:7: Node n1 is also defined at "
 		  "D/a.yaml:1; the first is used\n"
@@ -528,7 +493,7 @@ TEST(missing_directory_is_retried)
 	snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/m");
 	log_start();
 	CHECK_INT(start(), 0);
-	CHECK_STR(log_stop(),
+	CHECK_STR(log_stop(dir),
 		  "nodeplaned: info: manifests: reading D\n"
 		  "nodeplaned: error: manifests directory D: No such file or "
 		  "directory; trying again every 2 s\n");
@@ -536,19 +501,19 @@ TEST(missing_directory_is_retried)
 	/* Logged once, not on every retry. */
 	log_start();
 	CHECK_INT(np_manifests_rescan(mf), -ENOENT);
-	CHECK_STR(log_stop(), "");
+	CHECK_STR(log_stop(dir), "");
 	CHECK_INT(mkdir(dir, 0700), 0);
 	put("a.yaml", NODE("n1", ""));
 	log_start();
 	CHECK_INT(np_manifests_rescan(mf), 0);
-	CHECK_STR(log_stop(), "nodeplaned: info: manifests directory D: read\n");
+	CHECK_STR(log_stop(dir), "nodeplaned: info: manifests directory D: read\n");
 	CHECK_STR(take(), "Node[n1] Service[]" REST);
 	/* Gone again: the model keeps what it has. */
 	CHECK_INT(unlink(p("a.yaml")), 0);
 	CHECK_INT(rmdir(dir), 0);
 	log_start();
 	CHECK_INT(np_manifests_rescan(mf), -ENOENT);
-	log_stop();
+	log_stop(dir);
 	CHECK_STR(take(), "");
 	snprintf(dir, sizeof(dir), "%s", base);
 	stop();
@@ -620,7 +585,7 @@ TEST(inotify_rescans_once_per_burst)
 	np_timer_arm(lp, &safety, 10000);
 	log_start();
 	CHECK_INT(np_loop_run(lp), 0);
-	CHECK_STR(log_stop(),
+	CHECK_STR(log_stop(dir),
 		  "nodeplaned: warning: manifests directory D was removed or "
 		  "moved\n"
 		  "nodeplaned: error: manifests directory D: No such file or "

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "logcap.h"
 #include "log.h"
 #include "loop.h"
 #include "manifests.h"
@@ -25,8 +26,7 @@ static const char *const files[] = {
 };
 
 static char dir[256], path[512];
-static int orig_stderr = -1;
-static char logs[4096], notes[4096];
+static char notes[4096];
 
 static const char *p(const char *name)
 {
@@ -54,40 +54,6 @@ static void put(const char *name, const char *text)
 		fputs(text, f);
 		fclose(f);
 	}
-}
-
-static void log_start(void)
-{
-	int fd = open("/tmp", O_TMPFILE | O_RDWR, 0600);
-
-	if (fd < 0) {
-		perror("O_TMPFILE");
-		exit(2);
-	}
-	dup2(fd, STDERR_FILENO);
-	close(fd);
-}
-
-/* What was logged since log_start(), with dir shown as "D". */
-static const char *log_stop(const char *d)
-{
-	char raw[4096];
-	ssize_t n = pread(STDERR_FILENO, raw, sizeof(raw) - 1, 0);
-	size_t dl = strlen(d), o = 0;
-	char *s;
-
-	dup2(orig_stderr, STDERR_FILENO);
-	raw[n > 0 ? n : 0] = '\0';
-	for (s = raw; *s && o + 1 < sizeof(logs);) {
-		if (!strncmp(s, d, dl)) {
-			logs[o++] = 'D';
-			s += dl;
-		} else {
-			logs[o++] = *s++;
-		}
-	}
-	logs[o] = '\0';
-	return logs;
 }
 
 /* "+Node node-a", "~Service default/web", "-..." per notification. */

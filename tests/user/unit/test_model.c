@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "model/model.h"
 
 static struct np_model *m;
@@ -29,30 +30,6 @@ static void fresh(void)
 static cJSON *parse(const char *text)
 {
 	return cJSON_ParseWithOpts(text, NULL, true);
-}
-
-static cJSON *fixture(const char *name)
-{
-	char path[4096], *text;
-	cJSON *j = NULL;
-	long len;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/api/%s", NP_FIXTURES, name);
-	f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	text = malloc((size_t)len + 1);
-	if (text && fread(text, 1, (size_t)len, f) == (size_t)len) {
-		text[len] = '\0';
-		j = parse(text);
-	}
-	free(text);
-	fclose(f);
-	return j;
 }
 
 /* Upserts and frees j; returns upsert's result (-999: j is NULL). */

@@ -11,34 +11,11 @@
 #include <sys/socket.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "model/model.h"
 
 static char err[512];
 static char buf[NP_CIDR_STRLEN];
-
-static cJSON *fixture(const char *name)
-{
-	char path[4096], *text;
-	cJSON *j = NULL;
-	long len;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/api/%s", NP_FIXTURES, name);
-	f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	text = malloc((size_t)len + 1);
-	if (text && fread(text, 1, (size_t)len, f) == (size_t)len) {
-		text[len] = '\0';
-		j = cJSON_ParseWithOpts(text, NULL, true);
-	}
-	free(text);
-	fclose(f);
-	return j;
-}
 
 /* Strict: trailing text after the JSON value is an error of the test. */
 static cJSON *parse(const char *text)
