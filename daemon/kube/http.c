@@ -437,9 +437,7 @@ struct kube_req *kube_req_start(struct np_kube *k, const char *path,
 				const char *content_type,
 				enum kube_req_mode mode, unsigned int timeout_ms,
 				unsigned int idle_ms,
-				int (*data)(struct kube_req *r),
-				void (*done)(struct kube_req *r, long status,
-					     const char *err),
+				kube_data_fn *data, kube_done_fn *done,
 				void *ctx, char *err, size_t errlen)
 {
 	struct kube_req *r = calloc(1, sizeof(*r));

@@ -45,6 +45,11 @@ enum kube_req_mode {
 	KUBE_REQ_STREAM,	/* data() consumes buf as it grows */
 };
 
+struct kube_req;
+/* kube_req.data and kube_req.done (see there). */
+typedef int kube_data_fn(struct kube_req *r);
+typedef void kube_done_fn(struct kube_req *r, long status, const char *err);
+
 struct kube_req {
 	struct np_kube *k;
 	CURL *easy;
@@ -57,13 +62,13 @@ struct kube_req {
 	 * what it can with kube_req_consume(). Returns 0, or -1 to end the
 	 * request with err set (done() then runs).
 	 */
-	int (*data)(struct kube_req *r);
+	kube_data_fn *data;
 	/*
 	 * Called once when the request ends: status is the HTTP status (0 if
 	 * none came), err NULL when the exchange completed, else why it did
 	 * not. buf holds the (rest of the) body. The request is freed after.
 	 */
-	void (*done)(struct kube_req *r, long status, const char *err);
+	kube_done_fn *done;
 	void *ctx;
 	char *buf;
 	size_t len, cap, max;		/* max: buf limit; past it, an error */
@@ -90,9 +95,7 @@ struct kube_req *kube_req_start(struct np_kube *k, const char *path,
 				const char *content_type,
 				enum kube_req_mode mode, unsigned int timeout_ms,
 				unsigned int idle_ms,
-				int (*data)(struct kube_req *r),
-				void (*done)(struct kube_req *r, long status,
-					     const char *err),
+				kube_data_fn *data, kube_done_fn *done,
 				void *ctx, char *err, size_t errlen);
 /* Drops the first n bytes of r->buf (a STREAM consumer's progress). */
 void kube_req_consume(struct kube_req *r, size_t n);
