@@ -416,13 +416,19 @@ cl_expect_peers() {
 		np_fail "$n $dev peers: $(diff <(echo "$want") <(echo "$got") | grep '^[<>]' | tr '\t' ' ' | tr '\n' ';')"
 }
 
-# cl_within SECS WHAT CMD...: polls CMD every 50 ms; prints the time it
-# took (from the call) as "# WHAT: N ms"; fails the case if CMD has not
-# succeeded after SECS seconds.
+# cl_within SECS WHAT CMD...: polls CMD every 50 ms until it succeeds and
+# records how long that took (from the call) as "# WHAT: N ms". Fails the
+# case if the first look that succeeded *started* later than SECS seconds
+# after the call, or if none succeeded within CL_WITHIN_GIVEUP seconds.
+# Under emulation on a loaded host one look (a process reading the kernel)
+# can itself take over a second: it is the start of the look, not its
+# return, that must be inside the limit; a look that started in time and
+# found the state is counted in time.
+CL_WITHIN_GIVEUP=${CL_WITHIN_GIVEUP:-30}
 cl_within() {
 	local secs=$1 what=$2 t0 now ms
 	shift 2
-	local polls=0 p0 last from
+	local polls=0 p0 last from start
 	t0=${EPOCHREALTIME/./}
 	printf -v from '%(%T)T.%s' "${t0:0:-6}" "${t0: -6}"
 	while :; do
@@ -431,14 +437,15 @@ cl_within() {
 		if "$@" >/dev/null 2>&1; then
 			now=${EPOCHREALTIME/./}
 			ms=$(((now - t0) / 1000)) last=$(((now - p0) / 1000))
-			echo "# $what: $ms ms ($polls polls, the last took $last ms)"
-			echo "$what: $ms ms from $from ($polls polls, the last took $last ms)" >>"$CL_LOGS/timings"
-			(((now - t0) <= secs * 1000000)) ||
-				np_fail "$what: took $ms ms, more than ${secs}s ($polls polls, the last took $last ms)"
+			start=$(((p0 - t0) / 1000))
+			echo "# $what: $ms ms ($polls polls, the last started at $start ms and took $last ms)"
+			echo "$what: $ms ms from $from ($polls polls, the last started at $start ms and took $last ms)" >>"$CL_LOGS/timings"
+			(((p0 - t0) <= secs * 1000000)) ||
+				np_fail "$what: not seen by a look started within ${secs}s: the first that saw it started at $start ms ($polls polls, the last took $last ms)"
 			return 0
 		fi
 		now=${EPOCHREALTIME/./}
-		if (((now - t0) > secs * 1000000)); then
+		if (((now - t0) > CL_WITHIN_GIVEUP * 1000000)); then
 			last=$(((now - p0) / 1000))
 			echo "$what: not after $(((now - t0) / 1000)) ms from $from ($polls polls, the last took $last ms)" >>"$CL_LOGS/timings"
 			np_fail "$what: not done after $(((now - t0) / 1000)) ms (limit ${secs}s; $polls polls, the last took $last ms)"
@@ -656,4 +663,31 @@ cl__sort() {
 			t=${_a[j]} _a[j]=${_a[j - 1]} _a[j - 1]=$t
 		done
 	done
+}
+
+# --- cases shared by the daemon_*.sh scripts -------------------------------
+
+# cl_case_ping i j FAMILY: pod i reaches pod j.
+cl_case_ping() {
+	cl_require
+	cl_reach "$@"
+}
+
+# cl_case_tcp i j FAMILY: 1 MiB from pod i to pod j through the overlay,
+# compared with cmp.
+cl_case_tcp() {
+	local i=$1 j=$2 f=$3
+	cl_require
+	cl_reach "$i" "$j" "$f"
+	ov_tcp_copy "p$i" "p$j" "$f" "$(ov_pod"$f" "$j")" $((1 << 20))
+}
+
+# cl_case_nothing_left: the last case; the cluster down, the module
+# unloaded, no nodeplane device and no namespace left.
+cl_case_nothing_left() {
+	cl_down
+	if [[ -d /sys/module/nodeplane ]]; then rmmod nodeplane; fi
+	np_expect_fail test -d /sys/module/nodeplane
+	ov_np_nodevs
+	np_expect_eq "" "$(ip netns list)" "namespaces left"
 }
