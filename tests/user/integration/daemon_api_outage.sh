@@ -166,18 +166,10 @@ t_down_60s() {
 	alive
 }
 
-t_nothing_left() {
-	cl_down
-	if [[ -d /sys/module/nodeplane ]]; then rmmod nodeplane; fi
-	np_expect_fail test -d /sys/module/nodeplane
-	ov_np_nodevs
-	np_expect_eq "" "$(ip netns list)" "namespaces left"
-}
-
 np_defer cl_down
 np_case cluster-up t_up
 np_case api-down-at-daemon-start-nothing-changes t_down_at_start
 np_case api-up-daemons-connect-and-converge t_up_converges
 np_case api-down-60s-zero-loss-state-kept-then-converges t_down_60s
-np_case nothing-left t_nothing_left
+np_case nothing-left cl_case_nothing_left
 np_finish

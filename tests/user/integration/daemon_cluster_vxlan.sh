@@ -93,18 +93,6 @@ t_peers() { # N NAME...: exact peer table and routes of N
 	np_expect_eq "$CL_CIDR6 via - dev $DEV" "$(cl_routes "$n" 6)" "IPv6 routes of proto 110 on $n"
 }
 
-t_ping() { # i j FAMILY
-	cl_require
-	cl_reach "$@"
-}
-
-t_tcp() { # i j FAMILY: 1 MiB through the overlay, compared with cmp
-	local i=$1 j=$2 f=$3
-	cl_require
-	cl_reach "$i" "$j" "$f"
-	ov_tcp_copy "p$i" "p$j" "$f" "$(ov_pod"$f" "$j")" $((1 << 20))
-}
-
 # n1's learnt path MTU towards p2 (an IPv6 route exception, which the
 # kernel clones from our route, protocol 110 included).
 pmtu_n1() {
@@ -208,14 +196,6 @@ t_alive() { # both daemons still run (nothing above made one exit)
 	cl_npd_alive n2 || np_fail "nodeplaned on n2 exited: $(tail -n3 "$CL_LOGS/nodeplaned-n2.log")"
 }
 
-t_nothing_left() {
-	cl_down
-	if [[ -d /sys/module/nodeplane ]]; then rmmod nodeplane; fi
-	np_expect_fail test -d /sys/module/nodeplane
-	ov_np_nodevs
-	np_expect_eq "" "$(ip netns list)" "namespaces left"
-}
-
 np_defer cl_down
 np_case cluster-up t_up
 np_case annotations-n1-exact-flannel-shape t_annotations 1
@@ -228,17 +208,17 @@ for f in 4 6; do
 	for pair in "1 2" "2 1" "1 3" "3 1" "2 3" "3 2"; do
 		read -r a b <<<"$pair"
 		set -- "$a" "$b"
-		np_case "ping$f-p$1-to-p$2" t_ping "$1" "$2" "$f"
+		np_case "ping$f-p$1-to-p$2" cl_case_ping "$1" "$2" "$f"
 	done
 done
-np_case tcp4-1MiB-p1-to-p3-stock t_tcp 1 3 4
-np_case tcp6-1MiB-p3-stock-to-p2 t_tcp 3 2 6
-np_case tcp4-1MiB-p2-to-p1 t_tcp 2 1 4
-np_case tcp6-1MiB-p1-to-p2 t_tcp 1 2 6
+np_case tcp4-1MiB-p1-to-p3-stock cl_case_tcp 1 3 4
+np_case tcp6-1MiB-p3-stock-to-p2 cl_case_tcp 3 2 6
+np_case tcp4-1MiB-p2-to-p1 cl_case_tcp 2 1 4
+np_case tcp6-1MiB-p1-to-p2 cl_case_tcp 1 2 6
 np_case sighup-full-pass-keeps-pmtu-exceptions t_pmtu_kept
 np_case node-added-changed-removed-within-1s t_add_change_remove
 np_case dual-stack-node-missing-backend-v6-data-skipped t_missing_v6_data
-np_case ping4-p1-to-p3-after-changes t_ping 1 3 4
+np_case ping4-p1-to-p3-after-changes cl_case_ping 1 3 4
 np_case daemons-still-running t_alive
-np_case nothing-left t_nothing_left
+np_case nothing-left cl_case_nothing_left
 np_finish

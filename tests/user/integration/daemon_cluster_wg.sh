@@ -88,18 +88,6 @@ t_wg() { # i: exact WireGuard configuration and routes
 	np_expect_eq 1420 "$(ip -n "n$i" -j link show np-wg | jq -r '.[0].mtu')" "np-wg MTU"
 }
 
-t_ping() { # i j FAMILY
-	cl_require
-	cl_reach "$@"
-}
-
-t_tcp() { # i j FAMILY
-	local i=$1 j=$2 f=$3
-	cl_require
-	cl_reach "$i" "$j" "$f"
-	ov_tcp_copy "p$i" "p$j" "$f" "$(ov_pod"$f" "$j")" $((1 << 20))
-}
-
 # The key lives in the data dir: a restart keeps it, and so the peers.
 t_restart_keeps_key() {
 	local key anns
@@ -116,13 +104,6 @@ t_restart_keeps_key() {
 	cl_reach 1 3 6
 }
 
-t_nothing_left() {
-	cl_down
-	if [[ -d /sys/module/nodeplane ]]; then rmmod nodeplane; fi
-	np_expect_fail test -d /sys/module/nodeplane
-	np_expect_eq "" "$(ip netns list)" "namespaces left"
-}
-
 np_defer cl_down
 np_case cluster-up t_up
 for i in 1 2 3; do
@@ -134,11 +115,11 @@ done
 for f in 4 6; do
 	for pair in "1 2" "2 3" "3 1" "2 1"; do
 		read -r a b <<<"$pair"
-		np_case "ping$f-p$a-to-p$b" t_ping "$a" "$b" "$f"
+		np_case "ping$f-p$a-to-p$b" cl_case_ping "$a" "$b" "$f"
 	done
 done
-np_case tcp4-1MiB-p1-to-p2 t_tcp 1 2 4
-np_case tcp6-1MiB-p3-to-p1 t_tcp 3 1 6
+np_case tcp4-1MiB-p1-to-p2 cl_case_tcp 1 2 4
+np_case tcp6-1MiB-p3-to-p1 cl_case_tcp 3 1 6
 np_case restart-keeps-key-and-peers t_restart_keeps_key
-np_case nothing-left t_nothing_left
+np_case nothing-left cl_case_nothing_left
 np_finish

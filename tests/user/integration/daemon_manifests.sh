@@ -95,18 +95,6 @@ t_node() { # i: own device as the manifests say, exact peers and routes
 	np_expect_eq "$CL_CIDR6 via - dev $DEV" "$(cl_routes "$n" 6)" "IPv6 routes of proto 110 on $n"
 }
 
-t_ping() { # i j FAMILY
-	cl_require
-	cl_reach "$@"
-}
-
-t_tcp() { # i j FAMILY
-	local i=$1 j=$2 f=$3
-	cl_require
-	cl_reach "$i" "$j" "$f"
-	ov_tcp_copy "p$i" "p$j" "$f" "$(ov_pod"$f" "$j")" $((1 << 20))
-}
-
 # n3's public IPs changed by editing n3.yaml in place (truncate + write, as
 # an editor without backup files does); n3 gets the new addresses on eth0,
 # so traffic follows.
@@ -193,14 +181,6 @@ t_alive() {
 	done
 }
 
-t_nothing_left() {
-	cl_down
-	if [[ -d /sys/module/nodeplane ]]; then rmmod nodeplane; fi
-	np_expect_fail test -d /sys/module/nodeplane
-	ov_np_nodevs
-	np_expect_eq "" "$(ip netns list)" "namespaces left"
-}
-
 np_defer cl_down
 np_case cluster-up-from-examples t_up
 for i in 1 2 3; do
@@ -209,14 +189,14 @@ done
 for f in 4 6; do
 	for pair in "1 2" "2 3" "3 1"; do
 		read -r a b <<<"$pair"
-		np_case "ping$f-p$a-to-p$b" t_ping "$a" "$b" "$f"
+		np_case "ping$f-p$a-to-p$b" cl_case_ping "$a" "$b" "$f"
 	done
 done
-np_case tcp4-1MiB-p1-to-p3 t_tcp 1 3 4
-np_case tcp6-1MiB-p2-to-p1 t_tcp 2 1 6
+np_case tcp4-1MiB-p1-to-p3 cl_case_tcp 1 3 4
+np_case tcp6-1MiB-p2-to-p1 cl_case_tcp 2 1 6
 np_case file-edited-public-ip-changed t_edit_ip
 np_case file-added-then-deleted t_add_delete_file
 np_case file-broken-error-file-line-nothing-lost t_broken_file
 np_case daemons-still-running t_alive
-np_case nothing-left t_nothing_left
+np_case nothing-left cl_case_nothing_left
 np_finish

@@ -145,18 +145,10 @@ t_deleted_while_down() {
 	cl_reach 2 1 6
 }
 
-t_nothing_left() {
-	cl_down
-	if [[ -d /sys/module/nodeplane ]]; then rmmod nodeplane; fi
-	np_expect_fail test -d /sys/module/nodeplane
-	ov_np_nodevs
-	np_expect_eq "" "$(ip netns list)" "namespaces left"
-}
-
 np_defer cl_down
 np_case cluster-up t_up
 np_case kill9-restart-under-ping-flood-and-tcp-zero-loss-same-state t_kill9_under_load
 np_case sigterm-leaves-kernel-state-traffic-flows t_sigterm_leaves_state
 np_case node-deleted-while-daemon-down-removed-at-start t_deleted_while_down
-np_case nothing-left t_nothing_left
+np_case nothing-left cl_case_nothing_left
 np_finish
