@@ -31,6 +31,7 @@ deps:
 check-unit: daemon
 	$(MAKE) -C daemon test
 	tests/apiserver/selftest.sh
+	tests/check-selftest.sh
 check-dkms:
 	tests/dkms/test.sh
 check-kunit:
