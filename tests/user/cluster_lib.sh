@@ -56,8 +56,8 @@
 #   cl_stock_peer i j    stock node i learns node j (from the API's annotations)
 #   cl_peers N DEV       `nodeplanectl -s overlay show DEV` peer lines
 #   cl_want_peers N DEV i...  the peer lines nodes i... should give N (sorted)
-#   cl_within SECS WHAT CMD...  poll CMD every 50 ms; fail after SECS; prints
-#                        "# WHAT: N ms"
+#   cl_wait WHAT CMD...  poll CMD every 50 ms until it succeeds; fail after
+#                        CL_WAIT_SECS (60); prints "# WHAT: N ms" (information)
 #   cl_state N           the kernel state nodeplaned owns on N, as text
 #   cl_cluster_api BACKEND MTU "NP..." ["STOCK..."]  the whole API cluster
 #   cl_require           first line of a case: the cluster is up
@@ -416,19 +416,15 @@ cl_expect_peers() {
 		np_fail "$n $dev peers: $(diff <(echo "$want") <(echo "$got") | grep '^[<>]' | tr '\t' ' ' | tr '\n' ';')"
 }
 
-# cl_within SECS WHAT CMD...: polls CMD every 50 ms until it succeeds and
-# records how long that took (from the call) as "# WHAT: N ms". Fails the
-# case if the first look that succeeded *started* later than SECS seconds
-# after the call, or if none succeeded within CL_WITHIN_GIVEUP seconds.
-# Under emulation on a loaded host one look (a process reading the kernel)
-# can itself take over a second: it is the start of the look, not its
-# return, that must be inside the limit; a look that started in time and
-# found the state is counted in time.
-CL_WITHIN_GIVEUP=${CL_WITHIN_GIVEUP:-30}
-cl_within() {
-	local secs=$1 what=$2 t0 now ms
-	shift 2
-	local polls=0 p0 last from start
+# cl_wait WHAT CMD...: polls CMD every 50 ms until it succeeds; fails the
+# case if it has not after CL_WAIT_SECS seconds (a generous deadline: the
+# tests assert the state reached, never how fast). How long it took is
+# printed as information, "# WHAT: N ms", and kept in $CL_LOGS/timings
+# (latencies are measured by `make bench`, not asserted here).
+CL_WAIT_SECS=${CL_WAIT_SECS:-60}
+cl_wait() {
+	local what=$1 t0 now p0 polls=0 from
+	shift
 	t0=${EPOCHREALTIME/./}
 	printf -v from '%(%T)T.%s' "${t0:0:-6}" "${t0: -6}"
 	while :; do
@@ -436,22 +432,25 @@ cl_within() {
 		polls=$((polls + 1))
 		if "$@" >/dev/null 2>&1; then
 			now=${EPOCHREALTIME/./}
-			ms=$(((now - t0) / 1000)) last=$(((now - p0) / 1000))
-			start=$(((p0 - t0) / 1000))
-			echo "# $what: $ms ms ($polls polls, the last started at $start ms and took $last ms)"
-			echo "$what: $ms ms from $from ($polls polls, the last started at $start ms and took $last ms)" >>"$CL_LOGS/timings"
-			(((p0 - t0) <= secs * 1000000)) ||
-				np_fail "$what: not seen by a look started within ${secs}s: the first that saw it started at $start ms ($polls polls, the last took $last ms)"
+			echo "# $what: $(((now - t0) / 1000)) ms ($polls polls)"
+			echo "$what: $(((now - t0) / 1000)) ms from $from ($polls polls, the last started at $(((p0 - t0) / 1000)) ms)" >>"$CL_LOGS/timings"
 			return 0
 		fi
 		now=${EPOCHREALTIME/./}
-		if (((now - t0) > CL_WITHIN_GIVEUP * 1000000)); then
-			last=$(((now - p0) / 1000))
-			echo "$what: not after $(((now - t0) / 1000)) ms from $from ($polls polls, the last took $last ms)" >>"$CL_LOGS/timings"
-			np_fail "$what: not done after $(((now - t0) / 1000)) ms (limit ${secs}s; $polls polls, the last took $last ms)"
+		if (((now - t0) > CL_WAIT_SECS * 1000000)); then
+			echo "$what: not after $(((now - t0) / 1000)) ms from $from ($polls polls)" >>"$CL_LOGS/timings"
+			np_fail "$what: not reached after ${CL_WAIT_SECS}s ($polls looks)"
 		fi
 		sleep 0.05
 	done
+}
+
+# cl_within SECS WHAT CMD...: cl_wait with a deadline of SECS seconds (for
+# scripts/demo.sh).
+cl_within() {
+	local CL_WAIT_SECS=$1
+	shift
+	cl_wait "$@"
 }
 
 # cl_state N: the kernel state nodeplaned owns in N, as text: its devices
@@ -585,8 +584,8 @@ cl_npd_restart() {
 
 # --- pollers: kernel state read without a fork per look ---------------------
 #
-# Under an emulated CPU one fork+exec costs 0.1-1 s, which a 1-second
-# deadline cannot absorb. A poller is one long-lived process in a node's
+# Under an emulated CPU one fork+exec costs 0.1-1 s: a look at the
+# kernel's state without one keeps the printed latencies meaningful. A poller is one long-lived process in a node's
 # netns reading commands on a FIFO and answering on another, line buffered:
 #   ctl: nodeplanectl -s -b -        (answers "overlay show DEV")
 #   ip4, ip6: ip -4|-6 -o -batch -   (answers "route show proto 110")

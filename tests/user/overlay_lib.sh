@@ -213,11 +213,16 @@ ov_ip() { # ov_ip FAMILY WHAT i: address of pod/net/underlay
 	"ov_$2$1" "$3"
 }
 
-# ov_ping NS FAMILY DST [ARGS...]: a few pings, at least one reply needed.
+# ov_ping NS FAMILY DST [ARGS...]: once one ping is answered (the first may
+# wait for ARP/ND), three more must all be: no loss is hidden.
 ov_ping() {
-	local ns=$1 fam=$2 dst=$3
+	local ns=$1 fam=$2 dst=$3 out
 	shift 3
-	ip netns exec "$ns" ping -"$fam" -n -c 3 -i 0.2 -W 5 -w 15 "$@" "$dst"
+	np_wait_for 15 ip netns exec "$ns" ping -"$fam" -n -c 1 -W 1 "$@" "$dst"
+	out=$(ip netns exec "$ns" ping -"$fam" -n -c 3 -i 0.2 -W 5 "$@" "$dst" 2>&1) || true
+	echo "$out"
+	grep -q '^3 packets transmitted, 3 received' <<<"$out" ||
+		np_fail "ping $dst from $ns: not 3 of 3 answered: $(grep transmitted <<<"$out" || tail -n1 <<<"$out")"
 }
 
 # Wait until something listens on TCP/UDP port $3 in netns $1.

@@ -40,17 +40,17 @@ all_are() { # WANT1 WANT2 WANT3
 		$(cl_peers n3 "$DEV") == "$3" ]]
 }
 
-# converge SECS WHAT NAME...: every node peers with the others and NAME...
+# converge WHAT NAME...: every node peers with the others and NAME...
 converge() {
-	local secs=$1 what=$2 w1 w2 w3
-	shift 2
+	local what=$1 w1 w2 w3
+	shift
 	# shellcheck disable=SC2046 # one name per word
 	{
 		w1=$(cl_want_peers n1 "$DEV" $(others 1 "$@"))
 		w2=$(cl_want_peers n2 "$DEV" $(others 2 "$@"))
 		w3=$(cl_want_peers n3 "$DEV" $(others 3 "$@"))
 	}
-	cl_within "$secs" "$what" all_are "$w1" "$w2" "$w3"
+	cl_wait "$what" all_are "$w1" "$w2" "$w3"
 }
 
 save_states() {
@@ -82,7 +82,7 @@ t_up() {
 	np_module_install
 	cl_cluster_api vxlan 1450 "1 2 3"
 	cl_node_put 4 "$(cl_flannel_ann 4)"
-	converge 10 "converged with n4" n4
+	converge "converged with n4" n4
 	cl_reach 1 2 4
 	cl_reach 3 1 6
 }
@@ -118,7 +118,7 @@ t_down_at_start() {
 t_up_converges() {
 	cl_require
 	cl_api POST /up >/dev/null
-	converge 45 "API up: n4 removed everywhere" 
+	converge "API up: n4 removed everywhere"
 	alive
 	cl_reach 2 3 4
 }
@@ -136,7 +136,7 @@ t_down_60s() {
 	local p4 p6 n t0
 	cl_require
 	cl_node_put 4 "$(cl_flannel_ann 4)"
-	converge 1 "n4 added" n4
+	converge "n4 added" n4
 	save_states
 	n=$(((OUTAGE + 15) * 5))
 	ip netns exec p1 ping -4 -n -q -i 0.2 -c "$n" -W 2 "$(ov_pod4 2)" >"$np__tmp/ping4" 2>&1 &
@@ -157,7 +157,7 @@ t_down_60s() {
 	alive
 	cl_api POST /up >/dev/null
 	echo "# API down for $((SECONDS - t0)) s"
-	converge 45 "after ${OUTAGE}s down: n4 removed, n5 added everywhere" n5
+	converge "after ${OUTAGE}s down: n4 removed, n5 added everywhere" n5
 	timeout 60 tail --pid="$p4" -f /dev/null
 	timeout 60 tail --pid="$p6" -f /dev/null
 	cat "$np__tmp/ping4" "$np__tmp/ping6"

@@ -52,7 +52,7 @@ routes_are() { # i: both families
 t_routes() { # i: exactly one route per peer and family, nothing else
 	local i=$1
 	cl_require
-	cl_within 10 "n$i routes" routes_are "$i"
+	cl_wait "n$i routes" routes_are "$i"
 	np_expect_eq "$(want_routes 4 "$i")" "$(cl_routes "n$i" 4)" "IPv4 routes of proto 110 on n$i"
 	np_expect_eq "$(want_routes 6 "$i")" "$(cl_routes "n$i" 6)" "IPv6 routes of proto 110 on n$i"
 	# No overlay device, no peers: host-gw needs none.
@@ -73,7 +73,7 @@ all_routes_are() {
 }
 
 # A Node added and removed in the API: its routes come and go on every
-# node within one second.
+# node (the time it took is printed, not asserted: see make bench).
 t_add_remove() {
 	local r
 	cl_require
@@ -88,13 +88,13 @@ t_add_remove() {
 		($p + "backend-type"): "host-gw", ($p + "backend-data"): "null",
 		($p + "backend-v6-data"): "null", ($p + "public-ip"): "192.0.2.4",
 		($p + "public-ipv6"): "2001:db8::4"}')"
-	cl_within 1 "n4 added: routes on n1 n2 n3" all_routes_are
+	cl_wait "n4 added: routes on n1 n2 n3" all_routes_are
 	for r in 1 2 3; do
 		W4[r]=$(want_routes 4 "$r")
 		W6[r]=$(want_routes 6 "$r")
 	done
 	cl_api DELETE /objects/nodes/n4 >/dev/null
-	cl_within 1 "n4 removed: routes on n1 n2 n3" all_routes_are
+	cl_wait "n4 removed: routes on n1 n2 n3" all_routes_are
 }
 
 np_defer cl_down

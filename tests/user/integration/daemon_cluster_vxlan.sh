@@ -4,8 +4,8 @@
 # vxlan devices) programmed by this script from the annotations our daemons
 # published, and publishing its own as flannel does. Pods reach each other
 # both ways over IPv4 and IPv6; what our daemons publish is flannel's exact
-# shape; Nodes added, changed and removed in the API reach every module
-# within one second; a dual-stack Node missing backend-v6-data is skipped.
+# shape; Nodes added, changed and removed in the API reach every module;
+# a dual-stack Node missing backend-v6-data is skipped.
 # Runs in the test VM (tests/vm/run).
 #
 #           VM root netns: apiserver.py 192.0.2.254:6443 on br0
@@ -74,20 +74,38 @@ FLANNEL_MTU=1450
 FLANNEL_IPMASQ=true" "$(cat "$CL_DIR/n$i/subnet.env")" "subnet.env of n$i"
 }
 
-t_stock_learns() { # the stock node reads our leases exactly as flannel does
+# The stock node, programmed from our annotations as flannel reads them
+# (cl_stock_peer), holds what the modules really are: for n1 and n2, the
+# FDB entry and the neighbour of each family carry the VTEP MAC the
+# module's device has (read from the module, not from the API), towards
+# the node's underlay address and pod subnet.
+fdb_of() { # DEV: "mac dst" lines of n3's permanent FDB entries on DEV
+	bridge -n n3 fdb show dev "$1" | awk '/ dst / { for (i = 1; i < NF; i++) if ($i == "dst") print $1, $(i + 1) }' | LC_ALL=C sort
+}
+neigh_of() { # DEV FAMILY: "addr mac" lines of n3's neighbours on DEV
+	ip -n n3 -"$2" neigh show dev "$1" | awk '{ print $1, $3 }' | LC_ALL=C sort
+}
+t_stock_learns() {
+	local i f4=() f6=() n4=() n6=() m4 m6
 	cl_require
-	cl_lease n1
-	cl_lease n2
-	ip -n n3 route show dev flannel.1
-	np_expect_eq 2 "$(ip -n n3 route show dev flannel.1 | grep -c onlink)" "onlink routes on flannel.1"
-	np_expect_eq 2 "$(ip -n n3 -6 route show dev flannel-v6.1 | grep -c onlink)" "onlink routes on flannel-v6.1"
+	for i in 1 2; do
+		m4=$(dev_mac "n$i" mac)
+		m6=$(dev_mac "n$i" mac6)
+		[[ -n $m4 && -n $m6 ]] || np_fail "$DEV on n$i: no VTEP MACs"
+		f4+=("$m4 $(ov_u4 "$i")") f6+=("$m6 $(ov_u6 "$i")")
+		n4+=("$(ov_net4 "$i") $m4") n6+=("$(ov_net6 "$i") $m6")
+	done
+	np_expect_eq "$(cl_sorted "${f4[@]}")" "$(fdb_of flannel.1)" "n3's FDB on flannel.1"
+	np_expect_eq "$(cl_sorted "${f6[@]}")" "$(fdb_of flannel-v6.1)" "n3's FDB on flannel-v6.1"
+	np_expect_eq "$(cl_sorted "${n4[@]}")" "$(neigh_of flannel.1 4)" "n3's neighbours on flannel.1"
+	np_expect_eq "$(cl_sorted "${n6[@]}")" "$(neigh_of flannel-v6.1 6)" "n3's neighbours on flannel-v6.1"
 }
 
 t_peers() { # N NAME...: exact peer table and routes of N
 	local n=$1
 	shift
 	cl_require
-	cl_within 10 "$n converged" cl_peers_are "$n" "$DEV" "$@"
+	cl_wait "$n converged" cl_peers_are "$n" "$DEV" "$@"
 	cl_expect_peers "$n" "$DEV" "$@"
 	np_expect_eq "$CL_CIDR4 via - dev $DEV" "$(cl_routes "$n" 4)" "IPv4 routes of proto 110 on $n"
 	np_expect_eq "$CL_CIDR6 via - dev $DEV" "$(cl_routes "$n" 6)" "IPv6 routes of proto 110 on $n"
@@ -129,8 +147,8 @@ both_are() { # WANT1 WANT2
 		cl_poll_peers n2 "$DEV" && [[ $CL_OUT == "$2" ]]
 }
 
-# step i WHAT ANN LINES: PUT Node ni with ANN; within one second n1 and n2
-# hold $base1/$base2 plus LINES.
+# step i WHAT ANN LINES: PUT Node ni with ANN; then n1 and n2 hold
+# $base1/$base2 plus LINES (the time it took is printed, not asserted).
 step() {
 	local w1 w2 t0
 	w1=$(cl_sorted "$base1" "$4")
@@ -138,11 +156,11 @@ step() {
 	t0=${EPOCHREALTIME/./}
 	cl_node_put "$1" "$3"
 	echo "$2: the PUT took $(((${EPOCHREALTIME/./} - t0) / 1000)) ms" >>"$CL_LOGS/timings"
-	cl_within 1 "$2: in n1 and n2" both_are "$w1" "$w2"
+	cl_wait "$2: in n1 and n2" both_are "$w1" "$w2"
 }
 
 # A Node added, changed (IPv4 only, then IPv6 only), and removed in the
-# API: each reaches both modules within one second of the API's answer.
+# API: each reaches both modules.
 t_add_change_remove() {
 	local base1 base2
 	cl_require
@@ -163,7 +181,7 @@ t_add_change_remove() {
 		"$(cl_lines "$DEV" 4 192.0.2.44 2001:db8::44)"
 
 	cl_api DELETE /objects/nodes/n4 >/dev/null
-	cl_within 1 "n4 removed: from n1 and n2" both_are "$base1" "$base2"
+	cl_wait "n4 removed: from n1 and n2" both_are "$base1" "$base2"
 }
 
 # A dual-stack Node without backend-v6-data is not programmed at all, and
@@ -187,7 +205,7 @@ t_missing_v6_data() {
 	base2=$(cl_peers n2 "$DEV")
 	step 5 "n5 completed" "$(cl_flannel_ann 5)" "$(cl_lines "$DEV" 5)"
 	cl_api DELETE /objects/nodes/n5 >/dev/null
-	cl_within 1 "n5 removed: from n1 and n2" both_are "$base1" "$base2"
+	cl_wait "n5 removed: from n1 and n2" both_are "$base1" "$base2"
 }
 
 t_alive() { # both daemons still run (nothing above made one exit)
@@ -201,7 +219,7 @@ np_case cluster-up t_up
 np_case annotations-n1-exact-flannel-shape t_annotations 1
 np_case annotations-n2-exact-flannel-shape t_annotations 2
 np_case subnet-env-n1-flannel-format t_subnet_env 1
-np_case stock-n3-programmed-from-our-annotations t_stock_learns
+np_case stock-n3-fdb-neigh-hold-the-modules-macs t_stock_learns
 np_case peers-n1-exact t_peers n1 n2 n3
 np_case peers-n2-exact t_peers n2 n1 n3
 for f in 4 6; do
@@ -216,7 +234,7 @@ np_case tcp6-1MiB-p3-stock-to-p2 cl_case_tcp 3 2 6
 np_case tcp4-1MiB-p2-to-p1 cl_case_tcp 2 1 4
 np_case tcp6-1MiB-p1-to-p2 cl_case_tcp 1 2 6
 np_case sighup-full-pass-keeps-pmtu-exceptions t_pmtu_kept
-np_case node-added-changed-removed-within-1s t_add_change_remove
+np_case node-added-changed-removed-in-both-modules t_add_change_remove
 np_case dual-stack-node-missing-backend-v6-data-skipped t_missing_v6_data
 np_case ping4-p1-to-p3-after-changes cl_case_ping 1 3 4
 np_case daemons-still-running t_alive

@@ -80,7 +80,7 @@ wg_is() { # i
 t_wg() { # i: exact WireGuard configuration and routes
 	local i=$1
 	cl_require
-	cl_within 10 "n$i WireGuard peers" wg_is "$i"
+	cl_wait "n$i WireGuard peers" wg_is "$i"
 	np_expect_eq "$(want_wg np-wg "$i")" "$(got_wg np-wg "$i")" "wg show np-wg dump on n$i"
 	np_expect_eq "$(want_wg np-wg-v6 "$i")" "$(got_wg np-wg-v6 "$i")" "wg show np-wg-v6 dump on n$i"
 	np_expect_eq "$CL_CIDR4 via - dev np-wg" "$(cl_routes "n$i" 4)" "IPv4 routes of proto 110 on n$i"
@@ -97,7 +97,7 @@ t_restart_keeps_key() {
 	cl_npd_stop n1
 	np_expect_eq "$key" "$(pubkey 1)" "np-wg key after SIGTERM (devices are kept)"
 	cl_npd_restart n1
-	cl_within 10 "n1 WireGuard peers after restart" wg_is 1
+	cl_wait "n1 WireGuard peers after restart" wg_is 1
 	np_expect_eq "$key" "$(pubkey 1)" "np-wg key after the restart"
 	np_expect_eq "$anns" "$(cl_anns n1)" "annotations of n1 after the restart"
 	cl_reach 2 1 4

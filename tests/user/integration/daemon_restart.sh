@@ -27,9 +27,9 @@ t_up() {
 	local i
 	np_module_install
 	cl_cluster_api vxlan 1450 "1 2 3"
-	cl_within 10 "n1 converged" cl_peers_are n1 "$DEV" n2 n3
-	cl_within 10 "n2 converged" cl_peers_are n2 "$DEV" n1 n3
-	cl_within 10 "n3 converged" cl_peers_are n3 "$DEV" n1 n2
+	cl_wait "n1 converged" cl_peers_are n1 "$DEV" n2 n3
+	cl_wait "n2 converged" cl_peers_are n2 "$DEV" n1 n3
+	cl_wait "n3 converged" cl_peers_are n3 "$DEV" n1 n2
 	for i in 2 3; do
 		cl_reach 1 "$i" 4
 		cl_reach "$i" 1 6
@@ -130,6 +130,12 @@ t_sigterm_leaves_state() {
 	state_stays n1 "$np__tmp/state.before" 2
 }
 
+# no_peer N: N's count of packets dropped for want of a peer.
+no_peer() {
+	ip netns exec "$1" "$CL_CTL" -s overlay show "$DEV" |
+		awk -F'\t' '$1 == "stats" { for (i = 3; i < NF; i += 2) if ($i == "tx_no_peer") print $(i + 1) }'
+}
+
 # n3 deleted from the API while n1's daemon is stopped: removed from n1 at
 # its next start (flannel never cleans those up).
 t_deleted_while_down() {
@@ -138,9 +144,18 @@ t_deleted_while_down() {
 	cl_npd_stop n3
 	cl_api DELETE /objects/nodes/n3 >/dev/null
 	cl_npd_restart n1
-	cl_within 5 "n3 (deleted while down) removed from n1" cl_peers_are n1 "$DEV" n2
-	cl_within 1 "n3 removed from n2" cl_peers_are n2 "$DEV" n1
-	np_expect_eq "" "$(ip -n n1 route show proto 110 | grep 10.42.2 || true)" "routes to n3's pods on n1"
+	cl_wait "n3 (deleted while down) removed from n1" cl_peers_are n1 "$DEV" n2
+	cl_wait "n3 removed from n2" cl_peers_are n2 "$DEV" n1
+	# vxlan routes only the cluster CIDRs to the device: n3's pods were
+	# reached through its peers, now gone; p1's packets to p3 are dropped
+	# by n1's module as having no peer (n3, stopped, still knows n1).
+	np_expect_eq "$CL_CIDR4 via - dev $DEV" "$(cl_routes n1 4)" "IPv4 routes of proto 110 on n1"
+	np_expect_eq "$CL_CIDR6 via - dev $DEV" "$(cl_routes n1 6)" "IPv6 routes of proto 110 on n1"
+	local before
+	before=$(no_peer n1)
+	np_expect_fail ip netns exec p1 ping -4 -n -c 2 -i 0.2 -W 2 "$(ov_pod4 3)"
+	np_expect_fail ip netns exec p1 ping -6 -n -c 2 -i 0.2 -W 2 "$(ov_pod6 3)"
+	np_expect_eq $((before + 4)) "$(no_peer n1)" "n1's tx_no_peer after 4 pings to p3"
 	cl_reach 1 2 4
 	cl_reach 2 1 6
 }

@@ -55,6 +55,8 @@ ping_ok() { x "$1" ping -c 1 -W 2 "${@:2}" >/dev/null; }
 # listening NODE t|u PORT
 listening() { x "$1" ss -H -l"$2"n "sport = :$3" | grep -q .; }
 size_is() { [[ $(stat -c %s "$1" 2>/dev/null) == "$2" ]]; }
+# udp_8472 NODE: a UDP socket bound to port 8472 in NODE's netns.
+udp_8472() { x "$1" awk '$2 ~ /:2118$/ { f = 1 } END { exit !f }' /proc/net/udp /proc/net/udp6; }
 stat_is() { x "$1" "$ctl" overlay show -s | grep -qP "\t$2\t$3(\t|\$)"; }
 
 case_ping_both_ways() {
@@ -208,12 +210,15 @@ case_unload_with_traffic() {
 	x 1 ping -f -W 1 "$(o4 2)" >/dev/null 2>&1 &
 	x 2 ping -6 -f -W 1 "$(o6 1)" >/dev/null 2>&1 &
 	x 1 socat -u /dev/zero UDP-SENDTO:"$(o4 2)":7003 >/dev/null 2>&1 &
-	sleep 1
+	# the module's VXLAN sockets (port 8472 = 0x2118) in each node's netns
+	np_wait_for 10 udp_8472 1
+	np_wait_for 10 udp_8472 2
 	rmmod nodeplane
 	np_expect_fail test -d /sys/module/nodeplane
 	np_expect_fail ip -n sa link show np0
 	np_expect_fail ip -n sb link show np0
-	np_expect_fail grep -q ':2118 ' /proc/net/udp /proc/net/udp6
+	np_expect_fail udp_8472 1
+	np_expect_fail udp_8472 2
 	kill %1 %2 %3 2>/dev/null || true
 	wait || true
 	np_dmesg_clean
