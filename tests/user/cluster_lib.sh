@@ -532,7 +532,7 @@ cl_cluster_api() {
 		cl_npd_start "n$i"
 	done
 	for i in $np; do
-		np_wait_for 30 cl_published "n$i"
+		np_wait_for "$CL_WAIT_SECS" cl_published "n$i"
 	done
 	for i in $stock; do
 		for j in $np; do
@@ -576,7 +576,7 @@ cl__watches_above() { (($(cl_watch_count) > $1)); }
 # cl_npd_restart N [SECS]: start nodeplaned on N (after a stop or kill)
 # and wait until it watches Nodes again (it has listed them by then).
 cl_npd_restart() {
-	local n=$1 secs=${2:-30} before
+	local n=$1 secs=${2:-$CL_WAIT_SECS} before
 	before=$(cl_watch_count)
 	cl_npd_start "$n"
 	np_wait_for "$secs" cl__watches_above "$before"
