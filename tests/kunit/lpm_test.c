@@ -145,7 +145,7 @@ static int lpm_test_init(struct kunit *test)
 	if (!c)
 		return -ENOMEM;
 	mutex_init(&c->lock);
-	np_lpm_init(&c->t, &c->lock);
+	np_lpm_init(&c->t, &c->lock, NULL, 0);
 	for (fam = 0; fam < __NP_LPM_FAMILIES; fam++) {
 		c->ref[fam].e = kunit_kcalloc(test, REF_CAP,
 					      sizeof(struct ref_ent), GFP_KERNEL);
