@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * np-racetool: PEER_NEW/PEER_DEL in tight loops, for the kernel race cases
+ * of tests/user/integration/kmod_race.sh. Errors the module answers are
+ * counted, not fatal; the tally goes to stdout as "<outcome> <count>" lines
+ * (outcome: ok or the errno name), plus "extack <text>" for the first
+ * failure of each errno. Exit 0 unless the tool itself failed (usage,
+ * socket) or the module answered an errno the mode does not expect.
+ *
+ *   flood IFNAME SECONDS ID
+ *       Until SECONDS have passed: resolve IFNAME (it may be deleted and
+ *       created again meanwhile), PEER_NEW a peer with 64 IPv4 CIDRs
+ *       10.ID.<i>.0/24 and a fresh MAC, then PEER_DEL it. Expected: ok,
+ *       ENODEV (the device went, or is going), ENOENT (DEL after the device
+ *       was recreated), ENOSPC (a limit). ID 1..254 keeps concurrent
+ *       floods of one netns apart.
+ *   new IFNAME COUNT MAC ENDPOINT CIDR...
+ *       COUNT times the same PEER_NEW; every errno is tallied.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "addr.h"
+#include "nl/nl.h"
+
+static const char *prog = "np-racetool";
+
+struct tally {
+	unsigned long n[160];		/* by errno; [0]: ok */
+	char msg[160][NP_ERR_MSG_LEN];	/* first extack per errno */
+};
+
+static void count(struct tally *t, int r, const struct np_err *err)
+{
+	int e = r < 0 ? -r : 0;
+
+	if (e >= 160)
+		e = 159;
+	if (e && !t->n[e])
+		snprintf(t->msg[e], sizeof(t->msg[e]), "%s", err->msg);
+	t->n[e]++;
+}
+
+static const char *errname(int e)
+{
+	switch (e) {
+	case 0: return "ok";
+	case ENODEV: return "ENODEV";
+	case ENOENT: return "ENOENT";
+	case ENOSPC: return "ENOSPC";
+	case EEXIST: return "EEXIST";
+	case EINVAL: return "EINVAL";
+	case ENOMEM: return "ENOMEM";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	default: return NULL;
+	}
+}
+
+static void print(const struct tally *t)
+{
+	int e;
+
+	for (e = 0; e < 160; e++) {
+		const char *name = errname(e);
+
+		if (!t->n[e])
+			continue;
+		if (name)
+			printf("%s %lu\n", name, t->n[e]);
+		else
+			printf("errno%d %lu\n", e, t->n[e]);
+		if (e)
+			printf("extack %s %s\n", name ? name : "?", t->msg[e]);
+	}
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: %s flood IFNAME SECONDS ID\n"
+		"       %s new IFNAME COUNT MAC ENDPOINT CIDR...\n", prog, prog);
+	return 2;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int flood(struct np_nl *nl, const char *ifname, double secs,
+		 unsigned int id, struct tally *t)
+{
+	struct np_peer peer;
+	struct np_err err;
+	double end = now() + secs;
+	unsigned long seq = 0;
+	unsigned int i;
+	int r;
+
+	memset(&peer, 0, sizeof(peer));
+	peer.endpoint.family = AF_INET;
+	peer.endpoint.a[0] = 192;
+	peer.endpoint.a[1] = 0;
+	peer.endpoint.a[2] = 2;
+	peer.endpoint.a[3] = (uint8_t)id;
+	peer.n_cidrs = 64;
+	for (i = 0; i < peer.n_cidrs; i++) {
+		peer.cidrs[i].addr.family = AF_INET;
+		peer.cidrs[i].addr.a[0] = 10;
+		peer.cidrs[i].addr.a[1] = (uint8_t)id;
+		peer.cidrs[i].addr.a[2] = (uint8_t)i;
+		peer.cidrs[i].prefixlen = 24;
+	}
+	while (now() < end) {
+		peer.ifindex = if_nametoindex(ifname);
+		if (!peer.ifindex)
+			continue;	/* between delete and create */
+		seq++;
+		peer.mac[0] = 0x02;
+		peer.mac[1] = (uint8_t)id;
+		peer.mac[2] = (uint8_t)(seq >> 24);
+		peer.mac[3] = (uint8_t)(seq >> 16);
+		peer.mac[4] = (uint8_t)(seq >> 8);
+		peer.mac[5] = (uint8_t)seq;
+		np_err_clear(&err);
+		r = np_nl_peer_new(nl, &peer, &err);
+		count(t, r, &err);
+		if (r < 0 && r != -ENODEV && r != -ENOSPC)
+			return -1;
+		np_err_clear(&err);
+		r = np_nl_peer_del(nl, peer.ifindex, peer.mac, &err);
+		if (r < 0 && r != -ENODEV && r != -ENOENT)
+			return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct tally t;
+	struct np_err err;
+	struct np_nl *nl;
+	int r = 0;
+
+	if (argc < 2)
+		return usage();
+	if (np_nl_open(&nl, &err) < 0) {
+		char buf[NP_ERR_MSG_LEN + 64];
+
+		fprintf(stderr, "%s: %s\n", prog, np_err_str(&err, buf, sizeof(buf)));
+		return 1;
+	}
+	if (!strcmp(argv[1], "flood") && argc == 5) {
+		r = flood(nl, argv[2], atof(argv[3]), (unsigned int)atoi(argv[4]),
+			  &t);
+	} else if (!strcmp(argv[1], "new") && argc >= 7) {
+		struct np_peer peer;
+		unsigned long n = strtoul(argv[3], NULL, 10), i;
+		int c;
+
+		memset(&peer, 0, sizeof(peer));
+		peer.ifindex = if_nametoindex(argv[2]);
+		if (!peer.ifindex || np_mac_parse(argv[4], peer.mac) < 0 ||
+		    np_addr_parse(argv[5], &peer.endpoint) < 0 ||
+		    argc - 6 > NP_PEER_CIDRS_MAX) {
+			np_nl_close(nl);
+			return usage();
+		}
+		for (c = 6; c < argc; c++)
+			if (np_cidr_parse(argv[c], &peer.cidrs[peer.n_cidrs++]) < 0) {
+				np_nl_close(nl);
+				return usage();
+			}
+		for (i = 0; i < n; i++) {
+			np_err_clear(&err);
+			count(&t, np_nl_peer_new(nl, &peer, &err), &err);
+		}
+	} else {
+		np_nl_close(nl);
+		return usage();
+	}
+	np_nl_close(nl);
+	print(&t);
+	if (r < 0)
+		fprintf(stderr, "%s: unexpected answer from the module\n", prog);
+	return r < 0 ? 1 : 0;
+}
