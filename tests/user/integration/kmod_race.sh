@@ -8,7 +8,13 @@
 #
 #   np-racetool flood np0 (id 1) ─┐  PEER_NEW (64 CIDRs) + PEER_DEL,
 #   np-racetool flood np0 (id 2) ─┼─ re-resolving np0 each time
-#   ip link del np0 / add np0 ────┘  meanwhile, as fast as it goes
+#   ip -batch: link del np0 / ────┘  meanwhile, as fast as it goes
+#              link add np0 type nodeplane
+#
+# A PEER_NEW holds the device from before its parse until it takes the
+# netns mutex; a deletion that runs ndo_uninit in between leaves it a dead
+# device, which the old code dereferenced (its configuration was already
+# freed and NULL). The tally counts those ("the device is being deleted").
 #
 # failed-peer-new-under-tx (item 2), netns tx, module loaded with max_cidrs=1:
 #
@@ -42,18 +48,20 @@ info_in() {
 		awk -F'\t' -v k="$1" '$1 == k { print $2; f = 1 } END { exit !f }'
 }
 
-# Sum of outcome $1 over the tally files $2...
+# Sum of the outcomes $1 (ok, ENODEV, ...; an ERE on the whole line) over
+# the tally files $2...
 tally() {
 	local what=$1
 	shift
-	awk -v k="$what" '$1 == k { n += $2 } END { print n + 0 }' "$@"
+	awk -v k="^($what)( |$)" '$0 ~ k { n += $2 } END { print n + 0 }' "$@"
 }
 
 relink_loop() { # relink_loop NETNS SECONDS: delete and create np0 until then
 	local end=$((SECONDS + $2)) n=0
 	while ((SECONDS < end)); do
-		ip -n "$1" link del np0 2>/dev/null
-		ip -n "$1" link add np0 type nodeplane 2>/dev/null && n=$((n + 1))
+		yes $'link del np0\nlink add np0 type nodeplane' | head -n 100 |
+			ip -n "$1" -force -batch - 2>/dev/null
+		n=$((n + 50))
 	done
 	echo "$n"
 }
@@ -86,7 +94,8 @@ case_peer_new_vs_link_del() {
 	done
 	ok=$(tally ok "$t"/r?.?)
 	nodev=$(tally ENODEV "$t"/r?.?)
-	echo "relinks $relinks, PEER_NEW ok $ok, ENODEV $nodev"
+	echo "relinks $relinks, PEER_NEW ok $ok, ENODEV $nodev," \
+		"of which on a dead device $(tally 'ENODEV [0-9]+ nodeplane: the device is being deleted' "$t"/r?.?)"
 	# both sides of the race were reached, many times
 	((relinks >= 10)) || np_fail "only $relinks device re-creations"
 	((ok >= 10)) || np_fail "only $ok PEER_NEW succeeded"
@@ -120,8 +129,7 @@ case_failed_peer_new_under_tx() {
 	out=$(ip netns exec tx "$race" new np0 2000 02:00:00:00:00:99 192.0.2.2 \
 		10.50.0.0/24 10.51.0.0/24)
 	echo "$out"
-	np_expect_eq "ENOSPC 2000
-extack ENOSPC too many peer CIDRs in this network namespace (module parameter max_cidrs)" \
+	np_expect_eq "ENOSPC 2000 nodeplane: too many peer CIDRs in this network namespace (module parameter max_cidrs)" \
 		"$out" "tally of 2000 PEER_NEW over max_cidrs=1"
 	np_expect_eq 0 "$(info_in overlay_peers tx)" "peers after the failures"
 	# each failure gave its CIDR back: one CIDR fits, and TX uses it

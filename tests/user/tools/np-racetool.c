@@ -29,20 +29,35 @@
 
 static const char *prog = "np-racetool";
 
+#define OUTCOMES 32
+
 struct tally {
-	unsigned long n[160];		/* by errno; [0]: ok */
-	char msg[160][NP_ERR_MSG_LEN];	/* first extack per errno */
+	struct {
+		int e;				/* positive errno, 0: ok */
+		char msg[NP_ERR_MSG_LEN];	/* extack text */
+		unsigned long n;
+	} o[OUTCOMES];
+	unsigned int used;
 };
 
 static void count(struct tally *t, int r, const struct np_err *err)
 {
 	int e = r < 0 ? -r : 0;
+	const char *msg = e ? err->msg : "";
+	unsigned int i;
 
-	if (e >= 160)
-		e = 159;
-	if (e && !t->n[e])
-		snprintf(t->msg[e], sizeof(t->msg[e]), "%s", err->msg);
-	t->n[e]++;
+	for (i = 0; i < t->used; i++)
+		if (t->o[i].e == e && !strcmp(t->o[i].msg, msg))
+			break;
+	if (i == t->used) {
+		if (t->used == OUTCOMES)
+			i = OUTCOMES - 1;	/* lumped with the last one */
+		else
+			t->used++;
+		t->o[i].e = e;
+		snprintf(t->o[i].msg, sizeof(t->o[i].msg), "%s", msg);
+	}
+	t->o[i].n++;
 }
 
 static const char *errname(int e)
@@ -62,19 +77,16 @@ static const char *errname(int e)
 
 static void print(const struct tally *t)
 {
-	int e;
+	unsigned int i;
 
-	for (e = 0; e < 160; e++) {
-		const char *name = errname(e);
+	for (i = 0; i < t->used; i++) {
+		const char *name = errname(t->o[i].e);
 
-		if (!t->n[e])
-			continue;
 		if (name)
-			printf("%s %lu\n", name, t->n[e]);
+			printf("%s %lu", name, t->o[i].n);
 		else
-			printf("errno%d %lu\n", e, t->n[e]);
-		if (e)
-			printf("extack %s %s\n", name ? name : "?", t->msg[e]);
+			printf("errno%d %lu", t->o[i].e, t->o[i].n);
+		printf("%s%s\n", t->o[i].msg[0] ? " " : "", t->o[i].msg);
 	}
 }
 
@@ -119,8 +131,11 @@ static int flood(struct np_nl *nl, const char *ifname, double secs,
 	}
 	while (now() < end) {
 		peer.ifindex = if_nametoindex(ifname);
-		if (!peer.ifindex)
-			continue;	/* between delete and create */
+		if (!peer.ifindex) {
+			/* between delete and create: leave the CPU to it */
+			nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+			continue;
+		}
 		seq++;
 		peer.mac[0] = 0x02;
 		peer.mac[1] = (uint8_t)id;
