@@ -25,6 +25,12 @@
 #     (-ENOSPC: max_cidrs) -> unwound and freed, 2000 times
 #   d0 (dummy) 192.0.2.1/24: the underlay route to the endpoint
 #
+# peer-dump-across-recreate (item 5), netns dd: a PEER_GET dump of np0
+# (index 100, 300 peers) read in 4 KiB rounds; after the first round np0 is
+# deleted, created again with index 100 and given the same 300 peers. The
+# dump must come back marked NLM_F_DUMP_INTR (the old per-device generation
+# started again at 0 and matched).
+#
 # The module checks that a peer it frees at once was never published (a
 # WARN otherwise): the old code, which freed a failed peer at once after
 # unwinding, WARNs on the first round; a TX reader of a peer freed at once
@@ -59,8 +65,9 @@ tally() {
 relink_loop() { # relink_loop NETNS SECONDS: delete and create np0 until then
 	local end=$((SECONDS + $2)) n=0
 	while ((SECONDS < end)); do
-		yes $'link del np0\nlink add np0 type nodeplane' | head -n 100 |
-			ip -n "$1" -force -batch - 2>/dev/null
+		# -force: on after a failed line; its status says one failed
+		printf 'link del np0\nlink add np0 type nodeplane\n%.0s' {1..50} |
+			ip -n "$1" -force -batch - 2>/dev/null || true
 		n=$((n + 50))
 	done
 	echo "$n"
@@ -141,7 +148,28 @@ case_failed_peer_new_under_tx() {
 	np_dmesg_clean
 }
 
+case_peer_dump_across_recreate() {
+	local b=$np__tmp/peers.batch i out
+	[[ -x $race ]] || np_fail "not built: $race (make -C daemon)"
+	reload
+	np_netns_add dd
+	for ((i = 0; i < 300; i++)); do
+		printf 'peer np0 mac 02:00:00:00:%02x:%02x endpoint 192.0.2.1 cidr 10.%d.%d.0/24\n' \
+			$((i / 256)) $((i % 256)) $((i / 256)) $((i % 256))
+	done >"$b"
+	ip -n dd link add np0 index 100 type nodeplane
+	ip netns exec dd "$ctl" -b "$b"
+	np_expect_eq 300 "$(info_in overlay_peers dd)" "peers before the dump"
+	out=$(ip netns exec dd "$race" dump-meanwhile np0 \
+		"ip link del np0 && ip link add np0 index 100 type nodeplane && '$ctl' -b '$b'")
+	echo "$out"
+	np_expect_eq 300 "$(info_in overlay_peers dd)" "peers after"
+	(($(awk '$1 == "rounds" { print $2 }' <<<"$out") >= 3)) || np_fail "the dump took fewer than 3 rounds"
+	np_expect_eq "intr yes" "$(grep '^intr' <<<"$out")" "dump across delete + create"
+}
+
 np_module_install
+np_case peer-dump-across-recreate case_peer_dump_across_recreate
 np_case peer-new-vs-link-del case_peer_new_vs_link_del
 np_case failed-peer-new-under-tx case_failed_peer_new_under_tx
 np_finish

@@ -16,9 +16,21 @@
  *       floods of one netns apart.
  *   new IFNAME COUNT MAC ENDPOINT CIDR...
  *       COUNT times the same PEER_NEW; every errno is tallied.
+ *   dump-meanwhile IFNAME CMD
+ *       Starts a PEER_GET dump of IFNAME, reads its first part only, runs
+ *       the shell command CMD, then reads the rest. Prints "peers N" (peer
+ *       messages received) and "intr yes|no" (a message carried
+ *       NLM_F_DUMP_INTR). Exit 1 if the dump itself failed.
  */
 #include <errno.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <linux/nodeplane.h>
 #include <net/if.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,7 +105,8 @@ static void print(const struct tally *t)
 static int usage(void)
 {
 	fprintf(stderr, "usage: %s flood IFNAME SECONDS ID\n"
-		"       %s new IFNAME COUNT MAC ENDPOINT CIDR...\n", prog, prog);
+		"       %s new IFNAME COUNT MAC ENDPOINT CIDR...\n"
+		"       %s dump-meanwhile IFNAME CMD\n", prog, prog, prog);
 	return 2;
 }
 
@@ -156,6 +169,85 @@ static int flood(struct np_nl *nl, const char *ifname, double secs,
 	return 0;
 }
 
+/*
+ * A dump read by hand on a raw socket with a small buffer, so that it
+ * takes many rounds and CMD runs between the first and the rest.
+ */
+static int dump_meanwhile(const char *ifname, const char *cmd)
+{
+	struct {
+		struct nlmsghdr n;
+		struct genlmsghdr g;
+		struct nlattr a;
+		uint32_t ifindex;
+	} req;
+	static char buf[4096];
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	unsigned long peers = 0;
+	int fd, family, rounds = 0, intr = 0, done = 0;
+	struct nl_sock *sk;
+
+	sk = nl_socket_alloc();
+	if (!sk || genl_connect(sk) < 0 ||
+	    (family = genl_ctrl_resolve(sk, NODEPLANE_GENL_NAME)) < 0) {
+		fprintf(stderr, "%s: cannot resolve the nodeplane family\n", prog);
+		return 1;
+	}
+	nl_socket_free(sk);
+	fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_GENERIC);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		perror(prog);
+		return 1;
+	}
+	memset(&req, 0, sizeof(req));
+	req.n.nlmsg_len = sizeof(req);
+	req.n.nlmsg_type = (uint16_t)family;
+	req.n.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.n.nlmsg_seq = 1;
+	req.g.cmd = NP_CMD_PEER_GET;
+	req.g.version = NODEPLANE_GENL_VERSION;
+	req.a.nla_len = NLA_HDRLEN + sizeof(uint32_t);
+	req.a.nla_type = NP_PEER_A_IFINDEX;
+	req.ifindex = if_nametoindex(ifname);
+	if (send(fd, &req, sizeof(req), 0) < 0) {
+		perror(prog);
+		return 1;
+	}
+	while (!done) {
+		ssize_t len = recv(fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *n;
+
+		if (len < 0) {
+			perror(prog);
+			return 1;
+		}
+		for (n = (struct nlmsghdr *)buf; NLMSG_OK(n, (size_t)len);
+		     n = NLMSG_NEXT(n, len)) {
+			if (n->nlmsg_flags & NLM_F_DUMP_INTR)
+				intr = 1;
+			if (n->nlmsg_type == NLMSG_DONE) {
+				done = 1;
+			} else if (n->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(n);
+
+				fprintf(stderr, "%s: dump failed: %s\n", prog,
+					strerror(-e->error));
+				return 1;
+			} else {
+				peers++;
+			}
+		}
+		if (++rounds == 1 && !done && system(cmd) != 0) {
+			fprintf(stderr, "%s: failed: %s\n", prog, cmd);
+			return 1;
+		}
+	}
+	close(fd);
+	printf("rounds %d\npeers %lu\nintr %s\n", rounds, peers,
+	       intr ? "yes" : "no");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct tally t;
@@ -165,6 +257,8 @@ int main(int argc, char **argv)
 
 	if (argc < 2)
 		return usage();
+	if (!strcmp(argv[1], "dump-meanwhile"))
+		return argc == 4 ? dump_meanwhile(argv[2], argv[3]) : usage();
 	if (np_nl_open(&nl, &err) < 0) {
 		char buf[NP_ERR_MSG_LEN + 64];
 
