@@ -13,7 +13,11 @@
  *       10.ID.<i>.0/24 and a fresh MAC, then PEER_DEL it. Expected: ok,
  *       ENODEV (the device went, or is going), ENOENT (DEL after the device
  *       was recreated), ENOSPC (a limit). ID 1..254 keeps concurrent
- *       floods of one netns apart.
+ *       floods of one netns apart. The PEER_NEW repeats its IFINDEX
+ *       attribute 6000 times (legal: the last one counts), which makes the
+ *       module's walk over the attributes, between holding the device and
+ *       taking the netns mutex, last long enough for a deletion to finish
+ *       its ndo_uninit in between.
  *   new IFNAME COUNT MAC ENDPOINT CIDR...
  *       COUNT times the same PEER_NEW; every errno is tallied.
  *   dump-meanwhile IFNAME CMD
@@ -29,6 +33,7 @@
 #include <net/if.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
+#include <netlink/msg.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <stdio.h>
@@ -118,10 +123,29 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+#define FLOOD_PAD 6000
+
+struct flood_ctx {
+	const struct np_peer *peer;
+};
+
+static int flood_build(struct nl_msg *msg, void *ctx)
+{
+	const struct flood_ctx *f = ctx;
+	int i, r;
+
+	r = np_nl_peer_new_build(msg, f->peer);
+	for (i = 0; !r && i < FLOOD_PAD; i++)
+		if (nla_put_u32(msg, NP_PEER_A_IFINDEX, f->peer->ifindex) < 0)
+			r = -EMSGSIZE;
+	return r;
+}
+
 static int flood(struct np_nl *nl, const char *ifname, double secs,
 		 unsigned int id, struct tally *t)
 {
 	struct np_peer peer;
+	struct flood_ctx f = { &peer };
 	struct np_err err;
 	double end = now() + secs;
 	unsigned long seq = 0;
@@ -157,10 +181,13 @@ static int flood(struct np_nl *nl, const char *ifname, double secs,
 		peer.mac[4] = (uint8_t)(seq >> 8);
 		peer.mac[5] = (uint8_t)seq;
 		np_err_clear(&err);
-		r = np_nl_peer_new(nl, &peer, &err);
+		r = np_nl_request(nl, NP_CMD_PEER_NEW, flood_build, NULL, &f,
+				  &err);
 		count(t, r, &err);
-		if (r < 0 && r != -ENODEV && r != -ENOSPC)
+		if (r < 0 && r != -ENODEV && r != -ENOSPC) {
+			fprintf(stderr, "%s: PEER_NEW: %s\n", prog, err.msg);
 			return -1;
+		}
 		np_err_clear(&err);
 		r = np_nl_peer_del(nl, peer.ifindex, peer.mac, &err);
 		if (r < 0 && r != -ENODEV && r != -ENOENT)
@@ -259,6 +286,8 @@ int main(int argc, char **argv)
 		return usage();
 	if (!strcmp(argv[1], "dump-meanwhile"))
 		return argc == 4 ? dump_meanwhile(argv[2], argv[3]) : usage();
+	/* room for flood's padded PEER_NEW (libnl's default is a page) */
+	nlmsg_set_default_size(FLOOD_PAD * 8 + 8192);
 	if (np_nl_open(&nl, &err) < 0) {
 		char buf[NP_ERR_MSG_LEN + 64];
 
