@@ -10,6 +10,9 @@
 #   np-racetool flood np0 (id 2) ─┼─ re-resolving np0 each time
 #   ip -batch: link del np0 / ────┘  meanwhile, as fast as it goes
 #              link add np0 type nodeplane
+#   ip -batch: link add np1 / del np1   (other devices come and go: their
+#              per-CPU allocations contend with each PEER_NEW's, so a
+#              PEER_NEW holding np0 waits inside its parse)
 #
 # A PEER_NEW holds the device from before its parse until it takes the
 # netns mutex; a deletion that runs ndo_uninit in between leaves it a dead
@@ -62,13 +65,13 @@ tally() {
 	awk -v k="^($what)( |$)" '$0 ~ k { n += $2 } END { print n + 0 }' "$@"
 }
 
-relink_loop() { # relink_loop NETNS SECONDS: delete and create np0 until then
-	local end=$((SECONDS + $2)) n=0
+relink_loop() { # relink_loop NETNS SECONDS [DEV]: delete and create DEV until then
+	local end=$((SECONDS + $2)) n=0 dev=${3:-np0}
 	while ((SECONDS < end)); do
 		# -force: on after a failed line; its status says one failed
-		printf 'link del np0\nlink add np0 type nodeplane\n%.0s' {1..50} |
+		printf 'link del %s\nlink add %s type nodeplane\n' $(printf "$dev %.0s" {1..40}) |
 			ip -n "$1" -force -batch - 2>/dev/null || true
-		n=$((n + 50))
+		n=$((n + 20))
 	done
 	echo "$n"
 }
@@ -87,6 +90,8 @@ case_peer_new_vs_link_del() {
 			pids+=($!)
 		done
 		relink_loop "$ns" "$secs" >"$t/$ns.relink" &
+		pids+=($!)
+		relink_loop "$ns" "$secs" np1 >/dev/null &
 		pids+=($!)
 	done
 	for n in "${pids[@]}"; do
