@@ -14,7 +14,7 @@
  *       ENODEV (the device went, or is going), ENOENT (DEL after the device
  *       was recreated), ENOSPC (a limit). ID 1..254 keeps concurrent
  *       floods of one netns apart. The PEER_NEW repeats its IFINDEX
- *       attribute 1000 times (legal: the last one counts), which makes the
+ *       attribute 200 times (legal: the last one counts), which makes the
  *       module's walk over the attributes, between holding the device and
  *       taking the netns mutex, last long enough for a deletion to finish
  *       its ndo_uninit in between.
@@ -123,7 +123,7 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-#define FLOOD_PAD 1000
+#define FLOOD_PAD 200
 
 struct flood_ctx {
 	const struct np_peer *peer;
