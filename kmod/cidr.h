@@ -4,6 +4,7 @@
 
 #include <linux/types.h>
 #include <net/netlink.h>
+#include <linux/nodeplane.h>
 
 #include "lpm.h"
 
@@ -14,7 +15,7 @@ struct np_cidr {
 	u8 addr[16];		/* network order; IPv4 in the first 4 bytes */
 };
 
-extern const struct nla_policy np_cidr_policy[];
+extern const struct nla_policy np_cidr_policy[NP_CIDR_A_MAX + 1];
 
 /*
  * Parse an NP_CIDR_A_* nest. Exactly one of ADDR4/ADDR6 and PREFIXLEN are

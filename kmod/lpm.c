@@ -65,7 +65,7 @@ static void mask_key(u8 *key, const u8 *addr, u8 plen)
 
 static struct np_lpm_node *node_new(const u8 *key, u8 plen, void *value)
 {
-	struct np_lpm_node *n = kzalloc(sizeof(*n), GFP_KERNEL);
+	struct np_lpm_node *n = kzalloc(sizeof(*n), GFP_KERNEL_ACCOUNT);
 
 	if (!n)
 		return NULL;
@@ -75,10 +75,26 @@ static struct np_lpm_node *node_new(const u8 *key, u8 plen, void *value)
 	return n;
 }
 
-void np_lpm_init(struct np_lpm *t, struct mutex *lock)
+void np_lpm_init(struct np_lpm *t, struct mutex *lock, unsigned int *used,
+		 unsigned int max)
 {
 	memset(t, 0, sizeof(*t));
 	t->lock = lock;
+	t->used = used;
+	t->max = max;
+}
+
+/* Room in the budget for one more entry? */
+static bool budget_ok(const struct np_lpm *t)
+{
+	return !t->used || *t->used < t->max;
+}
+
+static void count_add(struct np_lpm *t, enum np_lpm_family fam, int n)
+{
+	t->count[fam] += n;
+	if (t->used)
+		*t->used += n;
 }
 
 int np_lpm_insert(struct np_lpm *t, enum np_lpm_family fam, const u8 *addr,
@@ -100,14 +116,18 @@ int np_lpm_insert(struct np_lpm *t, enum np_lpm_family fam, const u8 *addr,
 	       prefix_match(n->key, n->plen, key)) {
 		if (n->plen == plen) {
 			*old = lpm_deref(t, n->value);
+			if (!*old && !budget_ok(t))
+				return -ENOSPC;
 			rcu_assign_pointer(n->value, value);
 			if (!*old)
-				t->count[fam]++;
+				count_add(t, fam, 1);
 			return 0;
 		}
 		slot = &n->child[bit_at(key, n->plen)];
 	}
 
+	if (!budget_ok(t))
+		return -ENOSPC;
 	nn = node_new(key, plen, value);
 	if (!nn)
 		return -ENOMEM;
@@ -132,7 +152,7 @@ int np_lpm_insert(struct np_lpm *t, enum np_lpm_family fam, const u8 *addr,
 		RCU_INIT_POINTER(join->child[bit_at(n->key, common)], n);
 		rcu_assign_pointer(*slot, join);
 	}
-	t->count[fam]++;
+	count_add(t, fam, 1);
 	return 0;
 }
 
@@ -204,7 +224,7 @@ void *np_lpm_remove(struct np_lpm *t, enum np_lpm_family fam, const u8 *addr,
 	if (!value)
 		return NULL;
 	RCU_INIT_POINTER(n->value, NULL);
-	t->count[fam]--;
+	count_add(t, fam, -1);
 	collapse(t, slot);
 	if (parent)
 		collapse(t, parent);
@@ -287,6 +307,6 @@ void np_lpm_destroy(struct np_lpm *t)
 	lockdep_assert_held(t->lock);
 	for (fam = 0; fam < __NP_LPM_FAMILIES; fam++) {
 		destroy_tree(t, &t->root[fam]);
-		t->count[fam] = 0;
+		count_add(t, fam, -(int)t->count[fam]);
 	}
 }

@@ -23,14 +23,26 @@ enum np_lpm_family {
 
 struct np_lpm_node;
 
+/*
+ * Entries may be counted against a budget shared by several tables (all of
+ * a netns, say): *@used counts them, and an insert that would add an entry
+ * past @max fails with -ENOSPC. Nodes are at most twice the entries.
+ */
 struct np_lpm {
 	struct np_lpm_node __rcu *root[__NP_LPM_FAMILIES];
 	unsigned int count[__NP_LPM_FAMILIES];
 	struct mutex *lock;
+	unsigned int *used;		/* NULL: no budget */
+	unsigned int max;
 };
 
-void np_lpm_init(struct np_lpm *t, struct mutex *lock);
-/* Insert or replace; *old gets the value replaced (NULL if none). */
+/* @used: the budget's entry counter (NULL for none), under @lock too. */
+void np_lpm_init(struct np_lpm *t, struct mutex *lock, unsigned int *used,
+		 unsigned int max);
+/*
+ * Insert or replace; *old gets the value replaced (NULL if none). Replacing
+ * allocates nothing and cannot fail; a new entry can (-ENOMEM, -ENOSPC).
+ */
 int np_lpm_insert(struct np_lpm *t, enum np_lpm_family fam, const u8 *addr,
 		  u8 plen, void *value, void **old);
 /* Remove an exact prefix; returns its value, or NULL if absent. */

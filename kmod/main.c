@@ -18,8 +18,9 @@
 #include "pernet.h"
 
 /*
- * Module parameters mirror K3s's switches and are read-only after load:
- * `modprobe nodeplane disable=servicelb,network-policy,overlay`.
+ * Module parameters mirror K3s's switches or size the per-netns tables, and
+ * are read-only after load:
+ * `modprobe nodeplane disable=servicelb,network-policy max_peers=1024`.
  */
 static int disable_set(const char *val, const struct kernel_param *kp)
 {
@@ -56,6 +57,16 @@ module_param_cb(disable, &disable_ops, NULL, 0444);
 MODULE_PARM_DESC(disable,
 		 "features to switch off, comma-separated: servicelb, network-policy, overlay (as K3s's --disable)");
 
+module_param_named(max_devices, np_limits.max_devices, uint, 0444);
+MODULE_PARM_DESC(max_devices,
+		 "nodeplane devices per network namespace (default 16)");
+module_param_named(max_peers, np_limits.max_peers, uint, 0444);
+MODULE_PARM_DESC(max_peers,
+		 "overlay peers per network namespace, over all its devices (default 8192)");
+module_param_named(max_cidrs, np_limits.max_cidrs, uint, 0444);
+MODULE_PARM_DESC(max_cidrs,
+		 "peer pod CIDRs per network namespace, over all its devices (default 16384)");
+
 static int __init np_init(void)
 {
 	int err;
@@ -63,11 +74,9 @@ static int __init np_init(void)
 	err = np_pernet_init();
 	if (err)
 		goto out;
-	/* overlay init goes here (before netlink, undone after it) */
 	err = np_overlay_init();
 	if (err)
 		goto err_pernet;
-	/* masquerade init goes here (before netlink, undone after it) */
 	err = np_masq_init();
 	if (err)
 		goto err_overlay;
@@ -76,7 +85,7 @@ static int __init np_init(void)
 		goto err_masq;
 
 	pr_info("version %s loaded, features 0x%x\n", NP_VERSION,
-		np_params_features());
+		np_params_features() & NP_FEATURES_IMPLEMENTED);
 	return 0;
 
 err_masq:
@@ -92,9 +101,7 @@ out:
 static void __exit np_exit(void)
 {
 	np_netlink_exit();
-	/* masquerade exit goes here */
 	np_masq_exit();
-	/* overlay exit goes here */
 	np_overlay_exit();
 	np_pernet_exit();
 	rcu_barrier();

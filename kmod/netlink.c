@@ -4,6 +4,7 @@
  * every rejection, all state per network namespace.
  */
 #include <linux/module.h>
+#include <linux/netdevice.h>
 #include <net/genetlink.h>
 #include <linux/nodeplane.h>
 
@@ -22,11 +23,37 @@ void *np_genl_put(struct sk_buff *skb, u32 portid, u32 seq, int flags, u8 cmd)
 	return genlmsg_put(skb, portid, seq, &np_genl_family, flags, cmd);
 }
 
+/*
+ * Before every doit: count the request, refuse what a disabled feature
+ * owns, and resolve and hold the device of the ops that take one.
+ */
 static int np_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
 		       struct genl_info *info)
 {
+	struct net_device *dev;
+
 	atomic64_inc(&np_pernet(genl_info_net(info))->requests);
+	info->user_ptr[0] = NULL;
+	if ((ops->internal_flags & NP_NL_F_OVERLAY) &&
+	    !(np_params_features() & NP_FEATURE_F_OVERLAY)) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "overlay disabled by the disable= module parameter");
+		return -EOPNOTSUPP;
+	}
+	if (ops->internal_flags & NP_NL_F_DEV) {
+		dev = np_overlay_nl_dev_get(info, ops->cmd);
+		if (IS_ERR(dev))
+			return PTR_ERR(dev);
+		info->user_ptr[0] = dev;
+	}
 	return 0;
+}
+
+static void np_post_doit(const struct genl_ops *ops, struct sk_buff *skb,
+			 struct genl_info *info)
+{
+	if (info->user_ptr[0])
+		dev_put(info->user_ptr[0]);
 }
 
 static int fill_counts(struct sk_buff *msg, struct np_net *nn)
@@ -37,15 +64,30 @@ static int fill_counts(struct sk_buff *msg, struct np_net *nn)
 	if (!nest)
 		return -EMSGSIZE;
 	if (nla_put_u64_64bit(msg, NP_COUNT_A_REQUESTS,
-			      atomic64_read(&nn->requests), NP_COUNT_A_PAD)
-	    /* overlay counts go here */
-	    || nla_put_u32(msg, NP_COUNT_A_OVERLAY_DEVICES,
-			   np_overlay_ndevs(&nn->overlay))
-	    || nla_put_u32(msg, NP_COUNT_A_OVERLAY_PEERS,
-			   np_overlay_npeers(&nn->overlay))
-	    /* masquerade counts go here */
-	    || nla_put_u32(msg, NP_COUNT_A_MASQ_CIDRS, np_masq_cidr_count(nn))
-	    ) {
+			      atomic64_read(&nn->requests), NP_COUNT_A_PAD) ||
+	    nla_put_u32(msg, NP_COUNT_A_OVERLAY_DEVICES,
+			np_overlay_ndevs(&nn->overlay)) ||
+	    nla_put_u32(msg, NP_COUNT_A_OVERLAY_PEERS,
+			np_overlay_npeers(&nn->overlay)) ||
+	    nla_put_u32(msg, NP_COUNT_A_MASQ_CIDRS, np_masq_cidr_count(nn))) {
+		nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/* The sizing module parameters, NP_INFO_A_LIMITS. */
+static int fill_limits(struct sk_buff *msg)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(msg, NP_INFO_A_LIMITS);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(msg, NP_LIMIT_A_DEVICES, np_limits.max_devices) ||
+	    nla_put_u32(msg, NP_LIMIT_A_PEERS, np_limits.max_peers) ||
+	    nla_put_u32(msg, NP_LIMIT_A_CIDRS, np_limits.max_cidrs)) {
 		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
 	}
@@ -74,8 +116,12 @@ static int np_info_get_doit(struct sk_buff *skb, struct genl_info *info)
 		goto nla_put_failure;
 	if (nla_put_u32(msg, NP_INFO_A_ABI_VERSION, NODEPLANE_GENL_VERSION) ||
 	    nla_put_string(msg, NP_INFO_A_VERSION, NP_VERSION) ||
-	    nla_put_u32(msg, NP_INFO_A_FEATURES, np_params_features()) ||
-	    fill_counts(msg, nn))
+	    nla_put_u32(msg, NP_INFO_A_FEATURES,
+			np_params_features() & NP_FEATURES_IMPLEMENTED) ||
+	    fill_counts(msg, nn) ||
+	    nla_put_u32(msg, NP_INFO_A_DISABLED,
+			~np_params_features() & __NP_FEATURE_F_ALL) ||
+	    fill_limits(msg))
 		goto nla_put_failure;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -93,13 +139,13 @@ static const struct genl_ops np_genl_ops[] = {
 		.maxattr = NP_INFO_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
-	/* overlay ops (nl_overlay.c) go here */
 	{
 		.cmd = NP_CMD_OVERLAY_SET,
 		.doit = np_overlay_set_doit,
 		.policy = np_overlay_set_policy,
 		.maxattr = NP_OVERLAY_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
+		.internal_flags = NP_NL_F_OVERLAY | NP_NL_F_DEV,
 	},
 	{
 		.cmd = NP_CMD_OVERLAY_GET,
@@ -108,6 +154,7 @@ static const struct genl_ops np_genl_ops[] = {
 		.policy = np_overlay_get_policy,
 		.maxattr = NP_OVERLAY_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
+		.internal_flags = NP_NL_F_OVERLAY | NP_NL_F_DEV,
 	},
 	{
 		.cmd = NP_CMD_PEER_NEW,
@@ -115,6 +162,7 @@ static const struct genl_ops np_genl_ops[] = {
 		.policy = np_peer_new_policy,
 		.maxattr = NP_PEER_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
+		.internal_flags = NP_NL_F_OVERLAY | NP_NL_F_DEV,
 	},
 	{
 		.cmd = NP_CMD_PEER_DEL,
@@ -122,6 +170,7 @@ static const struct genl_ops np_genl_ops[] = {
 		.policy = np_peer_del_policy,
 		.maxattr = NP_PEER_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
+		.internal_flags = NP_NL_F_OVERLAY | NP_NL_F_DEV,
 	},
 	{
 		.cmd = NP_CMD_PEER_GET,
@@ -130,14 +179,15 @@ static const struct genl_ops np_genl_ops[] = {
 		.policy = np_peer_get_policy,
 		.maxattr = NP_PEER_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
+		.internal_flags = NP_NL_F_OVERLAY,
 	},
-	/* masquerade ops (nl_masq.c) go here */
 	{
 		.cmd = NP_CMD_MASQ_SET,
 		.doit = np_masq_set_doit,
 		.policy = np_masq_set_policy,
 		.maxattr = NP_MASQ_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
+		.internal_flags = NP_NL_F_OVERLAY,
 	},
 	{
 		.cmd = NP_CMD_MASQ_GET,
@@ -145,9 +195,11 @@ static const struct genl_ops np_genl_ops[] = {
 		.policy = np_masq_get_policy,
 		.maxattr = NP_MASQ_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
+		.internal_flags = NP_NL_F_OVERLAY,
 	},
 };
 
+/* Reserved: nothing is sent on it yet (see the uapi header). */
 static const struct genl_multicast_group np_genl_mcgrps[] = {
 	{ .name = NODEPLANE_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
@@ -158,6 +210,7 @@ static struct genl_family np_genl_family __ro_after_init = {
 	.netnsok = true,
 	.parallel_ops = true,
 	.pre_doit = np_pre_doit,
+	.post_doit = np_post_doit,
 	.ops = np_genl_ops,
 	.n_ops = ARRAY_SIZE(np_genl_ops),
 	.mcgrps = np_genl_mcgrps,

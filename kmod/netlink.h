@@ -4,6 +4,17 @@
 
 #include <net/genetlink.h>
 
+/*
+ * genl_ops.internal_flags: what np_pre_doit() checks and resolves before a
+ * doit runs (np_post_doit() undoes it).
+ */
+enum {
+	NP_NL_F_OVERLAY = 1U << 0,	/* refused while disable=overlay */
+	NP_NL_F_DEV = 1U << 1,		/* the IFINDEX attribute (required)
+					 * names a nodeplane device, held
+					 * in info->user_ptr[0] */
+};
+
 /* genlmsg_put() for the nodeplane family (replies, dumps and events). */
 void *np_genl_put(struct sk_buff *skb, u32 portid, u32 seq, int flags, u8 cmd);
 

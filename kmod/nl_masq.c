@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * NP_CMD_MASQ_SET / NP_CMD_MASQ_GET: the masquerade configuration of the
- * caller's netns, replaced as a whole (kmod/masq.c does the rest).
+ * caller's netns, replaced as a whole (kmod/masq.c does the rest). Both
+ * are refused while disable=overlay (NP_NL_F_OVERLAY, netlink.c).
  */
 #include <linux/slab.h>
 #include <net/genetlink.h>
@@ -11,7 +12,6 @@
 #include "cidr.h"
 #include "masq.h"
 #include "nl_masq.h"
-#include "params.h"
 #include "pernet.h"
 
 /*
@@ -67,13 +67,7 @@ int np_masq_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct np_masq_config *cfg;
 	int err;
 
-	if (!(np_params_features() & NP_FEATURE_F_OVERLAY)) {
-		NL_SET_ERR_MSG_MOD(info->extack,
-				   "overlay disabled by the disable= module parameter");
-		return -EOPNOTSUPP;
-	}
-
-	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL_ACCOUNT);
 	if (!cfg)
 		return -ENOMEM;
 	err = parse_flags(info, &cfg->flags);

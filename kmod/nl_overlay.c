@@ -16,12 +16,13 @@
 #include "overlay_priv.h"
 #include "params.h"
 
+/* For dumps: np_pre_doit() checks the doits (NP_NL_F_OVERLAY). */
 static bool overlay_enabled(struct netlink_ext_ack *extack)
 {
 	if (np_params_features() & NP_FEATURE_F_OVERLAY)
 		return true;
 	NL_SET_ERR_MSG_MOD(extack,
-			   "the overlay is disabled (module parameter disable=overlay)");
+			   "overlay disabled by the disable= module parameter");
 	return false;
 }
 
@@ -52,6 +53,32 @@ static struct net_device *ovl_dev_get(struct net *net,
 		return NULL;
 	}
 	return dev;
+}
+
+/*
+ * For np_pre_doit() (NP_NL_F_DEV): the device the IFINDEX attribute of a
+ * @cmd request names; returns a reference, dropped by np_post_doit().
+ */
+struct net_device *np_overlay_nl_dev_get(struct genl_info *info, u8 cmd)
+{
+	struct net_device *dev;
+	bool miss;
+
+	BUILD_BUG_ON((int)NP_OVERLAY_A_IFINDEX != (int)NP_PEER_A_IFINDEX);
+	if (cmd == NP_CMD_OVERLAY_GET)
+		miss = missing(info, NP_OVERLAY_A_IFINDEX,
+			       "missing NP_OVERLAY_A_IFINDEX (or ask for a dump)");
+	else if (cmd == NP_CMD_OVERLAY_SET)
+		miss = missing(info, NP_OVERLAY_A_IFINDEX,
+			       "missing NP_OVERLAY_A_IFINDEX (the nodeplane device)");
+	else
+		miss = missing(info, NP_PEER_A_IFINDEX,
+			       "missing NP_PEER_A_IFINDEX (the nodeplane device)");
+	if (miss)
+		return ERR_PTR(-EINVAL);
+	dev = ovl_dev_get(genl_info_net(info), info->attrs[NP_PEER_A_IFINDEX],
+			  info->extack);
+	return dev ?: ERR_PTR(-ENODEV);
 }
 
 /* ---- NP_CMD_OVERLAY_SET ------------------------------------------------ */
@@ -144,34 +171,21 @@ static int parse_change(struct nlattr **tb, struct np_ovl_change *ch,
 
 int np_overlay_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct net *net = genl_info_net(info);
+	struct net_device *dev = info->user_ptr[0];
 	struct np_ovl_change ch = {};
-	struct net_device *dev;
 	int err;
 
-	if (!overlay_enabled(info->extack))
-		return -EOPNOTSUPP;
-	if (missing(info, NP_OVERLAY_A_IFINDEX,
-		    "missing NP_OVERLAY_A_IFINDEX (the nodeplane device)"))
-		return -EINVAL;
 	err = parse_change(info->attrs, &ch, info->extack);
 	if (err)
 		return err;
 
 	rtnl_lock();
-	dev = ovl_dev_get(net, info->attrs[NP_OVERLAY_A_IFINDEX], info->extack);
-	if (!dev) {
-		err = -ENODEV;
-		goto out;
-	}
 	if (dev->reg_state != NETREG_REGISTERED) {
 		NL_SET_ERR_MSG_MOD(info->extack, "the device is being deleted");
 		err = -ENODEV;
 	} else {
 		err = np_overlay_configure(netdev_priv(dev), &ch, info->extack);
 	}
-	dev_put(dev);
-out:
 	rtnl_unlock();
 	return err;
 }
@@ -196,29 +210,21 @@ static int overlay_msg(struct sk_buff *msg, struct np_ovl_dev *od, u32 portid,
 	return 0;
 }
 
+/*
+ * GET and dumps take RTNL around the netns mutex (the order of writers):
+ * a device's name changes under RTNL only.
+ */
 int np_overlay_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct net *net = genl_info_net(info);
-	struct np_net *nn = np_pernet(net);
-	struct np_ovl_dev *od;
-	struct net_device *dev;
+	struct np_ovl_dev *od = netdev_priv(info->user_ptr[0]);
+	struct np_net *nn = od->nn;
 	struct sk_buff *msg;
 	int err;
 
-	if (!overlay_enabled(info->extack))
-		return -EOPNOTSUPP;
-	if (missing(info, NP_OVERLAY_A_IFINDEX,
-		    "missing NP_OVERLAY_A_IFINDEX (or ask for a dump)"))
-		return -EINVAL;
-	dev = ovl_dev_get(net, info->attrs[NP_OVERLAY_A_IFINDEX], info->extack);
-	if (!dev)
-		return -ENODEV;
-	od = netdev_priv(dev);
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg) {
-		err = -ENOMEM;
-		goto out;
-	}
+	if (!msg)
+		return -ENOMEM;
+	rtnl_lock();
 	mutex_lock(&nn->lock);
 	if (od->dead) {
 		NL_SET_ERR_MSG_MOD(info->extack, "the device is being deleted");
@@ -228,13 +234,12 @@ int np_overlay_get_doit(struct sk_buff *skb, struct genl_info *info)
 				  0, NULL);
 	}
 	mutex_unlock(&nn->lock);
-	if (err)
+	rtnl_unlock();
+	if (err) {
 		nlmsg_free(msg);
-	else
-		err = genlmsg_reply(msg, info);
-out:
-	dev_put(dev);
-	return err;
+		return err;
+	}
+	return genlmsg_reply(msg, info);
 }
 
 /* cb->args[0]: devices already sent. An IFINDEX in the request filters. */
@@ -249,6 +254,7 @@ int np_overlay_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 	if (!overlay_enabled(cb->extack))
 		return -EOPNOTSUPP;
+	rtnl_lock();
 	mutex_lock(&nn->lock);
 	cb->seq = nn->overlay.gen + 1;	/* never 0: 0 disables the check */
 	hlist_for_each_entry(od, &nn->overlay.devs, node) {
@@ -263,6 +269,7 @@ int np_overlay_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		cb->args[0]++;
 	}
 	mutex_unlock(&nn->lock);
+	rtnl_unlock();
 	/* A full skb ends this round; the dump goes on in the next one. */
 	if (err == -EMSGSIZE && skb->len)
 		return skb->len;
@@ -380,67 +387,53 @@ static bool is_own_mac(struct np_ovl_dev *od, const u8 *mac)
 
 int np_peer_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct net *net = genl_info_net(info);
-	struct np_net *nn = np_pernet(net);
+	struct np_ovl_dev *od = netdev_priv(info->user_ptr[0]);
+	struct np_net *nn = od->nn;
 	struct np_ovl_peer *peer;
-	struct np_ovl_dev *od;
-	struct net_device *dev;
 	int err;
 
-	if (!overlay_enabled(info->extack))
-		return -EOPNOTSUPP;
-	if (missing(info, NP_PEER_A_IFINDEX,
-		    "missing NP_PEER_A_IFINDEX (the nodeplane device)"))
-		return -EINVAL;
 	err = parse_peer(info, &peer);
 	if (err)
 		return err;
-	dev = ovl_dev_get(net, info->attrs[NP_PEER_A_IFINDEX], info->extack);
-	if (!dev) {
-		np_overlay_peer_free(peer);
-		return -ENODEV;
-	}
-	od = netdev_priv(dev);
 	mutex_lock(&nn->lock);
-	if (is_own_mac(od, peer->mac)) {
+	if (od->dead) {
+		/* uninit ran: no more peers (and its peers are gone) */
+		NL_SET_ERR_MSG_MOD(info->extack, "the device is being deleted");
+		np_overlay_peer_free(peer);
+		err = -ENODEV;
+	} else if (is_own_mac(od, peer->mac)) {
 		/* frames to it would come back to us and be dropped as loops */
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[NP_PEER_A_MAC],
 				    "the peer MAC is one of this device's own VTEP MACs");
+		np_overlay_peer_free(peer);
 		err = -EINVAL;
 	} else {
-		err = np_overlay_peer_replace(od, peer, info->extack);
+		err = np_overlay_peer_replace(od, peer, info->extack);	/* owns peer */
 	}
 	mutex_unlock(&nn->lock);
-	if (err)
-		np_overlay_peer_free(peer);
-	dev_put(dev);
 	return err;
 }
 
 int np_peer_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct net *net = genl_info_net(info);
-	struct np_net *nn = np_pernet(net);
-	struct net_device *dev;
+	struct np_ovl_dev *od = netdev_priv(info->user_ptr[0]);
+	struct np_net *nn = od->nn;
 	int err;
 
-	if (!overlay_enabled(info->extack))
-		return -EOPNOTSUPP;
-	if (missing(info, NP_PEER_A_IFINDEX,
-		    "missing NP_PEER_A_IFINDEX (the nodeplane device)") ||
-	    missing(info, NP_PEER_A_MAC, "missing NP_PEER_A_MAC (the peer to delete)"))
+	if (missing(info, NP_PEER_A_MAC, "missing NP_PEER_A_MAC (the peer to delete)"))
 		return -EINVAL;
-	dev = ovl_dev_get(net, info->attrs[NP_PEER_A_IFINDEX], info->extack);
-	if (!dev)
-		return -ENODEV;
 	mutex_lock(&nn->lock);
-	err = np_overlay_peer_del(netdev_priv(dev),
-				  nla_data(info->attrs[NP_PEER_A_MAC]));
+	if (od->dead) {
+		NL_SET_ERR_MSG_MOD(info->extack, "the device is being deleted");
+		err = -ENODEV;
+	} else {
+		err = np_overlay_peer_del(od, nla_data(info->attrs[NP_PEER_A_MAC]));
+		if (err)
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[NP_PEER_A_MAC],
+					    "no peer with this MAC on the device");
+	}
 	mutex_unlock(&nn->lock);
-	if (err)
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[NP_PEER_A_MAC],
-				    "no peer with this MAC on the device");
-	dev_put(dev);
 	return err;
 }
 
@@ -519,7 +512,11 @@ int np_peer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 	od = netdev_priv(dev);
 	mutex_lock(&nn->lock);
-	cb->seq = od->peer_gen + 1;
+	/*
+	 * The netns generation, not a per-device one: a device deleted and
+	 * created again with the same ifindex must not pass for the same.
+	 */
+	cb->seq = nn->overlay.gen + 1;
 	err = od->dead ? -ENODEV :
 	      np_overlay_peer_dump(skb, od, &bucket, &skip, peer_msg, &pd);
 	mutex_unlock(&nn->lock);

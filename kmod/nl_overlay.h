@@ -4,7 +4,11 @@
 
 #include <net/genetlink.h>
 
-/* NP_CMD_OVERLAY_* and NP_CMD_PEER_* handlers (np_genl_ops in netlink.c). */
+/*
+ * NP_CMD_OVERLAY_* and NP_CMD_PEER_* handlers (np_genl_ops in netlink.c).
+ * The doits that take a device find it, held, in info->user_ptr[0].
+ */
+struct net_device *np_overlay_nl_dev_get(struct genl_info *info, u8 cmd);
 int np_overlay_set_doit(struct sk_buff *skb, struct genl_info *info);
 int np_overlay_get_doit(struct sk_buff *skb, struct genl_info *info);
 int np_overlay_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);

@@ -4,20 +4,22 @@
  * handlers; attributes that only appear in replies are left NLA_UNSPEC so
  * strict validation rejects them in requests ("Unsupported attribute").
  */
+#include "cidr.h"
 #include "nl_policy.h"
+#include "vxlan_wire.h"
 
 const struct nla_policy np_info_get_policy[NP_INFO_A_MAX + 1] = {
 	[NP_INFO_A_ABI_VERSION] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
-/* overlay policies go here */
-
 /*
  * NP_OVERLAY_A_LOCAL4/6 are an address or empty ("clear"): the length check
  * is a validate function because a zero length is legal too. Flags are a
  * plain u32 checked in nl_overlay.c: the ABI answers -EOPNOTSUPP to unknown
- * bits, which NLA_POLICY_MASK cannot (-EINVAL). CIDR nests are parsed
- * strictly by np_cidr_parse() with np_cidr_policy.
+ * bits, which NLA_POLICY_MASK cannot (-EINVAL). CIDR nests are validated
+ * here against np_cidr_policy (NLA_POLICY_NESTED, every occurrence); what
+ * a policy cannot say (exactly one address, host bits) np_cidr_parse()
+ * checks.
  */
 static int validate_local4(const struct nlattr *attr,
 			   struct netlink_ext_ack *extack)
@@ -40,7 +42,7 @@ static int validate_local6(const struct nlattr *attr,
 }
 
 static struct netlink_range_validation vni_range = {
-	.max = 0xffffff,	/* 24 bits; s16 NLA_POLICY_MAX cannot say it */
+	.max = NP_VXLAN_VNI_MAX,	/* s16 NLA_POLICY_MAX cannot say it */
 };
 
 const struct nla_policy np_overlay_set_policy[NP_OVERLAY_A_MAX + 1] = {
@@ -66,7 +68,7 @@ const struct nla_policy np_peer_new_policy[NP_PEER_A_MAX + 1] = {
 	[NP_PEER_A_MAC] = NLA_POLICY_EXACT_LEN(6),
 	[NP_PEER_A_ENDPOINT4] = NLA_POLICY_EXACT_LEN(4),
 	[NP_PEER_A_ENDPOINT6] = NLA_POLICY_EXACT_LEN(16),
-	[NP_PEER_A_CIDR] = { .type = NLA_NESTED },
+	[NP_PEER_A_CIDR] = NLA_POLICY_NESTED(np_cidr_policy),
 };
 
 const struct nla_policy np_peer_del_policy[NP_PEER_A_MAX + 1] = {
@@ -78,16 +80,14 @@ const struct nla_policy np_peer_get_policy[NP_PEER_A_MAX + 1] = {
 	[NP_PEER_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
-/* masquerade policies go here */
-
 /*
- * NP_MASQ_A_CIDR nests are checked by np_cidr_parse() (strict, with
- * np_cidr_policy and extack) in nl_masq.c. NP_MASQ_A_FLAGS is a plain u32:
+ * NP_MASQ_A_CIDR nests: np_cidr_policy here, the rest in np_cidr_parse()
+ * (nl_masq.c). NP_MASQ_A_FLAGS is a plain u32:
  * unknown bits answer -EOPNOTSUPP there, which NLA_POLICY_MASK cannot
  * (it answers -EINVAL).
  */
 const struct nla_policy np_masq_set_policy[NP_MASQ_A_MAX + 1] = {
-	[NP_MASQ_A_CIDR] = { .type = NLA_NESTED },
+	[NP_MASQ_A_CIDR] = NLA_POLICY_NESTED(np_cidr_policy),
 	[NP_MASQ_A_FLAGS] = { .type = NLA_U32 },
 };
 

@@ -7,13 +7,11 @@
 
 /* Request policies, one per command (replies are not validated here). */
 extern const struct nla_policy np_info_get_policy[NP_INFO_A_MAX + 1];
-/* overlay policies go here */
 extern const struct nla_policy np_overlay_set_policy[NP_OVERLAY_A_MAX + 1];
 extern const struct nla_policy np_overlay_get_policy[NP_OVERLAY_A_MAX + 1];
 extern const struct nla_policy np_peer_new_policy[NP_PEER_A_MAX + 1];
 extern const struct nla_policy np_peer_del_policy[NP_PEER_A_MAX + 1];
 extern const struct nla_policy np_peer_get_policy[NP_PEER_A_MAX + 1];
-/* masquerade policies go here */
 extern const struct nla_policy np_masq_set_policy[NP_MASQ_A_MAX + 1];
 extern const struct nla_policy np_masq_get_policy[NP_MASQ_A_MAX + 1];
 

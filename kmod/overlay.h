@@ -23,7 +23,9 @@ struct np_overlay_net {
 	struct hlist_head socks;	/* UDP tunnel sockets; RTNL */
 	unsigned int ndevs;		/* np_net.lock; read with READ_ONCE */
 	unsigned int npeers;		/* over all devices; np_net.lock */
-	unsigned int gen;		/* bumped when devs changes (dumps) */
+	unsigned int ncidrs;		/* peer CIDRs over all devices; np_net.lock */
+	unsigned int gen;		/* bumped when a device or a peer
+					 * comes, goes or changes (dumps) */
 };
 
 int np_overlay_init(void);

@@ -20,6 +20,7 @@
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/icmpv6.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <net/addrconf.h>
 #include <net/icmp.h>
@@ -315,9 +316,11 @@ static int ovl_init(struct net_device *dev)
 
 	od->dev = dev;
 	od->nn = np_pernet(dev_net(dev));
-	np_lpm_init(&od->cidrs, &od->nn->lock);
+	np_lpm_init(&od->cidrs, &od->nn->lock, &od->nn->overlay.ncidrs,
+		    np_limits.max_cidrs);
+	get_random_bytes(&od->peer_key, sizeof(od->peer_key));
 
-	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL_ACCOUNT);
 	if (!cfg)
 		goto out;
 	cfg->vni = NP_VXLAN_VNI_DEFAULT;
@@ -327,10 +330,12 @@ static int ovl_init(struct net_device *dev)
 	/* Random or not, it is the address: udev must not rewrite it. */
 	dev->addr_assign_type = NET_ADDR_SET;
 
-	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
+	dev->tstats = __netdev_alloc_pcpu_stats(struct pcpu_sw_netstats,
+						GFP_KERNEL_ACCOUNT);
 	if (!dev->tstats)
 		goto err_cfg;
-	od->pcpu = netdev_alloc_pcpu_stats(struct np_ovl_pcpu);
+	od->pcpu = __netdev_alloc_pcpu_stats(struct np_ovl_pcpu,
+					     GFP_KERNEL_ACCOUNT);
 	if (!od->pcpu)
 		goto err_tstats;
 	err = gro_cells_init(&od->gro_cells, dev);
@@ -349,12 +354,15 @@ out:
 	return err;
 }
 
-/* Unregistering (closed already): peers go, then the rest. */
+/*
+ * Unregistering (closed already): the device is dead to writers and its
+ * peers go. Its configuration and counters stay for whoever still holds
+ * the device (a netlink request that looked it up): ovl_destruct frees them.
+ */
 static void ovl_uninit(struct net_device *dev)
 {
 	struct np_ovl_dev *od = netdev_priv(dev);
 	struct np_net *nn = od->nn;
-	struct np_ovl_cfg *cfg;
 
 	mutex_lock(&nn->lock);
 	od->dead = true;
@@ -362,14 +370,19 @@ static void ovl_uninit(struct net_device *dev)
 	if (!hlist_unhashed(&od->node)) {
 		hlist_del_init(&od->node);
 		WRITE_ONCE(nn->overlay.ndevs, nn->overlay.ndevs - 1);
-		nn->overlay.gen++;
 	}
-	cfg = np_overlay_cfg(od);
-	RCU_INIT_POINTER(od->cfg, NULL);
+	nn->overlay.gen++;
 	mutex_unlock(&nn->lock);
 
-	kfree_rcu(cfg, rcu);
 	gro_cells_destroy(&od->gro_cells);
+}
+
+/* priv_destructor: the last reference is gone (or register failed). */
+static void ovl_destruct(struct net_device *dev)
+{
+	struct np_ovl_dev *od = netdev_priv(dev);
+
+	kfree_rcu(rcu_dereference_protected(od->cfg, true), rcu);
 	free_percpu(od->pcpu);
 	free_percpu(dev->tstats);
 }
@@ -408,11 +421,16 @@ static int ovl_set_mac_address(struct net_device *dev, void *p)
 	err = eth_prepare_mac_addr_change(dev, p);
 	if (err)
 		return err;
-	cfg = kmemdup(np_overlay_cfg(od), sizeof(*cfg), GFP_KERNEL);
+	cfg = kmemdup(np_overlay_cfg(od), sizeof(*cfg), GFP_KERNEL_ACCOUNT);
 	if (!cfg)
 		return -ENOMEM;
 	ether_addr_copy(cfg->mac, sa->sa_data);
 	mutex_lock(&od->nn->lock);
+	if (od->dead) {
+		mutex_unlock(&od->nn->lock);
+		kfree(cfg);
+		return -ENODEV;
+	}
 	cfg_replace(od, cfg);
 	eth_commit_mac_addr_change(dev, p);
 	mutex_unlock(&od->nn->lock);
@@ -456,6 +474,7 @@ static void ovl_setup(struct net_device *dev)
 	dev->netdev_ops = &ovl_netdev_ops;
 	dev->ethtool_ops = &ovl_ethtool_ops;
 	dev->needs_free_netdev = true;
+	dev->priv_destructor = ovl_destruct;
 	SET_NETDEV_DEVTYPE(dev, &ovl_type);
 
 	/* Sockets, peers and counters are per netns: the device stays put. */
@@ -500,6 +519,12 @@ static int ovl_newlink(struct net *src_net, struct net_device *dev,
 	struct np_net *nn = np_pernet(dev_net(dev));
 	int err;
 
+	/* ndevs changes under RTNL (held here) and the netns mutex */
+	if (READ_ONCE(nn->overlay.ndevs) >= np_limits.max_devices) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "too many nodeplane devices in this network namespace (module parameter max_devices)");
+		return -ENOSPC;
+	}
 	err = register_netdevice(dev);
 	if (err)
 		return err;
@@ -536,7 +561,11 @@ int np_overlay_configure(struct np_ovl_dev *od, const struct np_ovl_change *ch,
 	int err;
 
 	ASSERT_RTNL();
-	cfg = kmemdup(np_overlay_cfg(od), sizeof(*cfg), GFP_KERNEL);
+	if (od->dead) {	/* written under RTNL too */
+		NL_SET_ERR_MSG_MOD(extack, "the device is being deleted");
+		return -ENODEV;
+	}
+	cfg = kmemdup(np_overlay_cfg(od), sizeof(*cfg), GFP_KERNEL_ACCOUNT);
 	if (!cfg)
 		return -ENOMEM;
 	if (ch->set & NP_OVL_SET_VNI)

@@ -15,16 +15,29 @@
  * deleted while the daemon was down) must be deleted first; a daemon that
  * converges by dump-and-diff deletes before it adds, and a takeover would
  * leave the loser listing a CIDR it no longer owns.
+ *
+ * Once a reader may have seen a peer (it is in the CIDR table or the MAC
+ * hash), it is freed only after a grace period, on every path, failures
+ * included: replace owns the peer it is given.
+ *
+ * The MAC hash is keyed per device with a random siphash key: the MACs
+ * come from tenants, who must not be able to pile their peers into one
+ * bucket.
+ *
+ * Limits per netns (module parameters, params.h): max_peers peers over all
+ * devices, max_cidrs CIDRs (the CIDR tables' budget), -ENOSPC beyond.
  */
-#include <linux/jhash.h>
+#include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/nodeplane.h>
 
 #include "overlay_priv.h"
+#include "params.h"
 
-static u32 mac_hash(const u8 *mac)
+static u32 mac_hash(const struct np_ovl_dev *od, const u8 *mac)
 {
-	return jhash(mac, ETH_ALEN, 0) & ((1U << NP_OVL_PEER_HASH_BITS) - 1);
+	return siphash(mac, ETH_ALEN, &od->peer_key) &
+	       ((1U << NP_OVL_PEER_HASH_BITS) - 1);
 }
 
 static enum np_lpm_family lpm_fam(int family)
@@ -36,10 +49,10 @@ struct np_ovl_peer *np_overlay_peer_alloc(unsigned int ncidrs)
 {
 	struct np_ovl_peer *peer;
 
-	peer = kzalloc(struct_size(peer, cidrs, ncidrs), GFP_KERNEL);
+	peer = kzalloc(struct_size(peer, cidrs, ncidrs), GFP_KERNEL_ACCOUNT);
 	if (!peer)
 		return NULL;
-	if (dst_cache_init(&peer->dst_cache, GFP_KERNEL)) {
+	if (dst_cache_init(&peer->dst_cache, GFP_KERNEL_ACCOUNT)) {
 		kfree(peer);
 		return NULL;
 	}
@@ -47,15 +60,32 @@ struct np_ovl_peer *np_overlay_peer_alloc(unsigned int ncidrs)
 	return peer;
 }
 
-void np_overlay_peer_free(struct np_ovl_peer *peer)
+static void peer_destroy(struct np_ovl_peer *peer)
 {
 	dst_cache_destroy(&peer->dst_cache);
 	kfree(peer);
 }
 
+void np_overlay_peer_free(struct np_ovl_peer *peer)
+{
+	/* a published peer may be in a reader's hands: peer_release() */
+	if (WARN_ON_ONCE(peer->published))
+		return;	/* leaked rather than freed under a reader */
+	peer_destroy(peer);
+}
+
 static void peer_free_rcu(struct rcu_head *head)
 {
-	np_overlay_peer_free(container_of(head, struct np_ovl_peer, rcu));
+	peer_destroy(container_of(head, struct np_ovl_peer, rcu));
+}
+
+/* Free @peer, after a grace period if a reader may have seen it. */
+static void peer_release(struct np_ovl_peer *peer)
+{
+	if (peer->published)
+		call_rcu(&peer->rcu, peer_free_rcu);
+	else
+		peer_destroy(peer);
 }
 
 struct np_ovl_peer *np_overlay_peer_by_mac(struct np_ovl_dev *od,
@@ -63,7 +93,7 @@ struct np_ovl_peer *np_overlay_peer_by_mac(struct np_ovl_dev *od,
 {
 	struct np_ovl_peer *peer;
 
-	hlist_for_each_entry_rcu(peer, &od->peers[mac_hash(mac)], mac_node,
+	hlist_for_each_entry_rcu(peer, &od->peers[mac_hash(od, mac)], mac_node,
 				 lockdep_is_held(&od->nn->lock))
 		if (ether_addr_equal(peer->mac, mac))
 			return peer;
@@ -108,6 +138,7 @@ static void unwind(struct np_ovl_dev *od, struct np_ovl_peer *peer,
 int np_overlay_peer_replace(struct np_ovl_dev *od, struct np_ovl_peer *peer,
 			    struct netlink_ext_ack *extack)
 {
+	struct np_overlay_net *on = &od->nn->overlay;
 	struct np_ovl_peer *old, *owner;
 	struct np_cidr *c;
 	unsigned int i;
@@ -117,9 +148,16 @@ int np_overlay_peer_replace(struct np_ovl_dev *od, struct np_ovl_peer *peer,
 	lockdep_assert_held(&od->nn->lock);
 	if (od->dead) {
 		NL_SET_ERR_MSG_MOD(extack, "the device is being deleted");
-		return -ENODEV;
+		err = -ENODEV;
+		goto err_release;
 	}
 	old = np_overlay_peer_by_mac(od, peer->mac);
+	if (!old && on->npeers >= np_limits.max_peers) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "too many peers in this network namespace (module parameter max_peers)");
+		err = -ENOSPC;
+		goto err_release;
+	}
 
 	for (i = 0; i < peer->ncidrs; i++) {
 		c = &peer->cidrs[i];
@@ -128,7 +166,8 @@ int np_overlay_peer_replace(struct np_ovl_dev *od, struct np_ovl_peer *peer,
 		if (owner && owner != old) {
 			NL_SET_ERR_MSG_MOD(extack,
 					   "a CIDR is already owned by another peer of this device (delete that peer first)");
-			return -EEXIST;
+			err = -EEXIST;
+			goto err_release;
 		}
 	}
 	for (i = 0; i < peer->ncidrs; i++) {
@@ -137,9 +176,16 @@ int np_overlay_peer_replace(struct np_ovl_dev *od, struct np_ovl_peer *peer,
 				    peer, &prev);
 		if (err) {
 			unwind(od, peer, old, i);
-			NL_SET_ERR_MSG_MOD(extack, "out of memory for the CIDR table");
-			return err;
+			if (err == -ENOSPC)
+				NL_SET_ERR_MSG_MOD(extack,
+						   "too many peer CIDRs in this network namespace (module parameter max_cidrs)");
+			else
+				NL_SET_ERR_MSG_MOD(extack,
+						   "out of memory for the CIDR table");
+			goto err_release;
 		}
+		/* from here on the TX path may hold it */
+		peer->published = true;
 	}
 	if (old) {
 		hlist_replace_rcu(&old->mac_node, &peer->mac_node);
@@ -152,12 +198,17 @@ int np_overlay_peer_replace(struct np_ovl_dev *od, struct np_ovl_peer *peer,
 		call_rcu(&old->rcu, peer_free_rcu);
 	} else {
 		hlist_add_head_rcu(&peer->mac_node,
-				   &od->peers[mac_hash(peer->mac)]);
+				   &od->peers[mac_hash(od, peer->mac)]);
 		od->npeers++;
-		WRITE_ONCE(od->nn->overlay.npeers, od->nn->overlay.npeers + 1);
+		WRITE_ONCE(on->npeers, on->npeers + 1);
 	}
-	od->peer_gen++;
+	peer->published = true;
+	on->gen++;
 	return 0;
+
+err_release:
+	peer_release(peer);
+	return err;
 }
 
 static void unlink_peer(struct np_ovl_dev *od, struct np_ovl_peer *peer)
@@ -170,7 +221,7 @@ static void unlink_peer(struct np_ovl_dev *od, struct np_ovl_peer *peer)
 	hlist_del_rcu(&peer->mac_node);
 	od->npeers--;
 	WRITE_ONCE(od->nn->overlay.npeers, od->nn->overlay.npeers - 1);
-	od->peer_gen++;
+	od->nn->overlay.gen++;
 	call_rcu(&peer->rcu, peer_free_rcu);
 }
 

@@ -11,7 +11,14 @@
  * and CIDR table change under the netns mutex only; the sockets list and
  * the device <-> socket binding under RTNL. The packet path reads all of it
  * under RCU and takes no lock.
+ *
+ * Lifetime (WireGuard's rule): a device's state (configuration, counters)
+ * lives until its priv_destructor, so whoever holds a reference to the
+ * device may read it. ndo_uninit marks the device dead under the netns
+ * mutex and removes its peers; every writer takes the mutex and checks
+ * @dead before anything else.
  */
+#include <linux/siphash.h>
 #include <linux/etherdevice.h>
 #include <linux/in6.h>
 #include <linux/netdevice.h>
@@ -77,6 +84,8 @@ struct np_ovl_peer {
 	struct hlist_node mac_node;	/* np_ovl_dev.peers[] */
 	struct rcu_head rcu;
 	struct dst_cache dst_cache;	/* route to @ep */
+	bool published;			/* readers may hold it: free after a
+					 * grace period only */
 	u8 mac[ETH_ALEN];
 	u8 family;			/* AF_INET or AF_INET6, of @ep and CIDRs */
 	union {
@@ -102,9 +111,9 @@ struct np_ovl_dev {
 	struct hlist_node sock_node;	/* np_ovl_sock.devs, while up */
 	struct np_lpm cidrs;		/* pod CIDR -> struct np_ovl_peer */
 	struct hlist_head peers[1 << NP_OVL_PEER_HASH_BITS];	/* by MAC */
+	siphash_key_t peer_key;		/* random: tenants choose the MACs */
 	unsigned int npeers;
-	unsigned int peer_gen;		/* bumped on every peer change */
-	bool dead;			/* uninit ran: no more peers */
+	bool dead;			/* uninit ran: no more writes */
 	struct np_ovl_pcpu __percpu *pcpu;
 	struct gro_cells gro_cells;
 };
@@ -151,7 +160,12 @@ void np_overlay_sock_detach(struct np_ovl_dev *od);
 
 /* overlay_peer.c */
 struct np_ovl_peer *np_overlay_peer_alloc(unsigned int ncidrs);
+/* Frees a peer that was never published (replace owns published ones). */
 void np_overlay_peer_free(struct np_ovl_peer *peer);
+/*
+ * Publish @peer, replacing the peer with its MAC. Owns @peer on every path:
+ * on error it is freed, after a grace period if any reader may have seen it.
+ */
 int np_overlay_peer_replace(struct np_ovl_dev *od, struct np_ovl_peer *peer,
 			    struct netlink_ext_ack *extack);
 int np_overlay_peer_del(struct np_ovl_dev *od, const u8 *mac);

@@ -321,7 +321,7 @@ static struct np_ovl_sock *vs_get(struct net *net, u16 port,
 			return vs;
 		}
 	}
-	vs = kzalloc(sizeof(*vs), GFP_KERNEL);
+	vs = kzalloc(sizeof(*vs), GFP_KERNEL_ACCOUNT);
 	if (!vs)
 		return ERR_PTR(-ENOMEM);
 	vs->port = port;

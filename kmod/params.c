@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The feature switches behind the module parameter "disable" (declared in
- * main.c): parsing, formatting, and the mask the rest of the module reads.
+ * main.c): parsing, formatting, and the mask the rest of the module reads;
+ * and the sizing limits behind max_devices, max_peers and max_cidrs.
  */
 #include <linux/kernel.h>
 #include <linux/string.h>
@@ -20,6 +21,16 @@ static const struct {
 };
 
 static u32 np_features = __NP_FEATURE_F_ALL;
+
+/*
+ * Defaults: a K3s node has one overlay device; a peer is one node and
+ * family (a dual-stack node is two), each with its pod CIDRs.
+ */
+struct np_limits np_limits = {
+	.max_devices = 16,
+	.max_peers = 8192,
+	.max_cidrs = 16384,
+};
 
 /*
  * Parse a comma-separated list of feature names to disable into the mask of

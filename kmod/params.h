@@ -10,4 +10,19 @@ int np_params_format_disabled(char *buf, size_t size, u32 features);
 void np_params_set_features(u32 features);
 u32 np_params_features(void);
 
+/* The NP_FEATURE_F_* this module implements (INFO reports no others). */
+#define NP_FEATURES_IMPLEMENTED NP_FEATURE_F_OVERLAY
+
+/*
+ * Per network namespace sizing limits, the module parameters max_devices,
+ * max_peers and max_cidrs (main.c): read-only after load.
+ */
+struct np_limits {
+	unsigned int max_devices;	/* nodeplane devices */
+	unsigned int max_peers;		/* peers over all devices */
+	unsigned int max_cidrs;		/* peer CIDRs over all devices */
+};
+
+extern struct np_limits np_limits;
+
 #endif /* _NP_PARAMS_H */

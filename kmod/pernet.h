@@ -15,9 +15,7 @@
 struct np_net {
 	struct mutex lock;	/* serialises all writers in this netns */
 	atomic64_t requests;	/* genl requests handled in this netns */
-	/* overlay state goes here */
 	struct np_overlay_net overlay;	/* overlay.h; all-zero is empty */
-	/* masquerade state goes here */
 	struct np_masq_config __rcu *masq;	/* masq.c; NULL: off */
 	unsigned int masq_hooks;	/* families hooked, 1 << np_lpm_family */
 };

@@ -5,12 +5,17 @@
  * Script output (stable; a key is never renamed or removed):
  *   version<TAB><module version>
  *   abi<TAB><ABI the module speaks>
- *   features<TAB><enabled names, comma-separated, unknown bits as one hex
- *                 number, or "none">
+ *   features<TAB><implemented and enabled names, comma-separated, unknown
+ *                 bits as one hex number, or "none">
+ *   disabled<TAB><names switched off by disable=, as above>
+ *                                                    (if the module says)
  *   requests<TAB><requests handled in this netns>   (if the module counts)
  *   overlay_devices<TAB><nodeplane devices>          (each if the module
  *   overlay_peers<TAB><peers over all devices>        sends it)
  *   masq_cidrs<TAB><cluster CIDRs for masquerade>
+ *   max_devices<TAB><per-netns limit>                (if the module sends
+ *   max_peers<TAB><per-netns limit>                   its limits)
+ *   max_cidrs<TAB><per-netns limit>
  */
 #include <inttypes.h>
 
@@ -23,7 +28,10 @@
 void np_ctl_info_print(FILE *out, const struct np_info *info, bool script)
 {
 	const char *version = info->version;
-	uint32_t disabled = ~info->features & __NP_FEATURE_F_ALL;
+	/* Older modules: what FEATURES lacks was disabled. */
+	uint32_t disabled = info->have & NP_INFO_HAVE_DISABLED ?
+			    info->disabled :
+			    ~info->features & __NP_FEATURE_F_ALL;
 	char on[128], off[128];
 
 	if (script) {
@@ -31,6 +39,10 @@ void np_ctl_info_print(FILE *out, const struct np_info *info, bool script)
 		fprintf(out, "version\t%s\n", version);
 		fprintf(out, "abi\t%" PRIu32 "\n", info->abi);
 		fprintf(out, "features\t%s\n", on);
+		if (info->have & NP_INFO_HAVE_DISABLED) {
+			np_nl_features_str(off, sizeof(off), disabled, ",");
+			fprintf(out, "disabled\t%s\n", off);
+		}
 		if (info->have_counts)
 			fprintf(out, "requests\t%" PRIu64 "\n", info->requests);
 		if (info->have & NP_INFO_HAVE_OVERLAY_DEVICES)
@@ -42,6 +54,11 @@ void np_ctl_info_print(FILE *out, const struct np_info *info, bool script)
 		if (info->have & NP_INFO_HAVE_MASQ_CIDRS)
 			fprintf(out, "masq_cidrs\t%" PRIu32 "\n",
 				info->masq_cidrs);
+		if (info->have & NP_INFO_HAVE_LIMITS)
+			fprintf(out, "max_devices\t%" PRIu32 "\nmax_peers\t%"
+				PRIu32 "\nmax_cidrs\t%" PRIu32 "\n",
+				info->max_devices, info->max_peers,
+				info->max_cidrs);
 		return;
 	}
 
@@ -65,6 +82,10 @@ void np_ctl_info_print(FILE *out, const struct np_info *info, bool script)
 	if (info->have & NP_INFO_HAVE_MASQ_CIDRS)
 		fprintf(out, "%-*s %" PRIu32 "\n", KEY_WIDTH, "masq cidrs",
 			info->masq_cidrs);
+	if (info->have & NP_INFO_HAVE_LIMITS)
+		fprintf(out, "%-*s devices %" PRIu32 ", peers %" PRIu32
+			", cidrs %" PRIu32 " per netns\n", KEY_WIDTH, "limits",
+			info->max_devices, info->max_peers, info->max_cidrs);
 }
 
 static int run(struct np_ctl *ctl, int argc, char **argv)

@@ -17,6 +17,8 @@ static const char *const info_names[NP_INFO_A_MAX + 1] = {
 	[NP_INFO_A_VERSION] = "NP_INFO_A_VERSION",
 	[NP_INFO_A_FEATURES] = "NP_INFO_A_FEATURES",
 	[NP_INFO_A_COUNTS] = "NP_INFO_A_COUNTS",
+	[NP_INFO_A_DISABLED] = "NP_INFO_A_DISABLED",
+	[NP_INFO_A_LIMITS] = "NP_INFO_A_LIMITS",
 };
 
 /* libnl checks minimum lengths only: maxlen makes the integers exact. */
@@ -25,6 +27,8 @@ static const struct nla_policy info_policy[NP_INFO_A_MAX + 1] = {
 	[NP_INFO_A_VERSION] = { .type = NLA_STRING, .maxlen = NP_INFO_VERSION_LEN },
 	[NP_INFO_A_FEATURES] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
 	[NP_INFO_A_COUNTS] = { .type = NLA_NESTED },
+	[NP_INFO_A_DISABLED] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
+	[NP_INFO_A_LIMITS] = { .type = NLA_NESTED },
 };
 
 const struct np_nl_attr_set np_nl_info_attrs = {
@@ -59,11 +63,33 @@ const struct np_nl_attr_set np_nl_count_attrs = {
 	.required = BIT64(NP_COUNT_A_REQUESTS),
 };
 
+static const char *const limit_names[NP_LIMIT_A_MAX + 1] = {
+	[NP_LIMIT_A_DEVICES] = "NP_LIMIT_A_DEVICES",
+	[NP_LIMIT_A_PEERS] = "NP_LIMIT_A_PEERS",
+	[NP_LIMIT_A_CIDRS] = "NP_LIMIT_A_CIDRS",
+};
+
+static const struct nla_policy limit_policy[NP_LIMIT_A_MAX + 1] = {
+	[NP_LIMIT_A_DEVICES] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
+	[NP_LIMIT_A_PEERS] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
+	[NP_LIMIT_A_CIDRS] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
+};
+
+static const struct np_nl_attr_set np_nl_limit_attrs = {
+	.what = "INFO_GET reply NP_INFO_A_LIMITS",
+	.maxtype = NP_LIMIT_A_MAX,
+	.names = limit_names,
+	.policy = limit_policy,
+	.required = BIT64(NP_LIMIT_A_DEVICES) | BIT64(NP_LIMIT_A_PEERS) |
+		    BIT64(NP_LIMIT_A_CIDRS),
+};
+
 int np_nl_info_parse(const struct nlmsghdr *nlh, size_t len,
 		     struct np_info *out, struct np_err *err)
 {
 	struct nlattr *tb[NP_INFO_A_MAX + 1];
 	struct nlattr *cnt[NP_COUNT_A_MAX + 1];
+	struct nlattr *lim[NP_LIMIT_A_MAX + 1];
 	const void *head;
 	size_t alen;
 	int r;
@@ -101,6 +127,22 @@ int np_nl_info_parse(const struct nlmsghdr *nlh, size_t len,
 			out->masq_cidrs = nla_get_u32(cnt[NP_COUNT_A_MASQ_CIDRS]);
 			out->have |= NP_INFO_HAVE_MASQ_CIDRS;
 		}
+	}
+	/* Older modules send neither (and their FEATURES meant "not disabled"). */
+	if (tb[NP_INFO_A_DISABLED]) {
+		out->disabled = nla_get_u32(tb[NP_INFO_A_DISABLED]);
+		out->have |= NP_INFO_HAVE_DISABLED;
+	}
+	if (tb[NP_INFO_A_LIMITS]) {
+		r = np_nl_attr_parse(lim, &np_nl_limit_attrs,
+				     nla_data(tb[NP_INFO_A_LIMITS]),
+				     (size_t)nla_len(tb[NP_INFO_A_LIMITS]), err);
+		if (r)
+			return r;
+		out->max_devices = nla_get_u32(lim[NP_LIMIT_A_DEVICES]);
+		out->max_peers = nla_get_u32(lim[NP_LIMIT_A_PEERS]);
+		out->max_cidrs = nla_get_u32(lim[NP_LIMIT_A_CIDRS]);
+		out->have |= NP_INFO_HAVE_LIMITS;
 	}
 	return 0;
 }

@@ -42,13 +42,19 @@ struct np_info {
 	uint32_t overlay_devices;		/* nodeplane devices */
 	uint32_t overlay_peers;			/* peers over all devices */
 	uint32_t masq_cidrs;			/* cluster CIDRs for masquerade */
+	uint32_t disabled;			/* NP_FEATURE_F_* switched off */
+	uint32_t max_devices;			/* per-netns limits */
+	uint32_t max_peers;
+	uint32_t max_cidrs;
 };
 
-/* struct np_info.have: counts newer modules add to NP_INFO_A_COUNTS. */
+/* struct np_info.have: what newer modules add (counts, and more). */
 enum {
 	NP_INFO_HAVE_OVERLAY_DEVICES = 1U << 0,
 	NP_INFO_HAVE_OVERLAY_PEERS = 1U << 1,
 	NP_INFO_HAVE_MASQ_CIDRS = 1U << 2,
+	NP_INFO_HAVE_DISABLED = 1U << 3,	/* NP_INFO_A_DISABLED */
+	NP_INFO_HAVE_LIMITS = 1U << 4,		/* NP_INFO_A_LIMITS */
 };
 
 struct np_nl;

@@ -23,16 +23,18 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 before=$(snapshot)
 
-# dkms.conf and VERSION agree
-conf_ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
-if [ "$conf_ver" = "$ver" ]; then ok dkms.conf-version; else
-	ko dkms.conf-version "dkms.conf says '$conf_ver', VERSION says '$ver'"; fi
-
 # the source tree DKMS sees: what git tracks (what a release tarball holds)
 src=$tmp/src/nodeplane-$ver
 mkdir -p "$src"
 (cd "$top" && git ls-files -z --cached --others --exclude-standard -- Kbuild dkms.conf VERSION kmod uapi |
 	xargs -0 cp --parents -t "$src")
+
+# dkms.conf takes its version from VERSION (one version source): sourced
+# by bash from elsewhere, as DKMS does, it says VERSION's; and it never
+# spells a version itself
+conf_ver=$(cd / && bash -c '. "$1" >/dev/null && echo "$PACKAGE_VERSION"' _ "$src/dkms.conf")
+if [ "$conf_ver" = "$ver" ] && ! grep -qF "\"$ver\"" "$top/dkms.conf"; then ok dkms.conf-version; else
+	ko dkms.conf-version "dkms.conf says '$conf_ver' (or spells the version), VERSION says '$ver'"; fi
 
 mkdir -p "$tmp/tree" "$tmp/install"
 # DKMS signs what it builds and would create its key pair in /var/lib/dkms;
@@ -44,6 +46,19 @@ if "${dk[@]}" add >"$tmp/add.log" 2>&1 && "${dk[@]}" build >"$tmp/build.log" 2>&
 else
 	ko dkms-build "see below"; cat "$tmp"/*.log >&2
 fi
+
+# another installed kernel (not 6.1) is skipped, not a failed build
+other=(env mok_signing_key="$tmp/mok.key" mok_certificate="$tmp/mok.pub" dkms --sourcetree "$tmp/src" --dkmstree "$tmp/tree" --installtree "$tmp/install"
+    -m nodeplane -v "$ver" -k 6.12.0-1-amd64 --kernelsourcedir "$kdir")
+rc=0
+"${other[@]}" build >"$tmp/other.log" 2>&1 || rc=$?
+if [ "$rc" -eq 77 ] && grep -q "BUILD_EXCLUSIVE" "$tmp/other.log" &&
+   [ -z "$(find "$tmp/tree" -path '*6.12.0*' -name '*.ko')" ]; then
+	ok dkms-other-kernel-skipped
+else
+	ko dkms-other-kernel-skipped "exit $rc (want 77, BUILD_EXCLUSIVE): $(tail -n 3 "$tmp/other.log" | tr '\n' ' ')"
+fi
+rm -f "$tmp/other.log"
 
 ko_file=$(find "$tmp/tree" -name nodeplane.ko | head -n 1 || true)
 if [ -n "$ko_file" ] &&

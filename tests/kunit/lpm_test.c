@@ -145,7 +145,7 @@ static int lpm_test_init(struct kunit *test)
 	if (!c)
 		return -ENOMEM;
 	mutex_init(&c->lock);
-	np_lpm_init(&c->t, &c->lock);
+	np_lpm_init(&c->t, &c->lock, NULL, 0);
 	for (fam = 0; fam < __NP_LPM_FAMILIES; fam++) {
 		c->ref[fam].e = kunit_kcalloc(test, REF_CAP,
 					      sizeof(struct ref_ent), GFP_KERNEL);
@@ -1261,6 +1261,52 @@ static void lpm_deep_and_destroy(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, t_lookup(c, NP_LPM_V6, zero), (void *)0x20);
 }
 
+
+/*
+ * A budget shared by two tables: entries, not nodes, count; a replacement
+ * needs no room; -ENOSPC changes nothing; a removal or a destroy gives the
+ * room back.
+ */
+static void lpm_budget_shared(struct kunit *test)
+{
+	struct lpm_ctx *c = test->priv;
+	struct np_lpm t2;
+	unsigned int used = 0;
+	u8 a[16] = { 10, 0, 0, 0 }, b[16] = { 10, 1, 0, 0 },
+	   d[16] = { 10, 2, 0, 0 }, e[16] = { 10, 3, 0, 0 };
+	void *old;
+
+	mutex_lock(&c->lock);
+	np_lpm_init(&c->t, &c->lock, &used, 3);
+	np_lpm_init(&t2, &c->lock, &used, 3);
+	KUNIT_EXPECT_EQ(test, np_lpm_insert(&c->t, NP_LPM_V4, a, 16, (void *)1, &old), 0);
+	/* 10.1/16 next to 10.0/16: a join node, still one entry */
+	KUNIT_EXPECT_EQ(test, np_lpm_insert(&c->t, NP_LPM_V4, b, 16, (void *)2, &old), 0);
+	KUNIT_EXPECT_EQ(test, np_lpm_insert(&t2, NP_LPM_V6, a, 8, (void *)3, &old), 0);
+	KUNIT_EXPECT_EQ(test, used, 3U);
+	KUNIT_EXPECT_EQ(test, np_lpm_insert(&c->t, NP_LPM_V4, d, 16, (void *)4, &old), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, np_lpm_insert(&t2, NP_LPM_V4, d, 16, (void *)4, &old), -ENOSPC);
+	/* the value-less join node 10.0/15 is not an entry: taking it needs room */
+	KUNIT_EXPECT_EQ(test, np_lpm_insert(&c->t, NP_LPM_V4, a, 15, (void *)4, &old), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, np_lpm_insert(&c->t, NP_LPM_V4, a, 16, (void *)5, &old), 0);
+	KUNIT_EXPECT_PTR_EQ(test, old, (void *)1);
+	KUNIT_EXPECT_EQ(test, used, 3U);
+	KUNIT_EXPECT_PTR_EQ(test, np_lpm_find_exact(&c->t, NP_LPM_V4, d, 16), NULL);
+	KUNIT_EXPECT_PTR_EQ(test, np_lpm_remove(&c->t, NP_LPM_V4, b, 16), (void *)2);
+	KUNIT_EXPECT_EQ(test, used, 2U);
+	KUNIT_EXPECT_EQ(test, np_lpm_insert(&t2, NP_LPM_V4, e, 16, (void *)6, &old), 0);
+	KUNIT_EXPECT_EQ(test, used, 3U);
+	np_lpm_destroy(&t2);
+	KUNIT_EXPECT_EQ(test, used, 1U);
+	KUNIT_EXPECT_EQ(test, np_lpm_insert(&c->t, NP_LPM_V4, d, 16, (void *)7, &old), 0);
+	KUNIT_EXPECT_EQ(test, used, 2U);
+	np_lpm_destroy(&c->t);
+	KUNIT_EXPECT_EQ(test, used, 0U);
+	/* lpm_test_exit() destroys c->t again: not against this frame's budget */
+	np_lpm_init(&c->t, &c->lock, NULL, 0);
+	mutex_unlock(&c->lock);
+}
+
 static struct kunit_case lpm_cases[] = {
 	KUNIT_CASE(lpm_insert_plen_too_long),
 	KUNIT_CASE(lpm_host_bits_masked),
@@ -1269,6 +1315,7 @@ static struct kunit_case lpm_cases[] = {
 	KUNIT_CASE(lpm_walk_stops),
 	KUNIT_CASE(lpm_deep_and_destroy),
 	KUNIT_CASE(lpm_cluster_fill_drain),
+	KUNIT_CASE(lpm_budget_shared),
 	KUNIT_CASE_PARAM(lpm_random, rand_gen_params),
 	{}
 };

@@ -257,10 +257,181 @@ static void info_get_parse_skb(struct kunit *test)
 	kfree_skb(skb);
 }
 
+
+/* ---- NP_CMD_PEER_NEW / NP_CMD_MASQ_SET: CIDR nests in the policy -------- */
+
+/* One NP_CIDR_A_* nest of a request; 0 / -1 leave an attribute out. */
+struct cidr_nest {
+	u8 addr_len;		/* NP_CIDR_A_ADDR4 payload bytes; 0: none */
+	int plen;		/* NP_CIDR_A_PREFIXLEN (u8); -1: none */
+	u16 extra;		/* another inner type, 4 bytes; 0: none */
+	bool flat;		/* NLA_F_NESTED left out */
+};
+
+enum bad_what { BAD_NONE, BAD_ADDR, BAD_PLEN, BAD_EXTRA, BAD_NEST };
+
+struct peer_new_case {
+	const char *name;
+	struct cidr_nest cidr[2];
+	int ncidr;
+	int err;
+	const char *msg;
+	enum bad_what bad;
+	int bad_nest;		/* which nest holds (or is) the bad attribute */
+};
+
+#define C4(pl) { .addr_len = 4, .plen = (pl) }
+
+static const struct peer_new_case peer_new_cases[] = {
+	{ "one CIDR", { C4(24) }, 1, .bad = BAD_NONE },
+	{ "two CIDRs", { C4(24), C4(16) }, 2, .bad = BAD_NONE },
+	/* what np_cidr_parse() checks, not the policy: exactly one address */
+	{ "no address", { { .plen = 24 } }, 1, .bad = BAD_NONE },
+	{ "prefix length 128", { C4(128) }, 1, .bad = BAD_NONE },
+	{ "address of 3 bytes", { { .addr_len = 3, .plen = 24 } }, 1,
+	  .err = -ERANGE, .msg = "binary attribute size out of range", .bad = BAD_ADDR },
+	{ "address of 16 bytes as ADDR4", { { .addr_len = 16, .plen = 24 } }, 1,
+	  .err = -ERANGE, .msg = "binary attribute size out of range", .bad = BAD_ADDR },
+	{ "prefix length 129", { C4(129) }, 1, .err = -ERANGE,
+	  .msg = "integer out of range", .bad = BAD_PLEN },
+	{ "unknown inner type", { { .addr_len = 4, .plen = 8, .extra = NP_CIDR_A_MAX + 1 } }, 1,
+	  .err = -EINVAL, .msg = "Unknown attribute type", .bad = BAD_EXTRA },
+	{ "second nest bad, first fine", { C4(24), C4(200) }, 2, .err = -ERANGE,
+	  .msg = "integer out of range", .bad = BAD_PLEN, .bad_nest = 1 },
+	{ "nest without NLA_F_NESTED", { { .addr_len = 4, .plen = 24, .flat = true } }, 1,
+	  .err = -EINVAL, .msg = "NLA_F_NESTED is missing", .bad = BAD_NEST },
+};
+
+static void peer_new_case_desc(const struct peer_new_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(peer_new, peer_new_cases, peer_new_case_desc);
+
+static struct nlattr *put_raw(u8 *buf, int *off, u16 type, const void *p,
+			      int len)
+{
+	struct nlattr *nla = (struct nlattr *)(buf + *off);
+
+	nla->nla_type = type;
+	nla->nla_len = nla_attr_size(len);
+	memset(nla_data(nla), 0, nla_total_size(len) - NLA_HDRLEN);
+	if (p)
+		memcpy(nla_data(nla), p, len);
+	*off += nla_total_size(len);
+	return nla;
+}
+
+/*
+ * The request (IFINDEX, then the CIDR nests) parsed with the policy of
+ * @cmd's attribute set: @policy/@maxtype, CIDRs of type @cidr_type.
+ */
+static void cidr_nests_parse(struct kunit *test, const struct peer_new_case *c,
+			     const struct nla_policy *policy, int maxtype,
+			     u16 cidr_type, u16 other_type)
+{
+	struct nlattr *tb[NP_PEER_A_MAX + NP_MASQ_A_MAX + 2];
+	struct nlattr *bad[2][4] = {};
+	struct netlink_ext_ack extack = {};
+	const struct nlattr *want = NULL;
+	u32 one = 1, junk = 7;
+	u8 addr[16] = { 10, 1, 0, 0 };
+	int i, off = 0, err;
+	u8 *buf;
+
+	buf = kunit_kzalloc(test, BUF_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	put_raw(buf, &off, other_type, &one, 4);
+	for (i = 0; i < c->ncidr; i++) {
+		const struct cidr_nest *n = &c->cidr[i];
+		struct nlattr *nest;
+		u8 pl = n->plen;
+
+		nest = put_raw(buf, &off, cidr_type | (n->flat ? 0 : NLA_F_NESTED),
+			       NULL, 0);
+		bad[i][BAD_NEST] = nest;
+		if (n->addr_len)
+			bad[i][BAD_ADDR] = put_raw(buf, &off, NP_CIDR_A_ADDR4,
+						   addr, n->addr_len);
+		if (n->plen >= 0)
+			bad[i][BAD_PLEN] = put_raw(buf, &off, NP_CIDR_A_PREFIXLEN,
+						   &pl, 1);
+		if (n->extra)
+			bad[i][BAD_EXTRA] = put_raw(buf, &off, n->extra, &junk, 4);
+		nest->nla_len = buf + off - (u8 *)nest;
+	}
+	KUNIT_ASSERT_LE(test, off, BUF_SIZE);
+
+	err = nla_parse(tb, maxtype, (struct nlattr *)buf, off, policy, &extack);
+
+	KUNIT_EXPECT_EQ(test, err, c->err);
+	if (c->msg) {
+		KUNIT_ASSERT_NOT_NULL_MSG(test, extack._msg,
+					  "expected \"%s\"", c->msg);
+		KUNIT_EXPECT_STREQ(test, extack._msg, c->msg);
+	} else {
+		KUNIT_EXPECT_NULL_MSG(test, extack._msg, "got \"%s\"",
+				      extack._msg);
+	}
+	if (c->bad != BAD_NONE)
+		want = bad[c->bad_nest][c->bad];
+	KUNIT_EXPECT_PTR_EQ(test, extack.bad_attr, want);
+}
+
+static void peer_new_parse(struct kunit *test)
+{
+	cidr_nests_parse(test, test->param_value, np_peer_new_policy,
+			 NP_PEER_A_MAX, NP_PEER_A_CIDR, NP_PEER_A_IFINDEX);
+}
+
+/* The same nests as NP_MASQ_A_CIDR (after a flags word). */
+static void masq_set_parse(struct kunit *test)
+{
+	cidr_nests_parse(test, test->param_value, np_masq_set_policy,
+			 NP_MASQ_A_MAX, NP_MASQ_A_CIDR, NP_MASQ_A_FLAGS);
+}
+
+/* NP_OVERLAY_A_VNI: 24 bits, the bound from vxlan_wire.h. */
+static void overlay_set_vni(struct kunit *test)
+{
+	static const struct {
+		u32 vni;
+		int err;
+	} vnis[] = {
+		{ 0, 0 }, { 1, 0 }, { NP_VXLAN_VNI_MAX, 0 },
+		{ NP_VXLAN_VNI_MAX + 1, -ERANGE }, { U32_MAX, -ERANGE },
+	};
+	struct nlattr *tb[NP_OVERLAY_A_MAX + 1];
+	struct {
+		struct nlattr nla;
+		u32 vni;
+	} req = { { .nla_len = NLA_HDRLEN + 4, .nla_type = NP_OVERLAY_A_VNI } };
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, NP_VXLAN_VNI_MAX, 0xffffff);
+	for (i = 0; i < ARRAY_SIZE(vnis); i++) {
+		struct netlink_ext_ack extack = {};
+
+		req.vni = vnis[i].vni;
+		KUNIT_EXPECT_EQ_MSG(test, nla_parse(tb, NP_OVERLAY_A_MAX,
+						    &req.nla, sizeof(req),
+						    np_overlay_set_policy,
+						    &extack),
+				    vnis[i].err, "vni %u", vnis[i].vni);
+		if (vnis[i].err)
+			KUNIT_EXPECT_STREQ(test, extack._msg ?: "",
+					   "integer out of range");
+	}
+}
+
 static struct kunit_case nl_policy_cases[] = {
 	KUNIT_CASE_PARAM(info_get_parse, info_get_gen_params),
 	KUNIT_CASE(info_get_parse_no_extack),
 	KUNIT_CASE(info_get_parse_skb),
+	KUNIT_CASE_PARAM(peer_new_parse, peer_new_gen_params),
+	KUNIT_CASE_PARAM(masq_set_parse, peer_new_gen_params),
+	KUNIT_CASE(overlay_set_vni),
 	{}
 };
 

@@ -14,13 +14,27 @@
  *     req: ! NP_INFO_A_ABI_VERSION      u32  ABI the caller was built for (>= 1)
  *     rep:   NP_INFO_A_ABI_VERSION      u32  ABI the module speaks
  *            NP_INFO_A_VERSION          str  module version
- *            NP_INFO_A_FEATURES         u32  NP_FEATURE_F_* enabled at load time
+ *            NP_INFO_A_FEATURES         u32  NP_FEATURE_F_* this module
+ *                                            implements and that are enabled
+ *                                            (today: OVERLAY, which includes
+ *                                            masquerade)
  *            NP_INFO_A_COUNTS           nest per-netns counts
  *              NP_COUNT_A_REQUESTS      u64  requests handled in this netns,
  *                                            this one included
  *              NP_COUNT_A_OVERLAY_DEVICES u32 nodeplane devices
  *              NP_COUNT_A_OVERLAY_PEERS u32  peers over all devices
  *              NP_COUNT_A_MASQ_CIDRS    u32  cluster CIDRs set for masquerade
+ *            NP_INFO_A_DISABLED         u32  NP_FEATURE_F_* switched off by
+ *                                            the module parameter "disable",
+ *                                            implemented or not
+ *            NP_INFO_A_LIMITS           nest per-netns limits (module
+ *                                            parameters; -ENOSPC beyond)
+ *              NP_LIMIT_A_DEVICES       u32  max_devices: nodeplane devices
+ *              NP_LIMIT_A_PEERS         u32  max_peers: peers, all devices
+ *              NP_LIMIT_A_CIDRS         u32  max_cidrs: peer CIDRs, all devices
+ *     A feature neither in FEATURES nor in DISABLED is not implemented by
+ *     this module (an older one). Older modules, which send no DISABLED,
+ *     reported in FEATURES what was not disabled, implemented or not.
  *
  *   NP_CMD_OVERLAY_SET (doit): configure a device of link kind "nodeplane"
  *     req: ! NP_OVERLAY_A_IFINDEX       u32  the device (in the caller's netns)
@@ -41,6 +55,8 @@
  *            NP_OVERLAY_A_STATS         nest NP_OSTAT_A_* u64 counters
  *
  *   NP_CMD_PEER_NEW (doit): create, or replace the peer with the same MAC
+ *     (-ENOSPC with an extack message naming the module parameter when
+ *     max_peers or max_cidrs of the netns would be exceeded)
  *     req: ! NP_PEER_A_IFINDEX          u32
  *          ! NP_PEER_A_MAC              bin6
  *          ! NP_PEER_A_ENDPOINT4 | NP_PEER_A_ENDPOINT6   bin4 | bin16
@@ -60,6 +76,9 @@
  *   NP_CMD_MASQ_GET (doit)
  *     rep:   NP_MASQ_A_CIDR..., NP_MASQ_A_FLAGS
  *
+ * Every OVERLAY, PEER and MASQ command answers -EOPNOTSUPP while the
+ * module is loaded with disable=overlay.
+ *
  * Rules:
  *  - Append-only. Values are never renumbered or removed; new attributes and
  *    commands are added at the end of their enum. A caller that sees an
@@ -72,7 +91,9 @@
  *    needs a flush: callers converge by dumping, diffing and sending the
  *    difference. Dumps are consistent per message (NLM_F_DUMP_INTR is set when
  *    a dump raced an update; the caller restarts it).
- *  - Events are multicast on NODEPLANE_MCGRP_EVENTS.
+ *  - The multicast group NODEPLANE_MCGRP_EVENTS is reserved: nothing is
+ *    sent on it yet (later: policy drops). Joining it is allowed and
+ *    harmless.
  */
 #ifndef _UAPI_LINUX_NODEPLANE_H
 #define _UAPI_LINUX_NODEPLANE_H
@@ -95,7 +116,10 @@ enum np_cmd {
 };
 #define NP_CMD_MAX (__NP_CMD_MAX - 1)
 
-/* Features, as switched by the module parameter "disable". */
+/*
+ * Features, as named by the module parameter "disable" (K3s's --disable).
+ * NP_INFO_A_FEATURES carries only those implemented and enabled.
+ */
 enum np_feature_flags {
 	NP_FEATURE_F_SERVICELB = 1U << 0,
 	NP_FEATURE_F_NETWORK_POLICY = 1U << 1,
@@ -110,9 +134,21 @@ enum np_info_attrs {
 	NP_INFO_A_VERSION,
 	NP_INFO_A_FEATURES,
 	NP_INFO_A_COUNTS,
+	NP_INFO_A_DISABLED,
+	NP_INFO_A_LIMITS,
 	__NP_INFO_A_MAX
 };
 #define NP_INFO_A_MAX (__NP_INFO_A_MAX - 1)
+
+/* NP_INFO_A_LIMITS */
+enum np_limit_attrs {
+	NP_LIMIT_A_UNSPEC,
+	NP_LIMIT_A_DEVICES,
+	NP_LIMIT_A_PEERS,
+	NP_LIMIT_A_CIDRS,
+	__NP_LIMIT_A_MAX
+};
+#define NP_LIMIT_A_MAX (__NP_LIMIT_A_MAX - 1)
 
 /* NP_INFO_A_COUNTS */
 enum np_count_attrs {

@@ -20,7 +20,7 @@ static size_t err_begin(struct nb *nb, int status, uint16_t flags)
 	return m;
 }
 
-/* Echo of an INFO_GET request: ABI_VERSION then an unknown type 5. */
+/* Echo of an INFO_GET request: ABI_VERSION then the unknown type __NP_INFO_A_MAX. */
 struct req_offs {
 	size_t abi;	/* offsets from the request's nlmsghdr */
 	size_t unknown;
@@ -86,6 +86,7 @@ TEST(message_only)
 
 TEST(message_and_offset_of_unknown_attribute)
 {
+	char want[64];
 	struct nb nb = { .len = 0 };
 	struct np_err err;
 	size_t m = err_begin(&nb, -EINVAL, NLM_F_ACK_TLVS);
@@ -94,8 +95,10 @@ TEST(message_and_offset_of_unknown_attribute)
 	nb_str(&nb, NLMSGERR_ATTR_MSG, "Unknown attribute type");
 	nb_u32(&nb, NLMSGERR_ATTR_OFFS, (uint32_t)o.unknown);
 	nb_end(&nb, m);
+	snprintf(want, sizeof(want), "Unknown attribute type; attribute %d",
+		 __NP_INFO_A_MAX);
 	CHECK_INT(parse(&nb, m, &err), EINVAL);
-	CHECK_STR(err.msg, "Unknown attribute type; attribute 5");
+	CHECK_STR(err.msg, want);
 }
 
 TEST(offset_names_known_attribute_and_policy)

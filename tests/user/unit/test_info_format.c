@@ -156,6 +156,64 @@ TEST(info_pretty_nothing_enabled_no_counts)
 	free(s);
 }
 
+/* This ABI: FEATURES implemented and enabled, DISABLED as switched off. */
+static const struct np_info now = {
+	.abi = 1,
+	.version = "0.1.0",
+	.features = NP_FEATURE_F_OVERLAY,
+	.have_counts = 1,
+	.requests = 3,
+	.have = NP_INFO_HAVE_DISABLED | NP_INFO_HAVE_LIMITS,
+	.disabled = NP_FEATURE_F_SERVICELB,
+	.max_devices = 16,
+	.max_peers = 8192,
+	.max_cidrs = 16384,
+};
+
+TEST(info_script_disabled_and_limits)
+{
+	char *s = print(&now, true);
+
+	CHECK_STR(s, "version\t0.1.0\n"
+		     "abi\t1\n"
+		     "features\toverlay\n"
+		     "disabled\tservicelb\n"
+		     "requests\t3\n"
+		     "max_devices\t16\n"
+		     "max_peers\t8192\n"
+		     "max_cidrs\t16384\n");
+	free(s);
+}
+
+/* Not implemented is not disabled: network-policy shows in neither. */
+TEST(info_pretty_disabled_and_limits)
+{
+	struct np_info info = now;
+	char *s = print(&info, false);
+
+	CHECK_STR(s, "module version   0.1.0\n"
+		     "abi version      1\n"
+		     "features         overlay (disabled: servicelb)\n"
+		     "requests         3\n"
+		     "limits           devices 16, peers 8192, cidrs 16384 per netns\n");
+	free(s);
+	info.disabled = 0;
+	info.have &= ~NP_INFO_HAVE_LIMITS;
+	s = print(&info, false);
+	CHECK_STR(s, "module version   0.1.0\n"
+		     "abi version      1\n"
+		     "features         overlay\n"
+		     "requests         3\n");
+	free(s);
+	s = print(&info, true);
+	CHECK_STR(s, "version\t0.1.0\n"
+		     "abi\t1\n"
+		     "features\toverlay\n"
+		     "disabled\tnone\n"
+		     "requests\t3\n");
+	free(s);
+}
+
 TEST(err_str)
 {
 	struct np_err err;
@@ -194,6 +252,8 @@ int main(void)
 	RUN(info_pretty);
 	RUN(info_pretty_disabled_and_unknown);
 	RUN(info_pretty_nothing_enabled_no_counts);
+	RUN(info_script_disabled_and_limits);
+	RUN(info_pretty_disabled_and_limits);
 	RUN(err_str);
 	RUN(libnl_errors_map_to_errno);
 	return check_summary();

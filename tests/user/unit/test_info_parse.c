@@ -272,6 +272,87 @@ TEST(unknown_attributes_ignored)
 	CHECK_INT(info.requests, 3);
 }
 
+/* A module of this ABI: FEATURES implemented and enabled, DISABLED, LIMITS. */
+TEST(disabled_and_limits)
+{
+	struct nb nb = { .len = 0 };
+	struct np_info info;
+	struct np_err err;
+	size_t m = nb_msg(&nb, FAMILY, 0), n;
+
+	nb_genl(&nb, NP_CMD_INFO_GET);
+	nb_u32(&nb, NP_INFO_A_ABI_VERSION, 1);
+	nb_str(&nb, NP_INFO_A_VERSION, "0.1.0");
+	nb_u32(&nb, NP_INFO_A_FEATURES, NP_FEATURE_F_OVERLAY);
+	nb_u32(&nb, NP_INFO_A_DISABLED, NP_FEATURE_F_SERVICELB);
+	n = nb_nest(&nb, NP_INFO_A_LIMITS);
+	nb_u32(&nb, NP_LIMIT_A_DEVICES, 16);
+	nb_u32(&nb, NP_LIMIT_A_PEERS, 8192);
+	nb_u32(&nb, NP_LIMIT_A_CIDRS, 4000000000u);
+	nb_nest_end(&nb, n);
+	nb_end(&nb, m);
+	CHECK_INT(parse(&nb, m, &info, &err), 0);
+	CHECK_INT(info.features, NP_FEATURE_F_OVERLAY);
+	CHECK_INT(info.have, NP_INFO_HAVE_DISABLED | NP_INFO_HAVE_LIMITS);
+	CHECK_INT(info.disabled, NP_FEATURE_F_SERVICELB);
+	CHECK_INT(info.max_devices, 16);
+	CHECK_INT(info.max_peers, 8192);
+	CHECK(info.max_cidrs == 4000000000u);
+}
+
+/* An older module sends neither: nothing claimed about them. */
+TEST(disabled_and_limits_absent)
+{
+	struct nb nb = { .len = 0 };
+	struct np_info info;
+	struct np_err err;
+	size_t m = reply(&nb, WITH_ALL);
+
+	CHECK_INT(parse(&nb, m, &info, &err), 0);
+	CHECK_INT(info.have, 0);
+	CHECK_INT(info.disabled, 0);
+	CHECK_INT(info.max_peers, 0);
+}
+
+TEST(disabled_wrong_size)
+{
+	struct nb nb = { .len = 0 };
+	struct np_info info;
+	struct np_err err;
+	size_t m = nb_msg(&nb, FAMILY, 0);
+
+	nb_genl(&nb, NP_CMD_INFO_GET);
+	nb_u32(&nb, NP_INFO_A_ABI_VERSION, 1);
+	nb_str(&nb, NP_INFO_A_VERSION, "0.1.0");
+	nb_u32(&nb, NP_INFO_A_FEATURES, 0);
+	nb_u64(&nb, NP_INFO_A_DISABLED, 1);
+	nb_end(&nb, m);
+	CHECK_INT(parse(&nb, m, &info, &err), -EBADMSG);
+	CHECK_STR(err.msg, "INFO_GET reply: attribute 5 (NP_INFO_A_DISABLED): "
+		  "expected u32 (4 bytes), got 8 bytes");
+}
+
+TEST(limits_missing_one)
+{
+	struct nb nb = { .len = 0 };
+	struct np_info info;
+	struct np_err err;
+	size_t m = nb_msg(&nb, FAMILY, 0), n;
+
+	nb_genl(&nb, NP_CMD_INFO_GET);
+	nb_u32(&nb, NP_INFO_A_ABI_VERSION, 1);
+	nb_str(&nb, NP_INFO_A_VERSION, "0.1.0");
+	nb_u32(&nb, NP_INFO_A_FEATURES, 0);
+	n = nb_nest(&nb, NP_INFO_A_LIMITS);
+	nb_u32(&nb, NP_LIMIT_A_DEVICES, 16);
+	nb_u32(&nb, NP_LIMIT_A_CIDRS, 16);
+	nb_nest_end(&nb, n);
+	nb_end(&nb, m);
+	CHECK_INT(parse(&nb, m, &info, &err), -EBADMSG);
+	CHECK_STR(err.msg, "INFO_GET reply NP_INFO_A_LIMITS: missing attribute 2 "
+		  "(NP_LIMIT_A_PEERS)");
+}
+
 TEST(truncated_attribute)
 {
 	struct nb nb = { .len = 0 };
@@ -316,6 +397,10 @@ int main(void)
 	RUN(counts_without_requests);
 	RUN(requests_wrong_size);
 	RUN(unknown_attributes_ignored);
+	RUN(disabled_and_limits);
+	RUN(disabled_and_limits_absent);
+	RUN(disabled_wrong_size);
+	RUN(limits_missing_one);
 	RUN(truncated_attribute);
 	RUN(truncated_message);
 	return check_summary();
