@@ -1217,7 +1217,7 @@ static void fuzz_one(int fd, uint16_t fam, const struct ctx *c, uint32_t *seq)
 	static struct tree t;
 	static uint8_t buf[65536];
 	size_t off = 0, len, cut;
-	unsigned int nmsg = chance(5) ? 2 + rnd(2) : 1, i, m;
+	unsigned int nmsg = chance(40) ? 2 + rnd(5) : 1, i, m;
 	uint32_t seq0 = *seq;
 	uint8_t firstcmd = 0;
 	bool mutated = false;
@@ -1268,8 +1268,7 @@ static void fuzz_one(int fd, uint16_t fam, const struct ctx *c, uint32_t *seq)
 /* ---- processes ------------------------------------------------------------- */
 
 static uint64_t opt_seed;
-static unsigned int opt_slots = 3, opt_workers = 4;
-static bool opt_verbose;
+static unsigned int opt_slots = 3, opt_workers = 4, opt_racers = 2;
 
 static void die_child(const char *fmt, ...)
 {
@@ -1309,6 +1308,55 @@ static void worker(unsigned int slot, unsigned int w)
 	seed_for(opt_seed, 1, slot * MAX_WORKERS + w, 0);
 	while (!stopping())
 		fuzz_one(fd, fam, &c, &seq);
+	_exit(0);
+}
+
+static void sleep_ms(unsigned int ms);
+static void drain(int fd, uint32_t seq0, uint32_t seq1, int *err);
+static int open_genl(uint16_t *fam);
+
+/*
+ * Valid PEER_NEW, PEER_DEL and OVERLAY_GET on the slot's live devices and
+ * nothing else, as fast as it goes: the requests most likely to be between
+ * finding a device and using it when the churner deletes that device.
+ */
+static void racer(unsigned int slot, unsigned int r)
+{
+	static const uint8_t mix[] = {
+		NP_CMD_PEER_NEW, NP_CMD_PEER_NEW, NP_CMD_PEER_NEW, NP_CMD_PEER_DEL,
+		NP_CMD_OVERLAY_GET, NP_CMD_OVERLAY_SET,
+	};
+	struct ctx c = { .slot = (int)slot, .worker = (int)(8 + r),
+			 .si = &sh->slot[slot] };
+	static struct tree t;
+	static uint8_t buf[16384];
+	uint16_t fam;
+	int fd = open_genl(&fam), err;
+	uint32_t seq = 1;
+	size_t len;
+	uint8_t cmd;
+
+	seed_for(opt_seed, 5, slot * MAX_WORKERS + r, 0);
+	while (!stopping()) {
+		cmd = mix[rnd(sizeof(mix))];
+		build(&t, fam, cmd, &c);
+		if (cmd != NP_CMD_OVERLAY_GET)
+			t.nlflags &= (uint16_t)~NLM_F_DUMP;
+		if (c.si->ifidx[0] > 0 && c.si->ifidx[1] > 0 && t.first >= 0 &&
+		    t.n[t.first].type == NP_PEER_A_IFINDEX)	/* a live one */
+			memcpy(t.n[t.first].data, &c.si->ifidx[rnd(NDEVS)], 4);
+		len = serialize(&t, buf, sizeof(buf), seq);
+		add(&sh->sent[cmd], 1);
+		add(&sh->msgs, 1);
+		add(&sh->datagrams, 1);
+		if (send(fd, buf, len, 0) < 0)
+			continue;
+		err = 1;
+		drain(fd, seq, seq + 1, &err);
+		seq++;
+		if (!err)
+			add(&sh->ok[cmd], 1);
+	}
 	_exit(0);
 }
 
@@ -1411,7 +1459,7 @@ static void churner(unsigned int slot)
 	}
 	while (!stopping()) {
 		d = rnd(NDEVS);
-		sleep_ms(rnd(15));
+		sleep_ms(rnd(10));
 		ifindex = __atomic_load_n(&si->ifidx[d], __ATOMIC_ACQUIRE);
 		if (ifindex > 0) {
 			/* the workers keep using the index while it goes */
@@ -1421,7 +1469,7 @@ static void churner(unsigned int slot)
 			si->stale = ifindex;
 		}
 		snprintf(name, sizeof(name), "npf%u", d);
-		ifindex = device_make(rt, gfd, fam, name, d, 4 + rnd(16), si);
+		ifindex = device_make(rt, gfd, fam, name, d, chance(50) ? 0 : rnd(24), si);
 		if (ifindex < 0 && ifindex != -EEXIST)
 			fprintf(stderr, "np-fuzz: slot %u: create %s: %s\n",
 				slot, name, strerror(-ifindex));
@@ -1500,7 +1548,7 @@ static void slot_check(unsigned int slot, int rt, int gfd, uint16_t fam)
 
 static void slot_leader(unsigned int slot)
 {
-	pid_t kids[MAX_WORKERS + 2];
+	pid_t kids[2 * MAX_WORKERS + 2];
 	unsigned int n = 0, w;
 	uint16_t fam;
 	int rt, gfd, st;
@@ -1525,6 +1573,11 @@ static void slot_leader(unsigned int slot)
 	for (w = 0; w < opt_workers; w++) {
 		if ((p = fork()) == 0)
 			worker(slot, w);
+		kids[n++] = p;
+	}
+	for (w = 0; w < opt_racers; w++) {
+		if ((p = fork()) == 0)
+			racer(slot, w);
 		kids[n++] = p;
 	}
 	st = 0;
@@ -1713,7 +1766,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: np-fuzz [--seed N] [--messages N] [--seconds S] [--slots N]\n"
-		"               [--workers N] [--verbose] | --selftest\n");
+		"               [--workers N] [--racers N] | --selftest\n");
 	exit(2);
 }
 
@@ -1734,7 +1787,6 @@ int main(int argc, char **argv)
 		const char *a = argv[i], *v = i + 1 < (unsigned int)argc ? argv[i + 1] : NULL;
 
 		if (!strcmp(a, "--selftest")) { self = true; continue; }
-		if (!strcmp(a, "--verbose")) { opt_verbose = true; continue; }
 		if (!v)
 			usage();
 		if (!strcmp(a, "--seed")) opt_seed = strtoull(v, NULL, 0);
@@ -1742,11 +1794,12 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--seconds")) secs = strtod(v, NULL);
 		else if (!strcmp(a, "--slots")) opt_slots = (unsigned int)atoi(v);
 		else if (!strcmp(a, "--workers")) opt_workers = (unsigned int)atoi(v);
+		else if (!strcmp(a, "--racers")) opt_racers = (unsigned int)atoi(v);
 		else usage();
 		i++;
 	}
 	if (!opt_slots || opt_slots > MAX_SLOTS || !opt_workers ||
-	    opt_workers > MAX_WORKERS)
+	    opt_workers > MAX_WORKERS || opt_racers > MAX_WORKERS)
 		usage();
 	if (self)
 		return selftest();
