@@ -58,7 +58,9 @@
 
 #define MAX_SLOTS 8
 #define MAX_WORKERS 16
-#define NDEVS 2			/* devices per slot: npf0, npf1 */
+#define NDEVS 6			/* devices per slot: npf0..npf5 */
+#define NROUTED 2		/* npf0, npf1: up, addressed, rarely deleted */
+#define BARE_GROUP 7		/* npf2..npf5: deleted together, often */
 #define BUCKETS (NP_CMD_MAX + 2)	/* commands 0..MAX, then "other" */
 
 /* ---- attribute table (from the uapi header's opening comment) ---------- */
@@ -1044,7 +1046,7 @@ static int genl_family(int fd, uint16_t *id)
 
 /* rtnetlink */
 
-static int link_add(int rt, const char *name)
+static int link_add(int rt, const char *name, uint32_t group)
 {
 	struct req r;
 	struct nlattr *li;
@@ -1052,6 +1054,8 @@ static int link_add(int rt, const char *name)
 	req_init(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
 		 sizeof(struct ifinfomsg));
 	req_put(&r, IFLA_IFNAME, name, strlen(name) + 1);
+	if (group)
+		req_put(&r, IFLA_GROUP, &group, 4);
 	li = req_put(&r, IFLA_LINKINFO | NLA_F_NESTED, NULL, 0);
 	req_put(&r, IFLA_INFO_KIND, "nodeplane", sizeof("nodeplane"));
 	req_end_nest(&r, li);
@@ -1067,6 +1071,16 @@ static int link_set(int rt, int ifindex, unsigned int flags, bool del)
 	ifi->ifi_index = ifindex;
 	ifi->ifi_flags = flags;
 	ifi->ifi_change = del ? 0 : IFF_UP;
+	return req_talk(rt, &r, NULL, NULL);
+}
+
+/* Every device of @group in one unregister batch. */
+static int group_del(int rt, uint32_t group)
+{
+	struct req r;
+
+	req_init(&r, RTM_DELLINK, 0, sizeof(struct ifinfomsg));
+	req_put(&r, IFLA_GROUP, &group, 4);
 	return req_talk(rt, &r, NULL, NULL);
 }
 
@@ -1331,7 +1345,7 @@ static void racer(unsigned int slot, unsigned int r)
 	static struct tree t;
 	static uint8_t buf[16384];
 	uint16_t fam;
-	int fd = open_genl(&fam), err;
+	int fd = open_genl(&fam), err, k;
 	uint32_t seq = 1;
 	size_t len;
 	uint8_t cmd;
@@ -1342,9 +1356,12 @@ static void racer(unsigned int slot, unsigned int r)
 		build(&t, fam, cmd, &c);
 		if (cmd != NP_CMD_OVERLAY_GET)
 			t.nlflags &= (uint16_t)~NLM_F_DUMP;
-		if (c.si->ifidx[0] > 0 && c.si->ifidx[1] > 0 && t.first >= 0 &&
+		k = c.si->ifidx[NROUTED + rnd(NDEVS - NROUTED)];
+		if (chance(20))
+			k = c.si->ifidx[rnd(NROUTED)];
+		if (k > 0 && t.first >= 0 &&
 		    t.n[t.first].type == NP_PEER_A_IFINDEX)	/* a live one */
-			memcpy(t.n[t.first].data, &c.si->ifidx[rnd(NDEVS)], 4);
+			memcpy(t.n[t.first].data, &k, 4);
 		len = serialize(&t, buf, sizeof(buf), seq);
 		add(&sh->sent[cmd], 1);
 		add(&sh->msgs, 1);
@@ -1381,7 +1398,7 @@ static int device_make(int rt, int gfd, uint16_t fam, const char *name,
 	unsigned int k;
 	int ifindex, err;
 
-	err = link_add(rt, name);
+	err = link_add(rt, name, d < NROUTED ? 0 : BARE_GROUP);
 	if (err)
 		return err;
 	ifindex = (int)if_nametoindex(name);
@@ -1402,12 +1419,14 @@ static int device_make(int rt, int gfd, uint16_t fam, const char *name,
 	err = np_simple(gfd, fam, &t);
 	if (err && err != -ENODEV)
 		fprintf(stderr, "np-fuzz: OVERLAY_SET %s: %s\n", name, strerror(-err));
-	link_set(rt, ifindex, IFF_UP, false);
-	a[0] = 10; a[1] = (uint8_t)(244 + d); a[2] = 0; a[3] = 1;
-	addr_add(rt, ifindex, AF_INET, a, 16);
-	memset(a, 0, 16);
-	a[0] = 0xfd; a[2] = 0x02; a[3] = (uint8_t)(0x44 + d); a[15] = 1;
-	addr_add(rt, ifindex, AF_INET6, a, 48);
+	if (d < NROUTED) {	/* the traffic goes through these */
+		link_set(rt, ifindex, IFF_UP, false);
+		a[0] = 10; a[1] = (uint8_t)(244 + d); a[2] = 0; a[3] = 1;
+		addr_add(rt, ifindex, AF_INET, a, 16);
+		memset(a, 0, 16);
+		a[0] = 0xfd; a[2] = 0x02; a[3] = (uint8_t)(0x44 + d); a[15] = 1;
+		addr_add(rt, ifindex, AF_INET6, a, 48);
+	}
 	if (si)
 		__atomic_store_n(&si->ifidx[d], ifindex, __ATOMIC_RELEASE);
 	for (k = 0; k < npeers; k++) {
@@ -1454,25 +1473,38 @@ static void churner(unsigned int slot)
 	seed_for(opt_seed, 2, slot, 0);
 	for (d = 0; d < NDEVS; d++) {
 		snprintf(name, sizeof(name), "npf%u", d);
-		if (device_make(rt, gfd, fam, name, d, 16, si) < 0)
+		if (device_make(rt, gfd, fam, name, d, d < NROUTED ? 16 : 2, si) < 0)
 			die_child("slot %u: cannot create %s", slot, name);
 	}
 	while (!stopping()) {
-		d = rnd(NDEVS);
 		sleep_ms(rnd(10));
-		ifindex = __atomic_load_n(&si->ifidx[d], __ATOMIC_ACQUIRE);
-		if (ifindex > 0) {
-			/* the workers keep using the index while it goes */
-			if (!link_set(rt, ifindex, 0, true))
+		/*
+		 * The bare devices go together (one unregister batch), a
+		 * routed one now and then; the workers keep using the
+		 * indexes while they go.
+		 */
+		if (!group_del(rt, BARE_GROUP))
+			add(&sh->devs_deleted, NDEVS - NROUTED);
+		si->stale = si->ifidx[NROUTED + rnd(NDEVS - NROUTED)];
+		for (d = NROUTED; d < NDEVS; d++)
+			__atomic_store_n(&si->ifidx[d], 0, __ATOMIC_RELEASE);
+		if (gen % 8 == 7) {
+			d = rnd(NROUTED);
+			ifindex = si->ifidx[d];
+			if (ifindex > 0 && !link_set(rt, ifindex, 0, true))
 				add(&sh->devs_deleted, 1);
 			__atomic_store_n(&si->ifidx[d], 0, __ATOMIC_RELEASE);
-			si->stale = ifindex;
+			snprintf(name, sizeof(name), "npf%u", d);
+			device_make(rt, gfd, fam, name, d, rnd(24), si);
 		}
-		snprintf(name, sizeof(name), "npf%u", d);
-		ifindex = device_make(rt, gfd, fam, name, d, chance(50) ? 0 : rnd(24), si);
-		if (ifindex < 0 && ifindex != -EEXIST)
-			fprintf(stderr, "np-fuzz: slot %u: create %s: %s\n",
-				slot, name, strerror(-ifindex));
+		for (d = NROUTED; d < NDEVS; d++) {
+			snprintf(name, sizeof(name), "npf%u", d);
+			ifindex = device_make(rt, gfd, fam, name, d,
+					      chance(50) ? 0 : rnd(8), si);
+			if (ifindex < 0 && ifindex != -EEXIST)
+				fprintf(stderr, "np-fuzz: slot %u: create %s: %s\n",
+					slot, name, strerror(-ifindex));
+		}
 		gen++;
 	}
 	/* leave them: the slot leader deletes what is left and checks */

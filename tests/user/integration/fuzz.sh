@@ -51,7 +51,6 @@ case_run() {
 	local args=()
 	[[ -x $fuzz ]] || np_fail "np-fuzz not built: make -C tests/fuzz"
 	modprobe nodeplane
-	preempt_full
 	if [[ $seconds != 0 ]]; then
 		args+=(--seconds "$seconds")
 	else
@@ -99,6 +98,7 @@ case_dmesg() {
 }
 
 np_module_install
+preempt_full
 np_case fuzz_run case_run
 grep '^np-fuzz:' "$out" 2>/dev/null | grep -v '^np-fuzz: slot'
 np_case fuzz_messages case_messages
