@@ -493,15 +493,22 @@ static void build_peer_new(struct tree *t, const struct ctx *c)
 				a[2] = (uint8_t)(c->worker * 32 + k);
 				plen = 24;
 			}
-		} else if (n > 8) {	/* many distinct ones */
+		} else if (n > 8) {
+			/*
+			 * Many distinct ones, inside the routed ranges the
+			 * traffic goes to (10.244/15, fd00:244::/47): when
+			 * such a request fails half-way (a CIDR budget), the
+			 * TX path may already hold the half-published peer.
+			 */
 			if (v6) {
-				a[0] = 0xfd; a[1] = 0x01; a[2] = (uint8_t)c->worker;
-				a[3] = (uint8_t)k; a[4] = (uint8_t)i;
-				plen = 40;
+				a[0] = 0xfd; a[2] = 0x02; a[3] = (uint8_t)(0x44 + (c->worker & 1));
+				a[4] = (uint8_t)(c->worker * 32 + k); a[5] = (uint8_t)i;
+				plen = 48;
 			} else {
-				a[0] = 10; a[1] = (uint8_t)(100 + c->worker);
-				a[2] = (uint8_t)(k * 8 + i / 8); a[3] = (uint8_t)((i % 8) * 32);
-				plen = 27;
+				a[0] = 10; a[1] = (uint8_t)(244 + (c->worker & 1));
+				a[2] = (uint8_t)((c->worker >> 1) * 160 + k * 5 + i / 16);
+				a[3] = (uint8_t)((i % 16) * 16);
+				plen = 28;
 			}
 		} else {
 			random_cidr(a, &plen, v6);
@@ -1282,7 +1289,7 @@ static void fuzz_one(int fd, uint16_t fam, const struct ctx *c, uint32_t *seq)
 /* ---- processes ------------------------------------------------------------- */
 
 static uint64_t opt_seed;
-static unsigned int opt_slots = 3, opt_workers = 4, opt_racers = 2;
+static unsigned int opt_slots = 3, opt_workers = 4, opt_racers = 2, opt_traffic = 1;
 
 static void die_child(const char *fmt, ...)
 {
@@ -1524,8 +1531,8 @@ static void traffic(unsigned int slot)
 	seed_for(opt_seed, 3, slot, 0);
 	memset(payload, 'x', sizeof(payload));
 	while (!stopping()) {
-		/* a trickle: every packet crosses the stack twice in the VM */
-		for (i = 0; i < 1; i++) {
+		/* a trickle by default: a packet crosses the stack twice */
+		for (i = 0; i < opt_traffic; i++) {
 			uint8_t *b = (uint8_t *)&a4.sin_addr;
 
 			b[0] = 10; b[1] = (uint8_t)(244 + rnd(2));
@@ -1539,7 +1546,7 @@ static void traffic(unsigned int slot)
 			sendto(s6, payload, 1 + rnd(sizeof(payload)), MSG_DONTWAIT,
 			       (struct sockaddr *)&a6, sizeof(a6));
 		}
-		add(&sh->pkts, 2);
+		add(&sh->pkts, 2 * opt_traffic);
 		sleep_ms(20);
 	}
 	_exit(0);
@@ -1798,7 +1805,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: np-fuzz [--seed N] [--messages N] [--seconds S] [--slots N]\n"
-		"               [--workers N] [--racers N] | --selftest\n");
+		"               [--workers N] [--racers N] [--traffic N] | --selftest\n"
+		"  --traffic N: N IPv4 + N IPv6 packets per 20 ms per netns (default 1)\n");
 	exit(2);
 }
 
@@ -1827,6 +1835,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--slots")) opt_slots = (unsigned int)atoi(v);
 		else if (!strcmp(a, "--workers")) opt_workers = (unsigned int)atoi(v);
 		else if (!strcmp(a, "--racers")) opt_racers = (unsigned int)atoi(v);
+		else if (!strcmp(a, "--traffic")) opt_traffic = (unsigned int)atoi(v);
 		else usage();
 		i++;
 	}

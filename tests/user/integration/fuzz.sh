@@ -15,6 +15,10 @@
 #   np_fuzz_seconds=S   run S seconds (no message target)
 #   np_fuzz_messages=N  stop after N messages (default 200000 without seconds)
 #   np_fuzz_seed=N      replay the requests of an earlier run
+#   np_fuzz_traffic=N   N IPv4 + N IPv6 packets per 20 ms per netns (default 1)
+# The module is (re)loaded with a small CIDR budget when it has one
+# (max_cidrs): PEER_NEW requests then fail half-way through their CIDRs
+# while the traffic may hold the half-published peer.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -23,11 +27,13 @@ out=/tmp/np-fuzz.out
 seconds=0
 messages=
 seed=
+traffic=1
 for kv in $(cat /proc/cmdline); do
 	case $kv in
 	np_fuzz_seconds=*) seconds=${kv#*=} ;;
 	np_fuzz_messages=*) messages=${kv#*=} ;;
 	np_fuzz_seed=*) seed=${kv#*=} ;;
+	np_fuzz_traffic=*) traffic=${kv#*=} ;;
 	esac
 done
 if [[ -z $messages && $seconds == 0 ]]; then
@@ -50,16 +56,23 @@ preempt_full() {
 case_run() {
 	local args=()
 	[[ -x $fuzz ]] || np_fail "np-fuzz not built: make -C tests/fuzz"
-	modprobe nodeplane
+	if [[ -d /sys/module/nodeplane ]]; then rmmod nodeplane; fi
+	if modinfo -p nodeplane 2>/dev/null | grep -q '^max_cidrs:'; then
+		modprobe nodeplane max_cidrs=128
+		echo "module loaded with max_cidrs=128"
+	else
+		modprobe nodeplane
+	fi
 	if [[ $seconds != 0 ]]; then
 		args+=(--seconds "$seconds")
 	else
 		# the message target, with a time guard so a slow host fails
 		# fuzz_messages instead of the whole VM timing out
-		args+=(--seconds 600)
+		args+=(--seconds 780)
 	fi
 	[[ -n $messages ]] && args+=(--messages "$messages")
 	[[ -n $seed ]] && args+=(--seed "$seed")
+	args+=(--traffic "$traffic")
 	timeout -k 10 $((${seconds:-0} + 900)) "$fuzz" "${args[@]}" >"$out" 2>"$out.err"
 	local rc=$?
 	cat "$out" "$out.err"
