@@ -14,7 +14,7 @@ KDIR ?= $(shell scripts/kdir.sh)
 export KDIR
 
 .PHONY: all module daemon deps check check-unit check-dkms check-kunit \
-	check-vm check-harness demo bench vm-shell install-dkms clean
+	check-vm check-harness demo bench vm-shell install-dkms clean fuzz
 
 all: module daemon
 
@@ -37,6 +37,7 @@ check-dkms:
 check-kunit:
 	tests/kunit/run
 check-vm: all
+	$(MAKE) -C tests/fuzz
 	tests/vm/run --timeout 900 tests/user/integration/*.sh
 check-harness:
 	tests/vm/selftest.sh
@@ -51,6 +52,17 @@ demo: deps all
 bench: deps all
 	$(MAKE) -C tests/bench
 	tests/vm/run --timeout 1800 tests/bench/bench.sh
+
+# The netlink fuzzer alone in the VM for FUZZ_SECONDS (docs/fuzz.md), freed
+# slab objects poisoned; FUZZ_SEED=N replays the requests of a run.
+FUZZ_SECONDS ?= 300
+FUZZ_TRAFFIC ?= 4
+fuzz: all
+	$(MAKE) -C tests/fuzz
+	NP_VM_APPEND="np_fuzz_seconds=$(FUZZ_SECONDS) np_fuzz_traffic=$(FUZZ_TRAFFIC) slub_debug=P$(if $(FUZZ_SEED), np_fuzz_seed=$(FUZZ_SEED))" \
+		tests/vm/run --timeout $$(($(FUZZ_SECONDS) + 300)) \
+		--results build/vm/fuzz --log build/vm/fuzz-console.log \
+		tests/user/integration/fuzz.sh
 
 vm-shell: all
 	tests/vm/shell
