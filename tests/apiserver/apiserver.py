@@ -139,6 +139,7 @@ class Store:
         self.patches = []
         self.gone_mode = "event"
         self.expire_next = 0                    # watches to answer 410
+        self.expire_plural = None               # ... of this kind only
         self.requests_log = []
         self.reset_stats()
 
@@ -710,7 +711,8 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
         with st.cond:
             st.watch_starts[plural] += 1
             expired = from_rv != 0 and from_rv < st.compact_rv
-            if from_rv != 0 and st.expire_next > 0:
+            if from_rv != 0 and st.expire_next > 0 and \
+                    st.expire_plural in (None, plural):
                 st.expire_next -= 1     # POST /expire-watches
                 expired = True
             if expired:
@@ -1161,10 +1163,16 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
                 if n < 0:
                     raise ValueError
             except ValueError:
-                return self.error(400, "expire-watches: n=N (N >= 0)")
+                return self.error(400, "expire-watches: n=N (N >= 0)"
+                                  "[&plural=P]")
+            plural = q.get("plural") or None
+            if plural is not None and plural not in KINDS:
+                return self.error(400, "expire-watches: unknown plural %s"
+                                  % plural)
             with st.cond:
                 st.expire_next = n
-            return self.reply(200, {"expireNext": n})
+                st.expire_plural = plural
+            return self.reply(200, {"expireNext": n, "plural": plural})
         if cmd == "chunking":
             mode = q.get("mode")
             if mode not in ("event", "split"):
