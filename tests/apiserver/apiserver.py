@@ -107,6 +107,42 @@ def merge_patch(target, patch):
     return out
 
 
+# Legacy discovery (/api, /apis, /api/v1, /apis/G/v1), enough for kubectl.
+DISCOVERY_PATHS = ("/api", "/apis", "/api/v1", "/apis/discovery.k8s.io/v1",
+                   "/apis/networking.k8s.io/v1")
+
+
+def discovery(path):
+    if path == "/api":
+        return {"kind": "APIVersions", "versions": ["v1"],
+                "serverAddressByClientCIDRs": [
+                    {"clientCIDR": "0.0.0.0/0",
+                     "serverAddress": "127.0.0.1:6443"}]}
+    groups = sorted(set(g for _, g, _, _ in KINDS.values() if g))
+    if path == "/apis":
+        return {"kind": "APIGroupList", "apiVersion": "v1", "groups": [
+            {"name": g, "versions": [{"groupVersion": g + "/v1",
+                                      "version": "v1"}],
+             "preferredVersion": {"groupVersion": g + "/v1",
+                                  "version": "v1"}} for g in groups]}
+    group = "" if path == "/api/v1" else path.split("/")[2]
+    res = []
+    for plural, (kind, g, _, namespaced) in sorted(KINDS.items()):
+        if g != group:
+            continue
+        res.append({"name": plural, "singularName": kind.lower(),
+                    "namespaced": namespaced, "kind": kind,
+                    "verbs": ["get", "list", "watch"] +
+                    (["patch"] if plural == "nodes" else [])})
+        if plural == "nodes":
+            res.append({"name": "nodes/status", "singularName": "",
+                        "namespaced": False, "kind": "Node",
+                        "verbs": ["get", "patch"]})
+    return {"kind": "APIResourceList", "apiVersion": "v1",
+            "groupVersion": (group + "/v1") if group else "v1",
+            "resources": res}
+
+
 class BadRequest(Exception):
     pass
 
@@ -486,6 +522,8 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
             return self.public(path)
         if not self.begin():
             return
+        if path.rstrip("/") in DISCOVERY_PATHS:
+            return self.send_json(200, discovery(path.rstrip("/")))
         try:
             r = self.route()
             if r is None:
