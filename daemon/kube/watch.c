@@ -10,8 +10,11 @@
  *                                     what we had (no limit: the cache
  *                                     serves it; a limit would go to etcd)
  *   LIST  <path>?limit=500                     a relist after that RV was
- *                                     itself too old (410): a consistent
- *                                     list, in pages
+ *                                     itself too old (410) or too large
+ *                                     (504 ResourceVersionTooLarge: the
+ *                                     server went back in time, an etcd
+ *                                     restore): a consistent list, in
+ *                                     pages
  *   LIST  <path>?limit=500&continue=T          the next page (a continue
  *                                     token takes no resourceVersion)
  *   WATCH <path>?watch=1&resourceVersion=RV&allowWatchBookmarks=true
@@ -353,6 +356,26 @@ err:
 	return -1;
 }
 
+/* A 504 Status with a cause of reason ResourceVersionTooLarge. */
+static bool too_large_rv(long status, const char *body, size_t len)
+{
+	cJSON *st = status == 504 && len ? cJSON_ParseWithLength(body, len) :
+		    NULL;
+	const cJSON *det = cJSON_GetObjectItemCaseSensitive(st, "details");
+	const cJSON *causes = cJSON_GetObjectItemCaseSensitive(det, "causes");
+	const cJSON *c, *reason;
+	bool found = false;
+
+	cJSON_ArrayForEach(c, causes) {
+		reason = cJSON_GetObjectItemCaseSensitive(c, "reason");
+		if (cJSON_IsString(reason) &&
+		    !strcmp(reason->valuestring, "ResourceVersionTooLarge"))
+			found = true;
+	}
+	cJSON_Delete(st);
+	return found;
+}
+
 static void list_done(struct kube_req *r, long status, const char *err)
 {
 	struct kube_watch *w = r->ctx;
@@ -380,6 +403,10 @@ static void list_done(struct kube_req *r, long status, const char *err)
 	}
 	if (status != 200) {
 		kube_status_text(status, r->buf, r->len, why, sizeof(why));
+		/* Our RV is ahead of the server (an etcd restored from a
+		 * backup): list afresh, as client-go does. */
+		if (w->list_at_rv && too_large_rv(status, r->buf, r->len))
+			w->rv_expired = true;
 		retry_later(w, "list", why);
 		return;
 	}

@@ -1195,6 +1195,21 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
                 return self.error(400, "accept-certs: no PEM certificate")
             app.certs_accepted = acc
             return self.reply(200, {"certsAccepted": len(acc)})
+        if cmd == "restore":
+            # An etcd restored from a backup: the revision goes back to
+            # rv (objects stay), history and snapshots are gone.
+            try:
+                rv = int(q.get("rv", ""))
+                if rv < 1:
+                    raise ValueError
+            except ValueError:
+                return self.error(400, "restore: rv=N (N >= 1)")
+            with st.cond:
+                st.rv = rv
+                st.compact_rv = rv
+                st.history = []
+                st.snapshots = {}
+            return self.reply(200, {"resourceVersion": str(rv)})
         if cmd == "expire-watches":
             try:
                 n = int(q.get("n", ""))

@@ -1004,6 +1004,26 @@ TEST(clean_watch_end_rewatches)
 
 /* ---- the request log (GET /requests) ---- */
 
+/* The log from entry `from` on (a mark from req_mark()). */
+static cJSON *req_log(int from)
+{
+	cJSON *log = ctl("GET", "/requests", NULL);
+
+	while (cJSON_IsArray(log) && from-- > 0)
+		cJSON_DeleteItemFromArray(log, 0);
+	return log;
+}
+
+/* The log's length now: what comes later is the test's own. */
+static int req_mark(void)
+{
+	cJSON *log = ctl("GET", "/requests", NULL);
+	int n = cJSON_IsArray(log) ? cJSON_GetArraySize(log) : -1;
+
+	cJSON_Delete(log);
+	return n;
+}
+
 /* The query value key of request entry e, or NULL. */
 static const char *req_q(const cJSON *e, const char *key)
 {
@@ -1148,6 +1168,7 @@ TEST(only_the_enabled_reconcilers_kinds_are_watched)
 	struct np_kube *kv;
 	char err[1024], sum[1024], text[128];
 	cJSON *log;
+	int mark;
 	bool ok;
 
 	NEED_SETUP();
@@ -1163,7 +1184,8 @@ TEST(only_the_enabled_reconcilers_kinds_are_watched)
 	cfg.backend = NP_BACKEND_WIREGUARD_NATIVE;
 
 	/* What a token client with that set asks the server for. */
-	CHECK(ctl_ok("DELETE", "/requests", NULL));
+	mark = req_mark();
+	CHECK(mark >= 0);
 	if (client("token", NULL, &kv, err, sizeof(err)))
 		CHECK_FAIL("token: %s", err);
 	m3 = np_model_new();
@@ -1172,7 +1194,7 @@ TEST(only_the_enabled_reconcilers_kinds_are_watched)
 	starts_want = 0;
 	ok = wait_for(m3_nodes_synced);
 	yield_ms(300);		/* anything else it would start, it starts */
-	log = ctl("GET", "/requests", NULL);
+	log = req_log(mark);
 	np_kube_free(kv);
 	np_model_free(m3);
 	CHECK(ok);
@@ -1535,6 +1557,50 @@ TEST(client_certificate_rotation)
 	CHECK(stat_of("auth", "cert") > certs);
 }
 
+/*
+ * The server goes back in time (an etcd restored from a backup): a relist
+ * at our RV gets 504 ResourceVersionTooLarge; the next list is a fresh
+ * consistent one, and the model follows the restored server.
+ */
+TEST(relist_after_the_server_went_back_in_time)
+{
+	cJSON *log;
+	const cJSON *e;
+	char seq[512], line[96];
+	size_t o = 0;
+	int mark;
+
+	NEED_SETUP();
+	mark = req_mark();
+	CHECK(mark >= 0);
+	CHECK(ctl_ok("POST", "/restore?rv=5", NULL));
+	CHECK(put_node("rs-1", "10.42.40.0/24"));	/* RV 6 */
+	CHECK(ctl_ok("POST", "/expire-watches?n=1&plural=nodes", NULL));
+	CHECK(ctl_ok("POST", "/drop", NULL));
+	if (!wait_node("rs-1", "10.42.40.0/24"))
+		CHECK_FAIL("rs-1, put after the restore, never arrived");
+	log = req_log(mark);
+	CHECK(cJSON_IsArray(log));
+	seq[0] = '\0';
+	cJSON_ArrayForEach(e, log) {
+		const char *rv = req_q(e, "resourceVersion");
+
+		if (strcmp(req_s(e, "path"), "/api/v1/nodes") ||
+		    req_q(e, "watch") || strcmp(req_s(e, "auth"), "cert"))
+			continue;
+		snprintf(line, sizeof(line), "%s;", !rv ? "fresh" :
+			 atol(rv) > 6 ? "ahead" : rv);
+		o += (size_t)snprintf(seq + o, sizeof(seq) - o, "%s", line);
+		if (o >= sizeof(seq))
+			break;
+	}
+	cJSON_Delete(log);
+	CHECK_STR(seq, "ahead;fresh;");
+	CHECK(delete_node("rs-1"));
+	if (!wait_no_node("rs-1"))
+		CHECK_FAIL("rs-1's delete never arrived");
+}
+
 /* ---- every watch's timeoutSeconds, jittered ---- */
 
 TEST(watch_timeouts_are_jittered)
@@ -1598,6 +1664,7 @@ static void tests(void)
 	RUN(reload_reads_the_kubeconfig_again);
 	RUN(client_certificate_rotation);
 	RUN(watch_timeouts_are_jittered);
+	RUN(relist_after_the_server_went_back_in_time);
 	tests_done = true;
 	swapcontext(&test_uc, &main_uc);
 }
@@ -1657,9 +1724,6 @@ static void setup(void)
 	if (r)
 		snprintf(setup_err, sizeof(setup_err), "client: %s",
 			 strerror(-r));
-	if (!r && !ctl_ok("DELETE", "/requests", NULL))
-		snprintf(setup_err, sizeof(setup_err), "DELETE /requests "
-			 "on the control port failed");
 }
 
 int main(void)
