@@ -231,13 +231,15 @@ static uint32_t watched;
 /* Watches the kinds of d.cfg's reconcilers, and only those. 0 or -1. */
 static int watch_kinds(void)
 {
+	static bool logged;
 	uint32_t want = np_kube_kinds(&d.cfg);
 	char text[128];
 	uint32_t k;
 	int ret;
 
-	if (want == watched)
+	if (want == watched && logged)
 		return 0;
+	logged = true;
 	np_kube_kinds_str(want, text, sizeof(text));
 	np_log_info("source: watching %s (what the enabled reconcilers read)",
 		    text);
