@@ -24,6 +24,7 @@
 #include <linux/nodeplane.h>
 
 #include "config.h"
+#include "kube/kinds.h"
 #include "kube/kube.h"
 #include "log.h"
 #include "loop.h"
@@ -224,12 +225,47 @@ static bool api_mode(void)
 	return d.cfg.kubeconfig[0] || getenv("KUBERNETES_SERVICE_HOST");
 }
 
+/* The kinds the API client watches: what the enabled reconcilers read. */
+static uint32_t watched;
+
+/* Watches the kinds of d.cfg's reconcilers, and only those. 0 or -1. */
+static int watch_kinds(void)
+{
+	static bool logged;
+	uint32_t want = np_kube_kinds(&d.cfg);
+	char text[128];
+	uint32_t k;
+	int ret;
+
+	if (want == watched && logged)
+		return 0;
+	logged = true;
+	np_kube_kinds_str(want, text, sizeof(text));
+	np_log_info("source: watching %s (what the enabled reconcilers read)",
+		    text);
+	for (k = 0; k < NP_KIND_COUNT; k++) {
+		if ((watched & ~want) & (1U << k)) {
+			np_kube_unwatch(d.kube, (enum np_kind)k);
+			watched &= ~(1U << k);
+		}
+		if (!((want & ~watched) & (1U << k)))
+			continue;
+		ret = np_kube_watch(d.kube, (enum np_kind)k, d.model);
+		if (ret < 0) {
+			np_log_error("watching %ss: %s",
+				     np_kind_name((enum np_kind)k), strerror(-ret));
+			return -1;
+		}
+		watched |= 1U << k;
+	}
+	return 0;
+}
+
 /* Starts the source of cluster state into d.model. 0 or -1 (logged). */
 static int source_start(void)
 {
 	struct np_kubeconfig kc = { 0 };
 	char err[512];
-	uint32_t k;
 	int ret;
 
 	if (!api_mode()) {
@@ -253,15 +289,7 @@ static int source_start(void)
 		np_log_error("the API client: %s", strerror(-ret));
 		return -1;
 	}
-	for (k = 0; k < NP_KIND_COUNT; k++) {
-		ret = np_kube_watch(d.kube, (enum np_kind)k, d.model);
-		if (ret < 0) {
-			np_log_error("watching %ss: %s",
-				     np_kind_name((enum np_kind)k), strerror(-ret));
-			return -1;
-		}
-	}
-	return 0;
+	return watch_kinds();
 }
 
 static void overlay_deps(struct np_overlay_deps *deps)
@@ -277,7 +305,8 @@ static void overlay_deps(struct np_overlay_deps *deps)
  * takes it and the manifests directory is rescanned. The source itself
  * (kubeconfig, manifests-dir) and the node name are fixed at start: a
  * change of those is logged and needs a restart. An invalid file changes
- * nothing.
+ * nothing. In API mode the kubeconfig's content (credentials, server) is
+ * read again, and the watched kinds follow the reconcilers now enabled.
  */
 static void reload(void)
 {
@@ -298,6 +327,12 @@ static void reload(void)
 	snprintf(next.node_name, sizeof(next.node_name), "%s", d.cfg.node_name);
 	snprintf(next.data_dir, sizeof(next.data_dir), "%s", d.cfg.data_dir);
 	d.cfg = next;
+	if (d.kube) {
+		if (np_kube_reload(d.kube) < 0)
+			np_log_error("reload: the kubeconfig could not be read again, keeping the current credentials");
+		if (watch_kinds() < 0)
+			np_log_error("reload: the watched kinds could not be changed");
+	}
 	if (d.overlay && np_overlay_reload(d.overlay, &d.cfg) < 0)
 		np_log_error("reload: the overlay did not take the new configuration");
 	if (d.mf)

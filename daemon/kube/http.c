@@ -15,6 +15,11 @@
  * server's host and port. The Host header then carries tls-server-name,
  * which the API server does not look at.
  *
+ * The PEM blobs are copied into each request (CURL_BLOB_COPY): the
+ * client's credentials may be replaced while requests are in flight
+ * (kube.c). A 401 makes the client read its credentials again; when they
+ * changed, the request is sent once more with them (req_resend()).
+ *
  * Timeouts: connect_timeout_ms for connecting (with TLS), an overall
  * request_timeout_ms for lists and writes, and for watches an idle timer:
  * a watch that received no byte for idle_timeout_ms is ended (bookmarks
@@ -230,8 +235,52 @@ static void req_free(struct kube_req *r)
 		curl_easy_cleanup(r->easy);
 	curl_slist_free_all(r->headers);
 	free(r->url);
+	free(r->path);
+	free(r->method);
+	free(r->content_type);
 	free(r->buf);
 	free(r);
+}
+
+static int req_setup(struct kube_req *r, const char *body);
+
+/*
+ * After a 401: sends r once more on its easy handle (the body stays set
+ * there) with the client's current credentials. false if that failed (r
+ * untouched but off libcurl: finish it).
+ */
+static bool req_resend(struct kube_req *r)
+{
+	struct np_kube *k = r->k;
+	char *url;
+
+	curl_multi_remove_handle(k->multi, r->easy);
+	if (asprintf(&url, "%s%s", k->base_url, r->path) < 0)
+		return false;
+	free(r->url);
+	r->url = url;
+	curl_slist_free_all(r->headers);
+	r->headers = NULL;
+	r->len = 0;
+	if (r->buf)
+		r->buf[0] = '\0';
+	r->status = 0;
+	r->fresh = false;
+	r->overflow = false;
+	r->err[0] = '\0';
+	r->curl_err[0] = '\0';
+	r->cred_gen = k->cred_gen;
+	r->auth_retried = true;
+	if (req_setup(r, NULL) ||
+	    curl_multi_add_handle(k->multi, r->easy) != CURLM_OK)
+		return false;
+	if (r->idle_ms) {
+		r->last_rx_ms = np_now_ms();
+		np_timer_arm(k->lp, &r->idle, r->idle_ms);
+	}
+	np_log_debug("kube: %s %s: 401, sending it again with the new "
+		     "credentials", r->method ? r->method : "GET", r->path);
+	return true;
 }
 
 /* Takes r off libcurl and the list; runs done(err); frees r. */
@@ -283,8 +332,18 @@ static bool req_pump(struct kube_req *r)
 
 static void req_done(struct kube_req *r, CURLcode rc)
 {
+	struct np_kube *k = r->k;
+	long status = 0;
+
 	if (!req_pump(r))
 		return;
+	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (rc == CURLE_OK && status == 401 && !r->auth_retried) {
+		/* Rotated credentials? Read them again; resend if new. */
+		kube_creds_refresh(k, "HTTP 401", false);
+		if (r->cred_gen != k->cred_gen && req_resend(r))
+			return;
+	}
 	if (rc == CURLE_OK) {
 		req_finish(r, NULL);
 		return;
@@ -340,14 +399,17 @@ static void idle_fire(struct np_timer *t)
 	req_finish(r, r->err);
 }
 
-static int req_setup(struct kube_req *r, const char *method, const char *body,
-		     const char *content_type, unsigned int timeout_ms)
+/* Sets r's options from the client's current settings; body NULL keeps
+ * the one set before. */
+static int req_setup(struct kube_req *r, const char *body)
 {
+	const char *method = r->method, *content_type = r->content_type;
+	unsigned int timeout_ms = r->timeout_ms;
 	const struct np_kube *k = r->k;
 	const struct np_kubeconfig *kc = &k->kc;
 	struct curl_blob ca = {
 		.data = kc->ca_pem, .len = strlen(kc->ca_pem),
-		.flags = CURL_BLOB_NOCOPY,
+		.flags = CURL_BLOB_COPY,
 	};
 	struct curl_slist *h;
 	char ua[64], ct[128];
@@ -385,11 +447,11 @@ static int req_setup(struct kube_req *r, const char *method, const char *body,
 	if (kc->cert_pem && kc->key_pem) {
 		struct curl_blob cert = {
 			.data = kc->cert_pem, .len = strlen(kc->cert_pem),
-			.flags = CURL_BLOB_NOCOPY,
+			.flags = CURL_BLOB_COPY,
 		};
 		struct curl_blob key = {
 			.data = kc->key_pem, .len = strlen(kc->key_pem),
-			.flags = CURL_BLOB_NOCOPY,
+			.flags = CURL_BLOB_COPY,
 		};
 
 		SET(CURLOPT_SSLCERT_BLOB, &cert);
@@ -455,13 +517,20 @@ struct kube_req *kube_req_start(struct np_kube *k, const char *path,
 	r->max = mode == KUBE_REQ_STREAM ? (16U << 20) : (256U << 20);
 	r->idle_ms = idle_ms;
 	r->idle.fire = idle_fire;
+	r->timeout_ms = timeout_ms;
+	r->cred_gen = k->cred_gen;
 	r->easy = curl_easy_init();
-	if (!r->easy || asprintf(&r->url, "%s%s", k->base_url, path) < 0) {
+	r->path = strdup(path);
+	r->method = method ? strdup(method) : NULL;
+	r->content_type = content_type ? strdup(content_type) : NULL;
+	if (!r->easy || !r->path || (method && !r->method) ||
+	    (content_type && !r->content_type) ||
+	    asprintf(&r->url, "%s%s", k->base_url, path) < 0) {
 		r->url = NULL;
 		snprintf(err, errlen, "out of memory");
 		goto err;
 	}
-	if (req_setup(r, method, body, content_type, timeout_ms)) {
+	if (req_setup(r, body)) {
 		snprintf(err, errlen, "%s", r->err);
 		goto err;
 	}

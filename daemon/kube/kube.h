@@ -25,6 +25,12 @@ struct np_kubeconfig {
 	char *key_pem;		/* client-key(-data), or NULL */
 	char *token;		/* bearer token (token / tokenFile), or NULL */
 	char *tls_server_name;	/* tls-server-name, or NULL */
+	/*
+	 * Where it came from, to read it again: the kubeconfig's path, ""
+	 * for the in-cluster service account, NULL when built by hand (never
+	 * re-read).
+	 */
+	char *source;
 };
 
 /*
@@ -53,11 +59,23 @@ struct np_kube_opts {
 						   (bookmarks come every ~60 s) */
 	unsigned int backoff_min_ms;		/* 500 */
 	unsigned int backoff_max_ms;		/* 30000 */
+	unsigned int reload_ms;			/* 60000: credentials re-read */
 };
 
-/* The client copies kc. */
+/*
+ * The client copies kc. When kc->source is set, the client reads it again
+ * (np_kubeconfig_load: the kubeconfig and every file it names, or the
+ * service account's token and ca.crt) every reload_ms and after a 401
+ * (then the request is sent once more if the credentials changed), and
+ * takes what changed: a new token or client certificate goes into the
+ * next requests; a new server, CA or tls-server-name reconnects every
+ * watch. A certificate and key that do not match (a rotation half
+ * written), or a file that cannot be read, keep the current credentials.
+ */
 int np_kube_new(struct np_loop *lp, const struct np_kubeconfig *kc,
 		const struct np_kube_opts *opts, struct np_kube **out);
+/* Reads kc->source again now (SIGHUP). 0, or -1 (logged: kept as is). */
+int np_kube_reload(struct np_kube *k);
 /* Stops every request; no callback runs afterwards. */
 void np_kube_free(struct np_kube *k);
 
@@ -65,11 +83,13 @@ void np_kube_free(struct np_kube *k);
  * Lists then watches kind (all namespaces) into m: the list is framed by
  * np_model_sync_begin/_end; watch events become upsert/delete; BOOKMARK
  * events only advance the resourceVersion; 410 Gone (an HTTP status or an
- * ERROR event) relists; any other failure reconnects after a jittered
- * exponential backoff. Malformed objects are logged (kind, namespace/name,
- * field) and skipped.
+ * ERROR event) relists; any other failure reconnects. Relists and
+ * reconnects wait a jittered exponential backoff. Malformed objects are
+ * logged (kind, namespace/name, field) and skipped. See watch.c.
  */
 int np_kube_watch(struct np_kube *k, enum np_kind kind, struct np_model *m);
+/* Stops watching kind; what the model holds of it stays. */
+void np_kube_unwatch(struct np_kube *k, enum np_kind kind);
 
 /* Called when a write completes: http_status 2xx on success; 0 when no
  * HTTP answer came (err says why). */

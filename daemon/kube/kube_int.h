@@ -31,6 +31,15 @@ struct np_kube {
 	char *base_url;			/* URL prefix of every request */
 	char *auth_header;		/* "Authorization: Bearer ...", or NULL */
 	struct curl_slist *connect_to;	/* tls-server-name: see http.c */
+	/* Replaced connect_to lists: requests in flight may still use them
+	 * (libcurl does not copy a list); freed with the client. */
+	struct curl_slist *old_connect_to[8];
+	unsigned int n_old_connect_to;
+	/* Credentials re-read (kube.c): every opts.reload_ms and on a 401. */
+	struct np_timer reload_timer;
+	uint64_t last_reload_ms;
+	unsigned int cred_gen;		/* bumped when credentials change */
+	char reload_err[512];		/* the last failure, logged once */
 	CURLM *multi;
 	struct np_timer curl_timer;	/* libcurl's one timeout */
 	struct kube_sock *socks;	/* sockets libcurl asked us to watch */
@@ -56,6 +65,12 @@ struct kube_req {
 	struct curl_slist *headers;
 	enum kube_req_mode mode;
 	char *url;
+	char *path;			/* below base_url, to send it again */
+	char *method;			/* NULL: GET */
+	char *content_type;
+	unsigned int timeout_ms;
+	unsigned int cred_gen;		/* k->cred_gen when sent */
+	bool auth_retried;		/* sent again after a 401 already */
 	/*
 	 * STREAM: called (outside libcurl) once the headers of a 2xx answer
 	 * came (buf may be empty) and whenever buf has new bytes; consumes
@@ -121,5 +136,18 @@ const char *kube_watch_rv(const struct np_kube *k, enum np_kind kind);
 
 /* A random delay in [d/2, d] (backoff jitter). */
 uint64_t kube_jitter(struct np_kube *k, uint64_t d);
+/* A random value in [0, n). */
+uint64_t kube_rand(struct np_kube *k, uint64_t n);
+
+/*
+ * Reads k->kc.source again and takes what changed (see np_kube_new);
+ * not more than once a second unless force. 1 when credentials changed,
+ * 0 when not, -1 when the source could not be used (logged once per
+ * distinct error; the current credentials stay).
+ */
+int kube_creds_refresh(struct np_kube *k, const char *why, bool force);
+/* watch.c: ends every watch and list in flight and starts them again
+ * (a new server or CA). */
+void kube_watch_reconnect_all(struct np_kube *k);
 
 #endif /* _NP_KUBE_INT_H */

@@ -599,6 +599,11 @@ int np_kubeconfig_load(const char *path, struct np_kubeconfig *kc,
 		r = kc_load_file(&c, kc);
 	}
 	free(c.dir);
+	if (!r) {
+		kc->source = strdup(path ? path : "");
+		if (!kc->source)
+			r = kc_fail(&c, "out of memory");
+	}
 	if (r)
 		np_kubeconfig_free(kc);
 	return r;
@@ -620,5 +625,6 @@ void np_kubeconfig_free(struct np_kubeconfig *kc)
 	free_secret(kc->key_pem);
 	free_secret(kc->token);
 	free(kc->tls_server_name);
+	free(kc->source);
 	memset(kc, 0, sizeof(*kc));
 }

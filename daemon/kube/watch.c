@@ -2,18 +2,39 @@
 /*
  * List + watch of one kind into the model, as client-go's reflector does:
  *
- *   LIST  <path>?limit=500[&continue=T]     pages framed by
- *                                           np_model_sync_begin/_end
+ *   LIST  <path>?resourceVersion=0&limit=500   the first list: any
+ *                                     version, from the API server's watch
+ *                                     cache (which ignores limit), not
+ *                                     from etcd
+ *   LIST  <path>?resourceVersion=RV            a relist: not older than
+ *                                     what we had (no limit: the cache
+ *                                     serves it; a limit would go to etcd)
+ *   LIST  <path>?limit=500                     a relist after that RV was
+ *                                     itself too old (410) or too large
+ *                                     (504 ResourceVersionTooLarge: the
+ *                                     server went back in time, an etcd
+ *                                     restore): a consistent list, in
+ *                                     pages
+ *   LIST  <path>?limit=500&continue=T          the next page (a continue
+ *                                     token takes no resourceVersion)
  *   WATCH <path>?watch=1&resourceVersion=RV&allowWatchBookmarks=true
  *                &timeoutSeconds=N          newline-delimited JSON events
  *
- * ADDED/MODIFIED upsert, DELETED deletes, BOOKMARK only moves the
- * resourceVersion; 410 Gone (HTTP status or ERROR event) relists at once.
+ * A list's pages are framed by np_model_sync_begin/_end. ADDED/MODIFIED
+ * upsert, DELETED deletes, BOOKMARK only moves the resourceVersion.
+ * timeoutSeconds is watch_timeout_s * (1 + rand) (client-go: the minimum
+ * watch timeout times 1 to 2), so the watches of many nodes do not all
+ * end, and come back, at the same moment.
+ *
  * A watch the server ends cleanly (timeoutSeconds) is opened again at once
- * from the last resourceVersion; any other failure waits a jittered
- * exponential backoff (backoff_min_ms doubling up to backoff_max_ms, reset
- * by a healthy watch or a completed list) and then watches again from the
- * last resourceVersion, or lists again if no list has completed yet.
+ * from the last resourceVersion. 410 Gone (an HTTP status or an ERROR
+ * event) relists after a jittered exponential backoff that only a healthy
+ * watch resets (a list completing does not: a server whose watches keep
+ * answering 410 must not be relisted in a tight loop). Any other failure
+ * waits a jittered exponential backoff (backoff_min_ms doubling up to
+ * backoff_max_ms, reset by a healthy watch or a completed list) and then
+ * watches again from the last resourceVersion, or lists again if no list
+ * has completed yet.
  *
  * List items come without apiVersion and kind; they get the list's own,
  * minus "List", before going to the model.
@@ -53,6 +74,9 @@ struct kube_watch {
 	char *cont;			/* continue token of the next page */
 	bool need_list;			/* no completed list to watch from */
 	bool relist;			/* the watch ended on 410 */
+	bool rv_expired;		/* a list at rv got 410: list afresh */
+	bool list_at_rv;		/* the running list asked for rv */
+	unsigned int gone_streak;	/* 410 relists since a healthy watch */
 	bool reconnect;			/* the last attempt failed */
 	size_t listed;			/* items of the running list */
 	size_t skipped;			/* of them malformed */
@@ -97,6 +121,25 @@ static void retry_later(struct kube_watch *w, const char *what,
 	w->reconnect = true;
 	np_log_warning("%s: %s failed: %s; retrying in %" PRIu64 " ms",
 		       w->name, what, why, d);
+	np_timer_arm(w->k->lp, &w->retry, d);
+}
+
+/* 410: relist after a backoff that grows with every 410 in a row. */
+static void relist_later(struct kube_watch *w, const char *what)
+{
+	const struct np_kube_opts *o = &w->k->opts;
+	uint64_t d = o->backoff_min_ms;
+	unsigned int i;
+
+	for (i = 0; i < w->gone_streak && d < o->backoff_max_ms; i++)
+		d *= 2;
+	if (d > o->backoff_max_ms)
+		d = o->backoff_max_ms;
+	d = kube_jitter(w->k, d);
+	if (w->gone_streak < 64)
+		w->gone_streak++;
+	w->need_list = true;
+	np_log_info("%s: %s, relisting in %" PRIu64 " ms", w->name, what, d);
 	np_timer_arm(w->k->lp, &w->retry, d);
 }
 
@@ -195,20 +238,30 @@ static void list_done(struct kube_req *r, long status, const char *err);
 
 static void list_page(struct kube_watch *w)
 {
+	const char *kpath = np_kind_path(w->kind);
 	char path[4096], err[256];
 	char *esc = NULL;
 	int n;
 
-	if (w->cont) {
-		esc = curl_easy_escape(NULL, w->cont, 0);
+	if (w->cont || w->list_at_rv) {
+		esc = curl_easy_escape(NULL, w->cont ? w->cont : w->rv, 0);
 		if (!esc) {
 			retry_later(w, "list", "out of memory");
 			return;
 		}
 	}
-	n = snprintf(path, sizeof(path), "%s?limit=%d%s%s",
-		     np_kind_path(w->kind), LIST_LIMIT, esc ? "&continue=" : "",
-		     esc ? esc : "");
+	if (w->cont)
+		n = snprintf(path, sizeof(path), "%s?limit=%d&continue=%s",
+			     kpath, LIST_LIMIT, esc);
+	else if (w->list_at_rv)
+		n = snprintf(path, sizeof(path), "%s?resourceVersion=%s",
+			     kpath, esc);
+	else if (!w->rv)
+		n = snprintf(path, sizeof(path), "%s?resourceVersion=0&limit=%d",
+			     kpath, LIST_LIMIT);
+	else
+		n = snprintf(path, sizeof(path), "%s?limit=%d", kpath,
+			     LIST_LIMIT);
 	curl_free(esc);
 	if (n < 0 || (size_t)n >= sizeof(path)) {
 		set_str(&w->cont, NULL);
@@ -225,6 +278,8 @@ static void list_page(struct kube_watch *w)
 static void start_list(struct kube_watch *w)
 {
 	w->need_list = true;
+	/* Not older than what we had, unless that was itself too old. */
+	w->list_at_rv = w->rv && !w->rv_expired;
 	w->listed = 0;
 	w->skipped = 0;
 	set_str(&w->cont, NULL);
@@ -285,6 +340,7 @@ static int list_parse(struct kube_watch *w, const char *body, size_t len,
 	cJSON_Delete(list);
 	np_model_sync_end(w->m, w->kind);
 	w->need_list = false;
+	w->rv_expired = false;
 	w->reconnect = false;
 	w->attempt = 0;
 	if (w->skipped)
@@ -300,6 +356,26 @@ err:
 	return -1;
 }
 
+/* A 504 Status with a cause of reason ResourceVersionTooLarge. */
+static bool too_large_rv(long status, const char *body, size_t len)
+{
+	cJSON *st = status == 504 && len ? cJSON_ParseWithLength(body, len) :
+		    NULL;
+	const cJSON *det = cJSON_GetObjectItemCaseSensitive(st, "details");
+	const cJSON *causes = cJSON_GetObjectItemCaseSensitive(det, "causes");
+	const cJSON *c, *reason;
+	bool found = false;
+
+	cJSON_ArrayForEach(c, causes) {
+		reason = cJSON_GetObjectItemCaseSensitive(c, "reason");
+		if (cJSON_IsString(reason) &&
+		    !strcmp(reason->valuestring, "ResourceVersionTooLarge"))
+			found = true;
+	}
+	cJSON_Delete(st);
+	return found;
+}
+
 static void list_done(struct kube_req *r, long status, const char *err)
 {
 	struct kube_watch *w = r->ctx;
@@ -310,15 +386,27 @@ static void list_done(struct kube_req *r, long status, const char *err)
 		retry_later(w, "list", err);
 		return;
 	}
-	if (status == 410 && w->cont) {
+	if (status == 410 && (w->cont || w->list_at_rv)) {
+		char what[1200];
+
 		kube_status_text(status, r->buf, r->len, why, sizeof(why));
-		np_log_info("%s: list continue token expired (%s), relisting",
-			    w->name, why);
-		start_list(w);
+		if (w->cont)
+			snprintf(what, sizeof(what), "list continue token "
+				 "expired (%s)", why);
+		else
+			snprintf(what, sizeof(what), "list at RV %s: too old "
+				 "(%s), listing afresh", w->rv, why);
+		if (!w->cont)
+			w->rv_expired = true;
+		relist_later(w, what);
 		return;
 	}
 	if (status != 200) {
 		kube_status_text(status, r->buf, r->len, why, sizeof(why));
+		/* Our RV is ahead of the server (an etcd restored from a
+		 * backup): list afresh, as client-go does. */
+		if (w->list_at_rv && too_large_rv(status, r->buf, r->len))
+			w->rv_expired = true;
 		retry_later(w, "list", why);
 		return;
 	}
@@ -343,8 +431,10 @@ static void start_watch(struct kube_watch *w)
 		return;
 	}
 	n = snprintf(path, sizeof(path), "%s?watch=1&resourceVersion=%s"
-		     "&allowWatchBookmarks=true&timeoutSeconds=%u",
-		     np_kind_path(w->kind), esc, w->k->opts.watch_timeout_s);
+		     "&allowWatchBookmarks=true&timeoutSeconds=%" PRIu64,
+		     np_kind_path(w->kind), esc,
+		     (uint64_t)w->k->opts.watch_timeout_s +
+		     kube_rand(w->k, (uint64_t)w->k->opts.watch_timeout_s + 1));
 	curl_free(esc);
 	if (n < 0 || (size_t)n >= sizeof(path)) {
 		w->need_list = true;
@@ -390,7 +480,8 @@ static int watch_event(struct kube_watch *w, struct kube_req *r,
 		cJSON_Delete(ev);
 		return -1;
 	}
-	w->events++;
+	if (strcmp(type->valuestring, "ERROR"))
+		w->events++;	/* an ERROR is no sign of a healthy watch */
 	rv = meta_str(obj, "resourceVersion");
 	if (!strcmp(type->valuestring, "ADDED") ||
 	    !strcmp(type->valuestring, "MODIFIED")) {
@@ -460,18 +551,22 @@ static void watch_done(struct kube_req *r, long status, const char *err)
 	char why[1024];
 
 	w->req = NULL;
-	if (healthy)
-		w->attempt = 0;
 	if (w->relist || status == 410) {
+		char what[1200];
+
 		if (w->relist)
 			snprintf(why, sizeof(why), "%s", err ? err : "");
 		else
 			kube_status_text(status, r->buf, r->len, why,
 					 sizeof(why));
-		np_log_info("%s: watch from RV %s: 410 Gone (%s), relisting",
-			    w->name, w->rv, why);
-		start_list(w);
+		snprintf(what, sizeof(what), "watch from RV %s: 410 Gone (%s)",
+			 w->rv, why);
+		relist_later(w, what);
 		return;
+	}
+	if (healthy) {
+		w->attempt = 0;
+		w->gone_streak = 0;
 	}
 	if (err) {
 		retry_later(w, "watch", err);
@@ -529,6 +624,50 @@ int np_kube_watch(struct np_kube *k, enum np_kind kind, struct np_model *m)
 	np_log_info("%s: listing from %s", w->name, k->kc.server);
 	start_list(w);
 	return 0;
+}
+
+static void watch_stop(struct kube_watch *w)
+{
+	if (w->req) {
+		kube_req_cancel(w->req);
+		w->req = NULL;
+	}
+	np_timer_cancel(w->k->lp, &w->retry);
+}
+
+void kube_watch_reconnect_all(struct np_kube *k)
+{
+	unsigned int i;
+
+	for (i = 0; i < NP_KIND_COUNT; i++) {
+		struct kube_watch *w = k->watches[i];
+
+		if (!w)
+			continue;
+		watch_stop(w);
+		w->attempt = 0;
+		np_log_info("%s: reconnecting to %s", w->name, k->kc.server);
+		if (w->need_list || !w->rv) {
+			start_list(w);	/* from its first page */
+		} else {
+			start_watch(w);
+		}
+	}
+}
+
+void np_kube_unwatch(struct np_kube *k, enum np_kind kind)
+{
+	struct kube_watch *w;
+
+	if ((unsigned int)kind >= NP_KIND_COUNT || !k->watches[kind])
+		return;
+	w = k->watches[kind];
+	watch_stop(w);
+	np_log_info("%s: not watched any more", w->name);
+	free(w->rv);
+	free(w->cont);
+	free(w);
+	k->watches[kind] = NULL;
 }
 
 const char *kube_watch_rv(const struct np_kube *k, enum np_kind kind)

@@ -2,6 +2,7 @@
 # The Kubernetes API client (kube/): kubeconfig, libcurl multi on the loop,
 # list + watch into the model, node status patches.
 KUBE_SRCS  := kube/kubeconfig.c kube/kube.c kube/http.c kube/watch.c \
+              kube/kinds.c \
               kube/patch.c
 NPD_SRCS   += $(KUBE_SRCS)
 TEST_NAMES += test_kubeconfig
@@ -19,5 +20,5 @@ $(O)/tests/test_kube_live.o: CPPFLAGS += -DNP_TOPDIR='"$(abspath $(TOPDIR))"'
 .SECONDEXPANSION:
 $(O)/tests/test_kube_live: $(O)/tests/test_kube_live.o $(KUBE_OBJS) \
 		$$(MODEL_OBJS) $(O)/yamljson.o $(O)/addr.o $(O)/loop.o \
-		$(O)/log.o $(VER_OBJ)
+		$(O)/log.o $(O)/config.o $(VER_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS)

@@ -17,7 +17,9 @@ import base64
 import copy
 import datetime
 import http.server
+import hashlib
 import json
+import random
 import os
 import select
 import signal
@@ -59,12 +61,28 @@ def api_version(plural):
 
 
 def status_obj(code, reason, message, details=None):
+    # Field order as metav1.Status marshals: details before code.
     st = {"kind": "Status", "apiVersion": "v1", "metadata": {},
-          "status": "Failure", "message": message, "reason": reason,
-          "code": code}
+          "status": "Failure", "message": message, "reason": reason}
     if details:
         st["details"] = details
+    st["code"] = code
     return st
+
+
+# kube-apiserver's watch cache waits this long for a resourceVersion newer
+# than its own (blockTimeout), then answers storage's
+# NewTooLargeResourceVersionError: 504 Timeout, retry after 1 s.
+TOO_LARGE_WAIT = 3.0
+
+
+def too_large_status(want, current):
+    return status_obj(
+        504, "Timeout", "Timeout: Too large resource version: %d, "
+        "current: %d" % (want, current),
+        {"causes": [{"reason": "ResourceVersionTooLarge",
+                     "message": "Too large resource version"}],
+         "retryAfterSeconds": 1})
 
 
 def now_rfc3339():
@@ -89,6 +107,42 @@ def merge_patch(target, patch):
     return out
 
 
+# Legacy discovery (/api, /apis, /api/v1, /apis/G/v1), enough for kubectl.
+DISCOVERY_PATHS = ("/api", "/apis", "/api/v1", "/apis/discovery.k8s.io/v1",
+                   "/apis/networking.k8s.io/v1")
+
+
+def discovery(path):
+    if path == "/api":
+        return {"kind": "APIVersions", "versions": ["v1"],
+                "serverAddressByClientCIDRs": [
+                    {"clientCIDR": "0.0.0.0/0",
+                     "serverAddress": "127.0.0.1:6443"}]}
+    groups = sorted(set(g for _, g, _, _ in KINDS.values() if g))
+    if path == "/apis":
+        return {"kind": "APIGroupList", "apiVersion": "v1", "groups": [
+            {"name": g, "versions": [{"groupVersion": g + "/v1",
+                                      "version": "v1"}],
+             "preferredVersion": {"groupVersion": g + "/v1",
+                                  "version": "v1"}} for g in groups]}
+    group = "" if path == "/api/v1" else path.split("/")[2]
+    res = []
+    for plural, (kind, g, _, namespaced) in sorted(KINDS.items()):
+        if g != group:
+            continue
+        res.append({"name": plural, "singularName": kind.lower(),
+                    "namespaced": namespaced, "kind": kind,
+                    "verbs": ["get", "list", "watch"] +
+                    (["patch"] if plural == "nodes" else [])})
+        if plural == "nodes":
+            res.append({"name": "nodes/status", "singularName": "",
+                        "namespaced": False, "kind": "Node",
+                        "verbs": ["get", "patch"]})
+    return {"kind": "APIResourceList", "apiVersion": "v1",
+            "groupVersion": (group + "/v1") if group else "v1",
+            "resources": res}
+
+
 class BadRequest(Exception):
     pass
 
@@ -97,10 +151,11 @@ class Watch:
     """One open watch: the handler thread drains queue under the store's
     condition."""
 
-    def __init__(self, plural, match, bookmarks):
+    def __init__(self, plural, match, bookmarks, from_rv=0):
         self.plural = plural
         self.match = match
         self.bookmarks = bookmarks
+        self.from_rv = from_rv  # nothing at or below it is sent
         self.queue = []
         self.bookmark_gen = 0
 
@@ -118,7 +173,10 @@ class Store:
         self.bookmark_gen = 0
         self.snapshots = {}                     # rv -> {plural: [keys objs]}
         self.patches = []
-        self.gone_mode = "http"
+        self.gone_mode = "event"
+        self.expire_next = 0                    # watches to answer 410
+        self.expire_plural = None               # ... of this kind only
+        self.requests_log = []
         self.reset_stats()
 
     def reset_stats(self):
@@ -139,7 +197,7 @@ class Store:
         rv = self.rv
         self.history.append((rv, plural, etype, obj))
         for w in self.watches:
-            if w.plural == plural and w.match(obj):
+            if w.plural == plural and rv > w.from_rv and w.match(obj):
                 w.queue.append((rv, etype, obj))
         self.cond.notify_all()
 
@@ -353,16 +411,20 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
         """True when a verified client certificate or the token came."""
         app = self.server.app
         st = app.store
-        cert = self.connection.getpeercert()
-        if cert:
+        # Verified by the TLS handshake (CERT_OPTIONAL) against ca.crt;
+        # POST /accept-certs narrows it to some certificates.
+        cert = self.connection.getpeercert(binary_form=True)
+        if cert and app.cert_accepted(cert):
             st.count(st.auth, "cert")
+            self.user = "cert"
             return True
         auth = self.headers.get("Authorization", "")
-        if auth.startswith("Bearer ") and app.token and \
-                auth[7:].strip() == app.token:
+        if auth.startswith("Bearer ") and auth[7:].strip() in app.tokens:
             st.count(st.auth, "token")
+            self.user = "token"
             return True
         st.count(st.auth, "rejected")
+        self.user = "rejected"
         self.close_connection = True    # any request body is left unread
         self.send_status(401, "Unauthorized", "Unauthorized")
         return False
@@ -373,7 +435,14 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
         self.query = urllib.parse.parse_qs(self.url.query,
                                            keep_blank_values=True)
         st.count(st.requests, "%s %s" % (self.command, self.url.path))
-        return self.authenticate()
+        ok = self.authenticate()
+        with st.cond:
+            if len(st.requests_log) < 100000:
+                st.requests_log.append({
+                    "method": self.command, "path": self.url.path,
+                    "query": {k: v[-1] for k, v in self.query.items()},
+                    "auth": self.user, "time": time.time()})
+        return ok
 
     def q(self, name, default=None):
         v = self.query.get(name)
@@ -453,6 +522,8 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
             return self.public(path)
         if not self.begin():
             return
+        if path.rstrip("/") in DISCOVERY_PATHS:
+            return self.send_json(200, discovery(path.rstrip("/")))
         try:
             r = self.route()
             if r is None:
@@ -548,6 +619,28 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
             limit = 0
         match = self.selector()
         cont = self.q("continue")
+        rvs = self.q("resourceVersion", "")
+        if cont and rvs not in ("", "0"):
+            raise BadRequest("specifying resource version is not allowed "
+                             "when using continue")
+        try:
+            want = int(rvs) if rvs != "" else None
+            if want is not None and want < 0:
+                raise ValueError
+        except ValueError:
+            raise BadRequest("invalid resourceVersion %r" % rvs)
+        if want == 0 and not cont:
+            # "Any": served from the watch cache, which ignores limit.
+            limit = 0
+        if want and not cont:
+            # Not older than want: wait for it as the watch cache does.
+            with st.cond:
+                end = time.monotonic() + TOO_LARGE_WAIT
+                while st.rv < want and time.monotonic() < end:
+                    st.cond.wait(end - time.monotonic())
+                cur = st.rv
+            if cur < want:
+                return self.send_json(504, too_large_status(want, cur))
         with st.cond:
             if cont:
                 try:
@@ -616,6 +709,22 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
         self.write_chunk((json.dumps({"type": etype, "object": obj}) +
                           "\n").encode())
 
+    def write_split(self, events):
+        """Chunking "split": every event is cut in two at a random place,
+        and each chunk carries the end of one event and the start of the
+        next, so no chunk boundary falls on an event boundary."""
+        app = self.server.app
+        lines = [(json.dumps({"type": t, "object": o}) + "\n").encode()
+                 for t, o in events]
+        pending = b""
+        for line in lines:
+            cut = random.randint(1, len(line) - 1)
+            if app.delay_ms:
+                time.sleep(app.delay_ms / 1000.0)
+            self.write_chunk(pending + line[:cut])
+            pending = line[cut:]
+        self.write_chunk(pending)
+
     def watch(self, plural, ns):
         app = self.server.app
         st = app.store
@@ -636,13 +745,17 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
         def match(o):
             return self.in_ns(ns, o) and sel(o)
 
-        w = Watch(plural, match, bookmarks)
+        w = Watch(plural, match, bookmarks, from_rv)
         with st.cond:
             st.watch_starts[plural] += 1
             expired = from_rv != 0 and from_rv < st.compact_rv
+            if from_rv != 0 and st.expire_next > 0 and \
+                    st.expire_plural in (None, plural):
+                st.expire_next -= 1     # POST /expire-watches
+                expired = True
             if expired:
                 st.gone[plural] += 1
-                compact_rv = st.compact_rv
+                compact_rv = max(st.compact_rv, from_rv + 1)
                 mode = st.gone_mode
             else:
                 if from_rv == 0:
@@ -709,9 +822,9 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
                     t = time.monotonic()
                     if w.queue or t >= deadline:
                         break
-                    if w.bookmarks and (w.bookmark_gen != st.bookmark_gen or
-                                        (next_bm is not None and
-                                         t >= next_bm)):
+                    if w.bookmarks and st.rv >= w.from_rv and \
+                            (w.bookmark_gen != st.bookmark_gen or
+                             (next_bm is not None and t >= next_bm)):
                         break
                     wake = deadline
                     if w.bookmarks and next_bm is not None:
@@ -723,20 +836,24 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
                 batch = w.queue
                 w.queue = []
                 bookmark = None
-                if w.bookmarks and (w.bookmark_gen != st.bookmark_gen or
-                                    (next_bm is not None and
-                                     t >= next_bm)):
+                if w.bookmarks and st.rv >= w.from_rv and \
+                        (w.bookmark_gen != st.bookmark_gen or
+                         (next_bm is not None and t >= next_bm)):
                     w.bookmark_gen = st.bookmark_gen
                     bookmark = st.rv
                     if next_bm is not None:
                         next_bm = t + interval
-            for _, etype, obj in batch:
-                self.write_event(etype, obj)
+            events = [(etype, obj) for _, etype, obj in batch]
             if bookmark is not None:
-                self.write_event("BOOKMARK", {
+                events.append(("BOOKMARK", {
                     "kind": KINDS[w.plural][0],
                     "apiVersion": api_version(w.plural),
-                    "metadata": {"resourceVersion": str(bookmark)}})
+                    "metadata": {"resourceVersion": str(bookmark)}}))
+            if app.chunking == "split" and events:
+                self.write_split(events)
+            else:
+                for etype, obj in events:
+                    self.write_event(etype, obj)
             if time.monotonic() >= deadline and not batch:
                 return
 
@@ -935,6 +1052,9 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
         if parts == ["patches"]:
             with st.cond:
                 return self.reply(200, list(st.patches))
+        if parts == ["requests"]:
+            with st.cond:
+                return self.reply(200, list(st.requests_log))
         if parts == ["stats"]:
             return self.reply(200, app.stats())
         if parts[0] == "stats":
@@ -998,6 +1118,10 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
             with st.cond:
                 st.patches = []
             return self.reply(200, {"ok": True})
+        if parts == ["requests"]:
+            with st.cond:
+                st.requests_log = []
+            return self.reply(200, {"ok": True})
         if parts[0] != "objects":
             return self.error(404, "unknown control path %s" % self.path)
         k = self.obj_key(parts)
@@ -1016,7 +1140,7 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
         app = self.server.app
         st = app.store
         parts, q = self.parse()
-        self.body()
+        body = self.body()
         cmd = parts[0] if len(parts) == 1 else None
         if cmd == "compact":
             return self.reply(200, {"compactedResourceVersion":
@@ -1048,6 +1172,66 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
             with st.cond:
                 st.gone_mode = mode
             return self.reply(200, {"mode": mode})
+        if cmd == "tokens":
+            toks = set(t.strip() for t in body.decode("utf-8", "replace")
+                       .splitlines() if t.strip())
+            app.tokens = toks
+            return self.reply(200, {"tokens": len(toks)})
+        if cmd == "accept-certs":
+            text = body.decode("ascii", "replace")
+            if not text.strip():
+                app.certs_accepted = None
+                return self.reply(200, {"certsAccepted": None})
+            acc = set()
+            for blk in text.split("-----END CERTIFICATE-----")[:-1]:
+                blk += "-----END CERTIFICATE-----\n"
+                try:
+                    der = ssl.PEM_cert_to_DER_cert(
+                        blk[blk.index("-----BEGIN CERTIFICATE-----"):])
+                except ValueError as e:
+                    return self.error(400, "accept-certs: %s" % e)
+                acc.add(hashlib.sha256(der).hexdigest())
+            if not acc:
+                return self.error(400, "accept-certs: no PEM certificate")
+            app.certs_accepted = acc
+            return self.reply(200, {"certsAccepted": len(acc)})
+        if cmd == "restore":
+            # An etcd restored from a backup: the revision goes back to
+            # rv (objects stay), history and snapshots are gone.
+            try:
+                rv = int(q.get("rv", ""))
+                if rv < 1:
+                    raise ValueError
+            except ValueError:
+                return self.error(400, "restore: rv=N (N >= 1)")
+            with st.cond:
+                st.rv = rv
+                st.compact_rv = rv
+                st.history = []
+                st.snapshots = {}
+            return self.reply(200, {"resourceVersion": str(rv)})
+        if cmd == "expire-watches":
+            try:
+                n = int(q.get("n", ""))
+                if n < 0:
+                    raise ValueError
+            except ValueError:
+                return self.error(400, "expire-watches: n=N (N >= 0)"
+                                  "[&plural=P]")
+            plural = q.get("plural") or None
+            if plural is not None and plural not in KINDS:
+                return self.error(400, "expire-watches: unknown plural %s"
+                                  % plural)
+            with st.cond:
+                st.expire_next = n
+                st.expire_plural = plural
+            return self.reply(200, {"expireNext": n, "plural": plural})
+        if cmd == "chunking":
+            mode = q.get("mode")
+            if mode not in ("event", "split"):
+                return self.error(400, "chunking: mode=event|split")
+            app.chunking = mode
+            return self.reply(200, {"chunking": mode})
         if cmd == "bookmark":
             with st.cond:
                 st.bookmark_gen += 1
@@ -1117,11 +1301,13 @@ class App:
         ctx.verify_mode = ssl.CERT_OPTIONAL
         ctx.set_alpn_protocols(["http/1.1"])
         self.ctx = ctx
-        self.token = None
+        self.tokens = set()
         tf = os.path.join(certs, "token")
         if os.path.exists(tf):
             with open(tf) as f:
-                self.token = f.read().strip() or None
+                self.tokens = set(filter(None, [f.read().strip()]))
+        self.certs_accepted = None      # None: any certificate of ca.crt
+        self.chunking = args.chunking
         self.family, host, port = parse_addr(args.listen, "--listen")
         self.api_addr = (host, port)
         self.api = None
@@ -1148,6 +1334,10 @@ class App:
                     st.put(o)
         log("loaded %d fixture files, resourceVersion %d" %
             (len(names), st.rv))
+
+    def cert_accepted(self, der):
+        acc = self.certs_accepted
+        return acc is None or hashlib.sha256(der).hexdigest() in acc
 
     def up(self):
         with self.updown_lock:
@@ -1197,7 +1387,12 @@ class App:
                     "connections": len(self.conns),
                     "up": self.api is not None,
                     "delayMs": self.delay_ms,
-                    "error410mode": st.gone_mode}
+                    "error410mode": st.gone_mode,
+                    "expireNext": st.expire_next,
+                    "chunking": self.chunking,
+                    "tokens": len(self.tokens),
+                    "certsAccepted": None if self.certs_accepted is None
+                    else len(self.certs_accepted)}
 
 
 def main():
@@ -1213,6 +1408,10 @@ def main():
     ap.add_argument("--fixtures", help="directory of *.json objects/Lists")
     ap.add_argument("--bookmark-interval", type=float, default=60.0,
                     help="seconds between BOOKMARK events (0: none)")
+    ap.add_argument("--chunking", choices=("event", "split"),
+                    default="event",
+                    help="watch chunks: one event each, or events split "
+                    "across chunks (see POST /chunking)")
     ap.add_argument("--state-file",
                     help="written once listening: api_port=, control_port=, "
                     "pid= lines")

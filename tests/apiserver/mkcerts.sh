@@ -5,7 +5,12 @@
 # clients that talk to it.
 #
 # Usage: mkcerts.sh DIR [--server URL] [--ip IP]... [--dns NAME]... [IP...]
+#        mkcerts.sh DIR --client NAME
 #
+#   --client NAME one more client certificate, NAME.crt and NAME.key
+#                 (CN=system:node:NAME, O=system:nodes), signed by the CA
+#                 already in DIR; nothing else is written (certificate
+#                 rotation tests).
 #   --server URL  server: field of every kubeconfig
 #                 (default https://127.0.0.1:6443); its host goes into the
 #                 server certificate's SAN as well.
@@ -31,6 +36,7 @@ set -euo pipefail
 
 usage() {
 	echo "usage: $0 DIR [--server URL] [--ip IP]... [--dns NAME]... [IP...]" >&2
+	echo "       $0 DIR --client NAME" >&2
 	exit 2
 }
 
@@ -45,8 +51,10 @@ shift
 server=https://127.0.0.1:6443
 ips=(127.0.0.1 ::1)
 dnss=(localhost)
+client=
 while [[ $# -gt 0 ]]; do
 	case $1 in
+	--client) [[ $# -ge 2 ]] || usage; client=$2; shift 2 ;;
 	--server) [[ $# -ge 2 ]] || usage; server=$2; shift 2 ;;
 	--ip) [[ $# -ge 2 ]] || usage; ips+=("$2"); shift 2 ;;
 	--dns) [[ $# -ge 2 ]] || usage; dnss+=("$2"); shift 2 ;;
@@ -130,6 +138,21 @@ days=3650
 serial() {
 	echo "0x$(openssl rand -hex 8)"
 }
+
+if [[ -n $client ]]; then
+	[[ $client =~ ^[A-Za-z0-9_-]+$ ]] || die "--client $client: not a plain name"
+	[[ -s ca.crt && -s ca.key ]] || die "--client: no ca.crt/ca.key in $dir"
+	eckey "$client.key"
+	run openssl req -new -key "$client.key" -out "$client.csr" \
+		-subj "/O=system:nodes/CN=system:node:$client" -config ext.cnf
+	run openssl x509 -req -in "$client.csr" -CA ca.crt -CAkey ca.key \
+		-set_serial "$(serial)" -days "$days" -out "$client.crt" \
+		-extfile ext.cnf -extensions client
+	rm -f "$client.csr" ext.cnf
+	run openssl verify -CAfile ca.crt "$client.crt"
+	chmod 644 "$client.crt"
+	exit 0
+fi
 
 eckey ca.key
 run openssl req -new -x509 -key ca.key -out ca.crt -days "$days" \

@@ -227,8 +227,13 @@ run_case() {	# NAME FUNC
 	# Whatever a case changed globally, the next one starts clean.
 	curl -sS -X POST "http://127.0.0.1:$control_port/up" \
 		"http://127.0.0.1:$control_port/delay?ms=0" \
-		"http://127.0.0.1:$control_port/error410mode?mode=http" \
+		"http://127.0.0.1:$control_port/error410mode?mode=event" \
+		"http://127.0.0.1:$control_port/chunking?mode=event" \
+		"http://127.0.0.1:$control_port/expire-watches?n=0" \
+		-X POST -d "" "http://127.0.0.1:$control_port/accept-certs" \
 		>/dev/null 2>&1
+	curl -sS -X POST --data-binary @"$certs/token" \
+		"http://127.0.0.1:$control_port/tokens" >/dev/null 2>&1
 }
 
 # start_server DIR LISTEN [ARGS...]: sets api_port, control_port; the pid
@@ -545,6 +550,7 @@ t_gone_http() {
 	old=$(rv)
 	gone=$(stat gone/nodes)
 	put "$(node gone-1)"
+	ctl_ok POST '/error410mode?mode=http'
 	ctl_ok POST /compact
 	gone_rv=$(js "$tmp/ctl" 'd["compactedResourceVersion"]')
 	expect_eq "$(rv)" "$gone_rv" compact
@@ -561,7 +567,8 @@ t_gone_event() {
 	old=$(rv)
 	put "$(node gone-2)"
 	ctl_ok POST /compact
-	ctl_ok POST '/error410mode?mode=event'
+	# The default, as kube-apiserver 1.3x answers from its watch cache.
+	expect_eq event "$(stat error410mode)" "default 410 mode"
 	expect_eq 200 "$(api "/api/v1/nodes?watch=1&resourceVersion=$old")" "watch from old RV"
 	expect_eq "ERROR Status Failure Expired 410 too old resource version: $old ($((old + 1)))" \
 		"$(jl "$tmp/out" '" ".join(str(x) for x in [e["type"]]+[e["object"][k] for k in ("kind","status","reason","code","message")])')" event
@@ -724,6 +731,195 @@ t_ipv6() {
 	kill "${pids[-1]}"
 }
 
+t_list_rv() {
+	local rv
+	put "$(node lr-1)"
+	put "$(node lr-2)"
+	rv=$(rv)
+	# resourceVersion=0: any version, from the watch cache, which
+	# ignores limit (no continue, every item).
+	expect_eq 200 "$(api '/api/v1/nodes?resourceVersion=0&limit=1')" "rv=0"
+	expect_eq "$rv 4 False" "$(js "$tmp/out" 'd["metadata"]["resourceVersion"]+" "+str(len(d["items"]))+" "+str("continue" in d["metadata"])')" "rv=0 ignores limit"
+	# Unset: a consistent list; limit is honoured.
+	expect_eq 200 "$(api '/api/v1/nodes?limit=1')" "unset"
+	expect_eq "1 True" "$(js "$tmp/out" 'str(len(d["items"]))+" "+str("continue" in d["metadata"])')" "unset honours limit"
+	# Not older than an RV we have: the current state.
+	expect_eq 200 "$(api "/api/v1/nodes?resourceVersion=$((rv - 1))")" "rv-1"
+	expect_eq "$rv" "$(js "$tmp/out" 'd["metadata"]["resourceVersion"]')" "not older than"
+	# A continue token takes no resourceVersion (except 0).
+	expect_eq 200 "$(api '/api/v1/nodes?limit=1')" page1
+	local tok
+	tok=$(js "$tmp/out" 'd["metadata"]["continue"]')
+	expect_eq 400 "$(api "/api/v1/nodes?limit=1&continue=$tok&resourceVersion=$rv")" "continue with rv"
+	expect_eq "BadRequest specifying resource version is not allowed when using continue" \
+		"$(js "$tmp/out" 'd["reason"]+" "+d["message"]')" "continue with rv"
+	expect_eq 200 "$(api "/api/v1/nodes?limit=1&continue=$tok&resourceVersion=0")" "continue with rv=0"
+	ctl_ok DELETE /objects/nodes/lr-1
+	ctl_ok DELETE /objects/nodes/lr-2
+}
+
+t_too_large() {
+	local rv want
+	rv=$(rv)
+	want=$((rv + 100))
+	# kube-apiserver waits 3 s for the watch cache, then gives up.
+	expect_eq 504 "$(api "/api/v1/nodes?resourceVersion=$want")" "future rv"
+	expect_eq "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"Timeout: Too large resource version: $want, current: $rv\",\"reason\":\"Timeout\",\"details\":{\"causes\":[{\"reason\":\"ResourceVersionTooLarge\",\"message\":\"Too large resource version\"}],\"retryAfterSeconds\":1},\"code\":504}" \
+		"$(js "$tmp/out" 'json.dumps(d,separators=(",",":"))')" "504 body"
+	# An RV reached while it waits: answered then.
+	(sleep 0.5; ctl_ok PUT /objects "$(node tl-1)") &
+	expect_eq 200 "$(api "/api/v1/nodes?resourceVersion=$((rv + 1))")" "rv reached while waiting"
+	expect_eq "$((rv + 1))" "$(js "$tmp/out" 'd["metadata"]["resourceVersion"]')" "rv reached"
+	wait
+	ctl_ok DELETE /objects/nodes/tl-1
+}
+
+t_watch_future() {
+	local rv w=$tmp/wf
+	rv=$(rv)
+	# A plain watch from the future is accepted; nothing comes (not even
+	# a bookmark) until the store passes that RV.
+	watch_bg "$w" "resourceVersion=$((rv + 2))&allowWatchBookmarks=true&timeoutSeconds=60"
+	put "$(node wf-1)"
+	put "$(node wf-2)"
+	put "$(node wf-3)"
+	wait_for 10 lines_ge "$w" 1
+	ctl_ok POST /bookmark
+	wait_for 10 lines_ge "$w" 2
+	expect_eq "ADDED wf-3 $((rv + 3))
+BOOKMARK  $((rv + 3))" \
+		"$(jl "$w" '" ".join([e["type"],e["object"]["metadata"].get("name",""),e["object"]["metadata"]["resourceVersion"]])')" "future watch"
+	kill "$wpid"
+	local n
+	for n in wf-1 wf-2 wf-3; do ctl_ok DELETE "/objects/nodes/$n"; done
+}
+
+t_chunk_split() {
+	local rv
+	rv=$(rv)
+	put '{"kind":"List","items":[{"kind":"Node","metadata":{"name":"cs-1"}},{"kind":"Node","metadata":{"name":"cs-2"}},{"kind":"Node","metadata":{"name":"cs-3"}}]}'
+	ctl_ok POST '/chunking?mode=split'
+	expect_eq split "$(stat chunking)" chunking
+	# --raw: the chunk framing as sent.
+	curl -sS --raw -o "$tmp/raw" --cacert "$certs/ca.crt" --max-time 15 \
+		--cert "$certs/client.crt" --key "$certs/client.key" \
+		"$base/api/v1/nodes?watch=1&resourceVersion=$rv&timeoutSeconds=0"
+	"$py" - "$tmp/raw" >"$tmp/chunks" <<'PY' || fail "bad chunk framing"
+import sys
+raw = open(sys.argv[1], "rb").read()
+chunks = []
+while True:
+    line, raw = raw.split(b"\r\n", 1)
+    n = int(line, 16)
+    if n == 0:
+        break
+    chunks.append(raw[:n])
+    assert raw[n:n + 2] == b"\r\n"
+    raw = raw[n + 2:]
+body = b"".join(chunks)
+events = body.split(b"\n")[:-1]
+# Every event in two chunks; no chunk ends at an event's end but the last.
+print(len(events), len(chunks),
+      sum(1 for c in chunks[:-1] if c.endswith(b"\n")),
+      sum(1 for c in chunks if c.count(b"\n") == 1 and not c.endswith(b"\n")))
+PY
+	expect_eq "3 4 0 2" "$(cat "$tmp/chunks")" "events chunks ends-at-boundary two-event-chunks"
+	expect_eq 200 "$(api "/api/v1/nodes?watch=1&resourceVersion=$rv&timeoutSeconds=0")" "decoded"
+	expect_eq "cs-1 cs-2 cs-3" "$(jl "$tmp/out" 'e["object"]["metadata"]["name"]' | tr '\n' ' ' | sed 's/ $//')" "decoded events"
+	expect_eq 400 "$(ctl POST '/chunking?mode=x')" "bad mode"
+	ctl_ok POST '/chunking?mode=event'
+	local n
+	for n in cs-1 cs-2 cs-3; do ctl_ok DELETE "/objects/nodes/$n"; done
+}
+
+t_token_rotation() {
+	local code
+	ctl_ok POST /tokens "new-token"
+	code=$(curl -sS -o "$tmp/out" -w '%{http_code}' --cacert "$certs/ca.crt" \
+		-H "Authorization: Bearer $(cat "$certs/token")" "$base/api/v1/nodes")
+	expect_eq 401 "$code" "old token after rotation"
+	code=$(curl -sS -o "$tmp/out" -w '%{http_code}' --cacert "$certs/ca.crt" \
+		-H "Authorization: Bearer new-token" "$base/api/v1/nodes")
+	expect_eq 200 "$code" "new token"
+	ctl_ok POST /tokens "$(cat "$certs/token")"
+}
+
+t_cert_rotation() {
+	"$here/mkcerts.sh" "$certs" --client rot >/dev/null ||
+		fail "mkcerts.sh --client"
+	[[ $(openssl verify -CAfile "$certs/ca.crt" "$certs/rot.crt") == *OK ]] ||
+		fail "rot.crt not signed by the CA"
+	ctl_ok POST /accept-certs "$(cat "$certs/rot.crt")"
+	expect_eq 1 "$(stat certsAccepted)" accepted
+	expect_eq 401 "$(api /api/v1/nodes)" "client.crt no longer accepted"
+	expect_eq 200 "$(curl -sS -o /dev/null -w '%{http_code}' --cacert "$certs/ca.crt" \
+		--cert "$certs/rot.crt" --key "$certs/rot.key" "$base/api/v1/nodes")" "rot.crt"
+	ctl_ok POST /accept-certs ""
+	expect_eq 200 "$(api /api/v1/nodes)" "any certificate of the CA again"
+	expect_eq 400 "$(ctl POST /accept-certs 'not a pem')" "bad PEM"
+}
+
+t_expire_watches() {
+	local rv
+	rv=$(rv)
+	ctl_ok POST '/expire-watches?n=1&plural=nodes'
+	expect_eq 200 "$(api "/api/v1/services?watch=1&resourceVersion=$rv&timeoutSeconds=0")" "other kind"
+	expect_eq "" "$(cat "$tmp/out")" "services watch untouched"
+	expect_eq 200 "$(api "/api/v1/nodes?watch=1&resourceVersion=$rv&timeoutSeconds=0")" "expired"
+	expect_eq "ERROR 410 Expired" "$(jl "$tmp/out" 'e["type"]+" "+str(e["object"]["code"])+" "+e["object"]["reason"]')" "forced 410"
+	expect_eq 200 "$(api "/api/v1/nodes?watch=1&resourceVersion=$rv&timeoutSeconds=0")" "next"
+	expect_eq "" "$(cat "$tmp/out")" "only n watches"
+	expect_eq 400 "$(ctl POST '/expire-watches?n=1&plural=widgets')" "bad plural"
+}
+
+t_requests_log() {
+	ctl_ok DELETE /requests
+	expect_eq 200 "$(api '/api/v1/nodes?resourceVersion=0&limit=7')" list
+	curl -sS -o /dev/null --cacert "$certs/ca.crt" "$base/api/v1/pods"
+	ctl_ok GET /requests
+	expect_eq '[["GET","/api/v1/nodes",{"resourceVersion":"0","limit":"7"},"cert"],["GET","/api/v1/pods",{},"rejected"]]' \
+		"$(js "$tmp/ctl" 'json.dumps([[r["method"],r["path"],r["query"],r["auth"]] for r in d],separators=(",",":"))')" "request log"
+}
+
+t_kubectl() {
+	command -v kubectl >/dev/null || skip "missing: kubectl"
+	sed "s#https://127.0.0.1:6443#$base#" "$certs/kubeconfig-files.yaml" \
+		>"$certs/kubeconfig-kubectl.yaml"
+	local kc=$certs/kubeconfig-kubectl.yaml out
+	out=$(kubectl --kubeconfig "$kc" get nodes -o name 2>&1) ||
+		fail "kubectl get nodes: $out"
+	expect_eq "node/fx-a
+node/fx-b" "$out" "kubectl get nodes"
+	out=$(kubectl --kubeconfig "$kc" get --raw '/api/v1/nodes?resourceVersion=0&limit=1' 2>&1) ||
+		fail "kubectl get --raw: $out"
+	echo "$out" >"$tmp/out"
+	expect_eq 2 "$(js "$tmp/out" 'len(d["items"])')" "kubectl rv=0"
+	# A future RV: kubectl reports the server's 504 Timeout.
+	if out=$(kubectl --kubeconfig "$kc" get --raw "/api/v1/nodes?resourceVersion=$(($(rv) + 50))" 2>&1); then
+		fail "kubectl accepted a future resourceVersion: $out"
+	fi
+	[[ $out == *"Too large resource version"* ]] ||
+		fail "kubectl: expected Too large resource version, got: $out"
+	# kubectl get -w sees a change through a watch.
+	timeout 20 kubectl --kubeconfig "$kc" get nodes --watch-only -o name \
+		>"$tmp/kw" 2>&1 &
+	wait_for 10 eval '[[ $(stat watches/nodes) -ge 1 ]]'
+	put "$(node kw-1)"
+	wait_for 10 grep -qx node/kw-1 "$tmp/kw"
+	kill %% 2>/dev/null || true
+	# An expired RV: the ERROR event with the 410 Status, as kubectl shows it.
+	local old
+	old=$(rv)
+	ctl_ok PUT /objects "$(node kw-1 '{"a":"b"}')"
+	ctl_ok POST /compact
+	out=$(kubectl --kubeconfig "$kc" get --raw "/api/v1/nodes?watch=1&resourceVersion=$old" 2>&1) ||
+		fail "kubectl get --raw watch: $out"
+	echo "$out" >"$tmp/out"
+	expect_eq "ERROR 410 Expired too old resource version: $old ($((old + 1)))" \
+		"$(jl "$tmp/out" 'e["type"]+" "+str(e["object"]["code"])+" "+e["object"]["reason"]+" "+e["object"]["message"]')" "kubectl: ERROR event"
+	ctl_ok DELETE /objects/nodes/kw-1
+}
+
 run_case certs t_certs
 run_case kubeconfigs t_kubeconfigs
 run_case unauthorized t_unauthorized
@@ -744,6 +940,15 @@ run_case delay t_delay
 run_case down_up t_down_up
 run_case patch t_patch
 run_case control t_control
+run_case list_rv t_list_rv
+run_case too_large t_too_large
+run_case watch_future t_watch_future
+run_case chunk_split t_chunk_split
+run_case token_rotation t_token_rotation
+run_case cert_rotation t_cert_rotation
+run_case expire_watches t_expire_watches
+run_case requests_log t_requests_log
+run_case kubectl t_kubectl
 run_case ipv6 t_ipv6
 
 if [[ $skipped == 0 ]]; then

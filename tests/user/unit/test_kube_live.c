@@ -12,7 +12,9 @@
  * exactly as in the daemon. The server is driven through its plain-HTTP
  * control port with a blocking libcurl handle. Every wait has a generous
  * deadline and fails naming what never happened; nothing asserts timing.
- * Tests SKIP when python3 or openssl is missing.
+ * Tests SKIP when python3 or openssl is missing; any other set-up failure
+ * (mkcerts.sh, apiserver.py, or our own kubeconfig loader and client) is
+ * a FAIL of every test.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,8 +28,11 @@
 #include <curl/curl.h>
 
 #include "check.h"
+#include "config.h"
+#include "kube/kinds.h"
 #include "kube/kube.h"
 #include "kube/kube_int.h"
+#include "logcap.h"
 #include "log.h"
 #include "loop.h"
 #include "model/model.h"
@@ -40,7 +45,8 @@
 #define WAIT_MS		15000	/* deadline of every wait */
 
 static char dir[256];		/* temporary directory */
-static char setup_err[2048];	/* why every test SKIPs/FAILs, or "" */
+static char setup_skip[256];	/* a missing prerequisite: every test SKIPs */
+static char setup_err[2048];	/* set-up failed: every test FAILs */
 static pid_t server_pid;
 static int api_port, ctl_port;
 static struct np_loop *lp;
@@ -310,6 +316,19 @@ static long stat_of(const char *table, const char *key)
 	return r;
 }
 
+/* GET /stats/KEY as text (static buffer), "" when unavailable. */
+static const char *stat_text(const char *key)
+{
+	static char text[256];
+	cJSON *j = ctl("GET", "/stats", NULL);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
+
+	snprintf(text, sizeof(text), "%s", cJSON_IsString(v) ?
+		 v->valuestring : "");
+	cJSON_Delete(j);
+	return text;
+}
+
 static char *node_json(const char *name, const char *cidr)
 {
 	char *s;
@@ -437,8 +456,10 @@ static bool patch_wait(struct np_kube *kc, const char *name,
 /* ---- tests ---- */
 
 #define NEED_SETUP() do {						\
+	if (setup_skip[0])						\
+		SKIP("%s", setup_skip);					\
 	if (setup_err[0])						\
-		SKIP("%s", setup_err);					\
+		CHECK_FAIL("set-up: %s", setup_err);			\
 } while (0)
 
 TEST(initial_list_lands_in_the_model)
@@ -510,6 +531,7 @@ TEST(relist_on_http_410)
 	long lists = stat_of("lists", "nodes");
 
 	NEED_SETUP();
+	CHECK(ctl_ok("POST", "/error410mode?mode=http", NULL));
 	CHECK(ctl_ok("POST", "/down", NULL));
 	CHECK(delete_node("node-c"));
 	CHECK(ctl_ok("POST", "/compact", NULL));
@@ -522,6 +544,7 @@ TEST(relist_on_http_410)
 		CHECK_FAIL("node-c, deleted while away, is still in the "
 			   "model after the relist");
 	CHECK(wait_for(all_synced));
+	CHECK(ctl_ok("POST", "/error410mode?mode=event", NULL));
 	CHECK_INT(stat_of("lists", "nodes"), lists + 1);
 	CHECK(stat_of("gone", "nodes") >= 1);
 }
@@ -532,7 +555,8 @@ TEST(relist_on_error_event_410)
 	long gone = stat_of("gone", "nodes");
 
 	NEED_SETUP();
-	CHECK(ctl_ok("POST", "/error410mode?mode=event", NULL));
+	/* The server's default: an ERROR event, as kube-apiserver 1.3x. */
+	CHECK_STR(stat_text("error410mode"), "event");
 	CHECK(ctl_ok("POST", "/down", NULL));
 	CHECK(put_node("node-e", "10.42.4.0/24"));
 	CHECK(ctl_ok("POST", "/compact", NULL));
@@ -542,7 +566,6 @@ TEST(relist_on_error_event_410)
 		CHECK_FAIL("no relist after an ERROR 410 event");
 	if (!wait_node("node-e", "10.42.4.0/24"))
 		CHECK_FAIL("node-e never arrived after the relist");
-	CHECK(ctl_ok("POST", "/error410mode?mode=http", NULL));
 	CHECK(stat_of("gone", "nodes") > gone);
 	CHECK_INT(stat_of("lists", "nodes"), lists + 1);
 }
@@ -787,6 +810,8 @@ static void bad_token(struct np_kubeconfig *kc)
 {
 	free(kc->token);
 	kc->token = strdup("not-the-token");
+	free(kc->source);	/* built by hand: never read again */
+	kc->source = NULL;
 }
 
 /* Runs one no-op PATCH through a mutated client. */
@@ -976,9 +1001,643 @@ TEST(clean_watch_end_rewatches)
 	CHECK_INT(stat_of("dropped", NULL), dropped);
 }
 
+
+/* ---- the request log (GET /requests) ---- */
+
+/* The log from entry `from` on (a mark from req_mark()). */
+static cJSON *req_log(int from)
+{
+	cJSON *log = ctl("GET", "/requests", NULL);
+
+	while (cJSON_IsArray(log) && from-- > 0)
+		cJSON_DeleteItemFromArray(log, 0);
+	return log;
+}
+
+/* The log's length now: what comes later is the test's own. */
+static int req_mark(void)
+{
+	cJSON *log = ctl("GET", "/requests", NULL);
+	int n = cJSON_IsArray(log) ? cJSON_GetArraySize(log) : -1;
+
+	cJSON_Delete(log);
+	return n;
+}
+
+/* The query value key of request entry e, or NULL. */
+static const char *req_q(const cJSON *e, const char *key)
+{
+	const cJSON *q = cJSON_GetObjectItemCaseSensitive(e, "query");
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(q, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static const char *req_s(const cJSON *e, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, key);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/*
+ * "LIST /api/v1/nodes" / "WATCH ..." lines of the requests made with
+ * auth (cert or token), in order, sorted and unique when uniq.
+ */
+static void req_summary(const cJSON *log, const char *auth, char *out,
+			size_t len)
+{
+	const cJSON *e;
+	size_t o = 0;
+
+	out[0] = '\0';
+	cJSON_ArrayForEach(e, log) {
+		char line[256];
+
+		if (strcmp(req_s(e, "auth"), auth))
+			continue;
+		snprintf(line, sizeof(line), "%s %s;", req_q(e, "watch") ?
+			 "WATCH" : "LIST", req_s(e, "path"));
+		if (strstr(out, line))
+			continue;
+		o += (size_t)snprintf(out + o, len - o, "%s", line);
+		if (o >= len)
+			break;
+	}
+}
+
+/* The first list of Nodes: any version (the watch cache), then pages. */
+TEST(first_list_is_at_resource_version_0)
+{
+	cJSON *log;
+	const cJSON *e;
+	bool found = false;
+
+	NEED_SETUP();
+	log = ctl("GET", "/requests", NULL);
+	CHECK(cJSON_IsArray(log));
+	cJSON_ArrayForEach(e, log) {
+		if (strcmp(req_s(e, "path"), "/api/v1/nodes") ||
+		    req_q(e, "watch"))
+			continue;
+		found = true;
+		break;
+	}
+	if (!found) {
+		cJSON_Delete(log);
+		CHECK_FAIL("no list of Nodes in the request log");
+	}
+	{
+		char rv[64], lim[64];
+
+		snprintf(rv, sizeof(rv), "%s", req_q(e, "resourceVersion") ?
+			 req_q(e, "resourceVersion") : "(unset)");
+		snprintf(lim, sizeof(lim), "%s", req_q(e, "limit") ?
+			 req_q(e, "limit") : "(unset)");
+		cJSON_Delete(log);
+		CHECK_STR(rv, "0");
+		CHECK_STR(lim, "500");
+	}
+}
+
+/*
+ * The 410 relists of relist_on_http_410 and relist_on_error_event_410
+ * asked for "not older than" the last RV, without a limit (served from
+ * the watch cache), never for resourceVersion=0 again.
+ */
+TEST(relist_is_not_older_than_the_last_rv)
+{
+	cJSON *log;
+	const cJSON *e;
+	int lists = 0, at_rv = 0, at_zero = 0, limited = 0;
+
+	NEED_SETUP();
+	log = ctl("GET", "/requests", NULL);
+	CHECK(cJSON_IsArray(log));
+	cJSON_ArrayForEach(e, log) {
+		const char *rv = req_q(e, "resourceVersion");
+
+		if (strcmp(req_s(e, "path"), "/api/v1/nodes") ||
+		    req_q(e, "watch") || strcmp(req_s(e, "auth"), "cert"))
+			continue;
+		lists++;
+		if (rv && !strcmp(rv, "0"))
+			at_zero++;
+		else if (rv && *rv)
+			at_rv++;
+		if (rv && *rv && strcmp(rv, "0") && req_q(e, "limit"))
+			limited++;
+	}
+	cJSON_Delete(log);
+	CHECK_INT(at_zero, 1);
+	CHECK(at_rv >= 2);
+	CHECK_INT(limited, 0);
+	CHECK_INT(lists, at_zero + at_rv);
+}
+
+/* ---- watched kinds follow the enabled reconcilers ---- */
+
+static struct np_model *m3;
+
+static bool m3_nodes_synced(void)
+{
+	return np_model_synced(m3, NP_KIND_NODE);
+}
+
+/* Watches the kinds np_kube_kinds() gives for cfg, as main.c does. */
+static int watch_for_config(struct np_kube *kv, const struct np_config *c,
+			    struct np_model *mm)
+{
+	uint32_t kinds = np_kube_kinds(c);
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < NP_KIND_COUNT; i++) {
+		if (!(kinds & (1U << i)))
+			continue;
+		r = np_kube_watch(kv, (enum np_kind)i, mm);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+TEST(only_the_enabled_reconcilers_kinds_are_watched)
+{
+	struct np_config cfg;
+	struct np_kube *kv;
+	char err[1024], sum[1024], text[128];
+	cJSON *log;
+	int mark;
+	bool ok;
+
+	NEED_SETUP();
+	np_config_init(&cfg);
+	/* The overlay (every backend but none) reads Nodes only. */
+	CHECK_INT(np_kube_kinds(&cfg), 1U << NP_KIND_NODE);
+	np_kube_kinds_str(np_kube_kinds(&cfg), text, sizeof(text));
+	CHECK_STR(text, "Node");
+	cfg.backend = NP_BACKEND_NONE;
+	CHECK_INT(np_kube_kinds(&cfg), 0);
+	np_kube_kinds_str(0, text, sizeof(text));
+	CHECK_STR(text, "none");
+	cfg.backend = NP_BACKEND_WIREGUARD_NATIVE;
+
+	/* What a token client with that set asks the server for. */
+	mark = req_mark();
+	CHECK(mark >= 0);
+	if (client("token", NULL, &kv, err, sizeof(err)))
+		CHECK_FAIL("token: %s", err);
+	m3 = np_model_new();
+	CHECK(m3);
+	CHECK_INT(watch_for_config(kv, &cfg, m3), 0);
+	starts_want = 0;
+	ok = wait_for(m3_nodes_synced);
+	yield_ms(300);		/* anything else it would start, it starts */
+	log = req_log(mark);
+	np_kube_free(kv);
+	np_model_free(m3);
+	CHECK(ok);
+	req_summary(log, "token", sum, sizeof(sum));
+	cJSON_Delete(log);
+	CHECK_STR(sum, "LIST /api/v1/nodes;WATCH /api/v1/nodes;");
+}
+
+/* ---- 410 relists back off ---- */
+
+/* The delays of "Nodes: ... relisting in N ms" lines, in order. */
+static int relist_delays(const char *text, long *out, int max)
+{
+	const char *p = text;
+	int n = 0;
+
+	while (n < max && (p = strstr(p, "Nodes: watch from RV ")) != NULL) {
+		const char *eol = strchr(p, '\n');
+		const char *in = strstr(p, ", relisting in ");
+
+		if (in && (!eol || in < eol))
+			out[n++] = strtol(in + 15, NULL, 10);
+		p = eol ? eol + 1 : p + 1;
+	}
+	return n;
+}
+
+static long gone_want;
+
+static bool gone_reached(void)
+{
+	return stat_of("gone", "nodes") >= gone_want;
+}
+
+TEST(relists_after_410_back_off)
+{
+	long lists = stat_of("lists", "nodes");
+	long delays[8];
+	const char *text;
+	int n, i;
+	bool ok;
+
+	NEED_SETUP();
+	/* A healthy watch first (an event): no 410 streak before. */
+	CHECK(put_node("bo-1", "10.42.30.0/24"));
+	if (!wait_node("bo-1", NULL))
+		CHECK_FAIL("bo-1 never arrived");
+	CHECK(delete_node("bo-1"));
+	if (!wait_no_node("bo-1"))
+		CHECK_FAIL("bo-1's delete never arrived");
+	lists = stat_of("lists", "nodes");
+	gone_want = stat_of("gone", "nodes") + 4;
+	/* Four watches in a row answer 410; each relist waits longer. */
+	CHECK(ctl_ok("POST", "/expire-watches?n=4&plural=nodes", NULL));
+	np_log_set_level(NP_LOG_INFO);
+	log_start();
+	starts_want = stat_of("watchesStarted", "nodes") + 1;
+	ok = ctl_ok("POST", "/drop", NULL) && wait_for(gone_reached);
+	lists_want = lists + 4;
+	ok = ok && wait_for(lists_reached) && wait_for(all_synced);
+	text = log_stop(dir);
+	np_log_set_level(getenv("NP_TEST_VERBOSE") ? NP_LOG_DEBUG :
+			 NP_LOG_ERROR);
+	if (!ok)
+		CHECK_FAIL("four 410s and four relists never happened (gone "
+			   "%ld, lists %ld)", stat_of("gone", "nodes"),
+			   stat_of("lists", "nodes"));
+	n = relist_delays(text, delays, 8);
+	CHECK_INT(n, 4);
+	/* backoff_min_ms 100 doubling, jittered into [d/2, d]. */
+	for (i = 0; i < n; i++) {
+		long d = 100L << i;
+
+		if (delays[i] < d / 2 || delays[i] > d)
+			CHECK_FAIL("relist %d waited %ld ms, expected %ld..%ld",
+				   i + 1, delays[i], d / 2, d);
+	}
+}
+
+/* ---- watch events split across chunks ---- */
+
+TEST(events_split_across_chunks)
+{
+	static const char *const names[] = { "sp-1", "sp-2", "sp-3" };
+	char *list = NULL, *a, *b, *c;
+	size_t i;
+	bool ok;
+
+	NEED_SETUP();
+	CHECK(ctl_ok("POST", "/chunking?mode=split", NULL));
+	a = node_json(names[0], "10.42.20.0/24");
+	b = node_json(names[1], "10.42.21.0/24");
+	c = node_json(names[2], "10.42.22.0/24");
+	if (a && b && c && asprintf(&list, "{\"kind\": \"List\", \"items\": "
+				    "[%s, %s, %s]}", a, b, c) < 0)
+		list = NULL;
+	free(a);
+	free(b);
+	free(c);
+	CHECK(list);
+	ok = ctl_ok("PUT", "/objects", list);
+	free(list);
+	CHECK(ok);
+	for (i = 0; i < 3; i++)
+		if (!wait_node(names[i], NULL))
+			CHECK_FAIL("%s (an event split across chunks) never "
+				   "arrived", names[i]);
+	CHECK(wait_node("sp-2", "10.42.21.0/24"));
+	for (i = 0; i < 3; i++)
+		CHECK(delete_node(names[i]));
+	for (i = 0; i < 3; i++)
+		if (!wait_no_node(names[i]))
+			CHECK_FAIL("%s's split DELETED event never arrived",
+				   names[i]);
+	CHECK(ctl_ok("POST", "/chunking?mode=event", NULL));
+}
+
+/* ---- credentials read again ---- */
+
+static char old_token[128];
+static struct np_kube *kr;	/* a client of one credentials test */
+
+/* Writes token into certs/token (the tokenFile) and the server's list. */
+static bool rotate_token(const char *token)
+{
+	char path[512], line[160];
+
+	snprintf(path, sizeof(path), "%s/certs/token", dir);
+	snprintf(line, sizeof(line), "%s\n", token);
+	return !write_file(path, line) && ctl_ok("POST", "/tokens", token);
+}
+
+static bool save_token(void)
+{
+	char path[512], *t;
+
+	snprintf(path, sizeof(path), "%s/certs/token", dir);
+	t = slurp(path);
+	if (!t)
+		return false;
+	t[strcspn(t, "\n")] = '\0';
+	snprintf(old_token, sizeof(old_token), "%s", t);
+	free(t);
+	return old_token[0] != '\0';
+}
+
+/* A PATCH after the token rotated: 401, read again, sent again, 200. */
+TEST(token_rotation_recovers_on_401)
+{
+	long rejected = stat_of("auth", "rejected");
+	long token = stat_of("auth", "token");
+	struct done_rec d;
+	char err[1024];
+	bool ok;
+
+	NEED_SETUP();
+	CHECK(save_token());
+	if (client("tokenfile", NULL, &kr, err, sizeof(err)))
+		CHECK_FAIL("tokenfile: %s", err);
+	ok = rotate_token("rotated-token-1") &&
+	     patch_wait(kr, "node-b", "{}", &d);
+	np_kube_free(kr);
+	kr = NULL;
+	CHECK(rotate_token(old_token));
+	CHECK(ok);
+	CHECK_STR(d.err, "");
+	CHECK_INT(d.status, 200);
+	CHECK_INT(stat_of("auth", "rejected"), rejected + 1);
+	CHECK_INT(stat_of("auth", "token"), token + 1);
+}
+
+static bool kr_has_new_token(void)
+{
+	return kr->auth_header && strstr(kr->auth_header, "rotated-token-2");
+}
+
+static bool m3_watching(void)
+{
+	return np_model_synced(m3, NP_KIND_NODE) &&
+	       stat_of("watchesStarted", "nodes") >= starts_want &&
+	       stat_of("watches", "nodes") == 2;
+}
+
+/*
+ * The token file is read again every reload_ms: after a rotation the
+ * watch reconnects with the new token, without a 401.
+ */
+TEST(token_file_read_again_periodically)
+{
+	struct np_kube_opts o = opts;
+	struct np_kubeconfig kc;
+	char path[512], err[1024];
+	long rejected;
+	bool ok;
+	int r;
+
+	NEED_SETUP();
+	CHECK(save_token());
+	o.reload_ms = 300;
+	snprintf(path, sizeof(path), "%s/certs/kubeconfig-tokenfile.yaml",
+		 dir);
+	if (np_kubeconfig_load(path, &kc, err, sizeof(err)))
+		CHECK_FAIL("%s", err);
+	r = np_kube_new(lp, &kc, &o, &kr);
+	np_kubeconfig_free(&kc);
+	CHECK_INT(r, 0);
+	m3 = np_model_new();
+	CHECK(m3);
+	starts_want = 0;
+	ok = !np_kube_watch(kr, NP_KIND_NODE, m3) && wait_for(m3_watching);
+	rejected = stat_of("auth", "rejected");
+	ok = ok && rotate_token("rotated-token-2") &&
+	     wait_for(kr_has_new_token);
+	starts_want = stat_of("watchesStarted", "nodes") + 2;
+	/* Both watches (the main client's and kr's) come back. */
+	ok = ok && ctl_ok("POST", "/drop", NULL) && wait_for(m3_watching);
+	CHECK(rotate_token(old_token));
+	np_kube_free(kr);
+	kr = NULL;
+	np_model_free(m3);
+	if (!ok)
+		CHECK_FAIL("the new token was not read, or the watch did not "
+			   "come back");
+	CHECK_INT(stat_of("auth", "rejected"), rejected);
+}
+
+/* SIGHUP: np_kube_reload() reads the kubeconfig itself again. */
+TEST(reload_reads_the_kubeconfig_again)
+{
+	struct np_kubeconfig kc;
+	struct done_rec d;
+	char path[512], err[1024], *text, *p, *out;
+	long rejected;
+	bool ok;
+	int r;
+
+	NEED_SETUP();
+	CHECK(save_token());
+	snprintf(path, sizeof(path), "%s/certs/kubeconfig-token.yaml", dir);
+	if (np_kubeconfig_load(path, &kc, err, sizeof(err)))
+		CHECK_FAIL("%s", err);
+	r = np_kube_new(lp, &kc, &opts, &kr);
+	np_kubeconfig_free(&kc);
+	CHECK_INT(r, 0);
+	/* k3s.yaml-like: the credentials are inline; rewrite them. */
+	text = slurp(path);
+	CHECK(text);
+	p = strstr(text, old_token);
+	CHECK(p);
+	if (asprintf(&out, "%.*srotated-token-3%s", (int)(p - text), text,
+		     p + strlen(old_token)) < 0)
+		out = NULL;
+	ok = out && !write_file(path, out) &&
+	     ctl_ok("POST", "/tokens", "rotated-token-3");
+	CHECK_INT(np_kube_reload(kr), 0);
+	rejected = stat_of("auth", "rejected");
+	ok = ok && patch_wait(kr, "node-b", "{}", &d);
+	/* Put everything back. */
+	if (write_file(path, text) || !ctl_ok("POST", "/tokens", old_token))
+		ok = false;
+	free(out);
+	free(text);
+	np_kube_free(kr);
+	kr = NULL;
+	CHECK(ok);
+	CHECK_INT(d.status, 200);
+	CHECK_INT(stat_of("auth", "rejected"), rejected);
+}
+
+static bool copy_file(const char *from, const char *to)
+{
+	char *t = slurp(from);
+	bool ok = t && !write_file(to, t);
+
+	free(t);
+	return ok;
+}
+
+/* The PEM of certs/<name>.crt, for POST /accept-certs. */
+static char *cert_pem(const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/certs/%s.crt", dir, name);
+	return slurp(path);
+}
+
+/*
+ * Client certificate files rotated under a kubeconfig that names them:
+ * read again on the 401, the request goes through with the new pair. A
+ * certificate written without its key yet keeps the old pair.
+ */
+TEST(client_certificate_rotation)
+{
+	char cmd[2048], rot[512], from[600], to[600], err[1024];
+	char *main_pem = NULL, *new_pem = NULL, *both = NULL;
+	long certs = stat_of("auth", "cert");
+	struct done_rec d1, d2, d3;
+	struct np_kubeconfig kc;
+	bool ok;
+	int r;
+
+	NEED_SETUP();
+	snprintf(cmd, sizeof(cmd), "bash %s %s/certs --client new >>%s/"
+		 "mkcerts.log 2>&1 && bash %s %s/certs --client old >>%s/"
+		 "mkcerts.log 2>&1", MKCERTS, dir, dir, MKCERTS, dir, dir);
+	if (system(cmd))
+		CHECK_FAIL("mkcerts.sh --client failed (see %s/mkcerts.log)",
+			   dir);
+	/* rot/: the files kubeconfig; its pair is "old", not accepted. */
+	snprintf(rot, sizeof(rot), "%s/rot", dir);
+	mkdir(rot, 0700);
+	ok = true;
+#define CP(a, b) do {							\
+	snprintf(from, sizeof(from), "%s/certs/%s", dir, a);		\
+	snprintf(to, sizeof(to), "%s/%s", rot, b);			\
+	ok = ok && copy_file(from, to);					\
+} while (0)
+	CP("kubeconfig-files.yaml", "kubeconfig-files.yaml");
+	CP("ca.crt", "ca.crt");
+	CP("old.crt", "client.crt");
+	CP("old.key", "client.key");
+	CHECK(ok);
+	main_pem = cert_pem("client");
+	new_pem = cert_pem("new");
+	CHECK(main_pem && new_pem);
+	if (asprintf(&both, "%s%s", main_pem, new_pem) < 0)
+		both = NULL;
+	free(main_pem);
+	free(new_pem);
+	CHECK(both);
+	/* The main client's certificate and "new" only. */
+	ok = ctl_ok("POST", "/accept-certs", both);
+	free(both);
+	CHECK(ok);
+	snprintf(to, sizeof(to), "%s/kubeconfig-files.yaml", rot);
+	if (np_kubeconfig_load(to, &kc, err, sizeof(err)))
+		CHECK_FAIL("%s", err);
+	r = np_kube_new(lp, &kc, &opts, &kr);
+	np_kubeconfig_free(&kc);
+	CHECK_INT(r, 0);
+	ok = patch_wait(kr, "node-b", "{}", &d1);
+	/* Half a rotation: the new certificate, the old key. */
+	CP("new.crt", "client.crt");
+	yield_ms(1100);		/* past the client's once-a-second re-read */
+	ok = ok && patch_wait(kr, "node-b", "{}", &d2);
+	CP("new.key", "client.key");
+	yield_ms(1100);
+	ok = ok && patch_wait(kr, "node-b", "{}", &d3);
+#undef CP
+	np_kube_free(kr);
+	kr = NULL;
+	if (!ctl_ok("POST", "/accept-certs", ""))
+		ok = false;
+	CHECK(ok);
+	CHECK_INT(d1.status, 401);
+	CHECK_INT(d2.status, 401);
+	CHECK_STR(d3.err, "");
+	CHECK_INT(d3.status, 200);
+	CHECK(stat_of("auth", "cert") > certs);
+}
+
+/*
+ * The server goes back in time (an etcd restored from a backup): a relist
+ * at our RV gets 504 ResourceVersionTooLarge; the next list is a fresh
+ * consistent one, and the model follows the restored server.
+ */
+TEST(relist_after_the_server_went_back_in_time)
+{
+	cJSON *log;
+	const cJSON *e;
+	char seq[512], line[96];
+	size_t o = 0;
+	int mark;
+
+	NEED_SETUP();
+	mark = req_mark();
+	CHECK(mark >= 0);
+	CHECK(ctl_ok("POST", "/restore?rv=5", NULL));
+	CHECK(put_node("rs-1", "10.42.40.0/24"));	/* RV 6 */
+	CHECK(ctl_ok("POST", "/expire-watches?n=1&plural=nodes", NULL));
+	CHECK(ctl_ok("POST", "/drop", NULL));
+	if (!wait_node("rs-1", "10.42.40.0/24"))
+		CHECK_FAIL("rs-1, put after the restore, never arrived");
+	log = req_log(mark);
+	CHECK(cJSON_IsArray(log));
+	seq[0] = '\0';
+	cJSON_ArrayForEach(e, log) {
+		const char *rv = req_q(e, "resourceVersion");
+
+		if (strcmp(req_s(e, "path"), "/api/v1/nodes") ||
+		    req_q(e, "watch") || strcmp(req_s(e, "auth"), "cert"))
+			continue;
+		snprintf(line, sizeof(line), "%s;", !rv ? "fresh" :
+			 atol(rv) > 6 ? "ahead" : rv);
+		o += (size_t)snprintf(seq + o, sizeof(seq) - o, "%s", line);
+		if (o >= sizeof(seq))
+			break;
+	}
+	cJSON_Delete(log);
+	CHECK_STR(seq, "ahead;fresh;");
+	CHECK(delete_node("rs-1"));
+	if (!wait_no_node("rs-1"))
+		CHECK_FAIL("rs-1's delete never arrived");
+}
+
+/* ---- every watch's timeoutSeconds, jittered ---- */
+
+TEST(watch_timeouts_are_jittered)
+{
+	cJSON *log;
+	const cJSON *e;
+	int n = 0, lo = 1 << 30, hi = 0, bad = 0;
+
+	NEED_SETUP();
+	log = ctl("GET", "/requests", NULL);
+	CHECK(cJSON_IsArray(log));
+	cJSON_ArrayForEach(e, log) {
+		const char *t = req_q(e, "timeoutSeconds");
+		int v;
+
+		if (!req_q(e, "watch"))
+			continue;
+		v = t ? atoi(t) : -1;
+		n++;
+		if (v < 5 || v > 10)
+			bad++;
+		if (v < lo)
+			lo = v;
+		if (v > hi)
+			hi = v;
+	}
+	cJSON_Delete(log);
+	/* watch_timeout_s 5: every timeoutSeconds in 5..10, not all equal. */
+	CHECK(n >= 8);
+	CHECK_INT(bad, 0);
+	CHECK(hi > lo);
+}
+
 static void tests(void)
 {
 	RUN(initial_list_lands_in_the_model);
+	RUN(first_list_is_at_resource_version_0);
 	RUN(put_is_an_upsert);
 	RUN(delete_is_a_delete);
 	RUN(large_event_spans_many_reads);
@@ -987,6 +1646,9 @@ static void tests(void)
 	RUN(drop_rewatches_without_relisting);
 	RUN(relist_on_http_410);
 	RUN(relist_on_error_event_410);
+	RUN(relist_is_not_older_than_the_last_rv);
+	RUN(relists_after_410_back_off);
+	RUN(events_split_across_chunks);
 	RUN(bookmark_advances_the_rv);
 	RUN(slow_responses_converge);
 	RUN(server_away_then_back);
@@ -996,6 +1658,13 @@ static void tests(void)
 	RUN(kubeconfig_variants_authenticate);
 	RUN(tls_server_name);
 	RUN(tls_is_verified);
+	RUN(only_the_enabled_reconcilers_kinds_are_watched);
+	RUN(token_rotation_recovers_on_401);
+	RUN(token_file_read_again_periodically);
+	RUN(reload_reads_the_kubeconfig_again);
+	RUN(client_certificate_rotation);
+	RUN(watch_timeouts_are_jittered);
+	RUN(relist_after_the_server_went_back_in_time);
 	tests_done = true;
 	swapcontext(&test_uc, &main_uc);
 }
@@ -1010,10 +1679,13 @@ static void setup(void)
 	size_t i;
 	int r;
 
-	if (system("command -v python3 >/dev/null 2>&1 && "
-		   "command -v openssl >/dev/null 2>&1")) {
-		snprintf(setup_err, sizeof(setup_err),
-			 "python3 or openssl not found");
+	if (system("command -v python3 >/dev/null 2>&1")) {
+		snprintf(setup_skip, sizeof(setup_skip),
+			 "missing: python3");
+		return;
+	}
+	if (system("command -v openssl >/dev/null 2>&1")) {
+		snprintf(setup_skip, sizeof(setup_skip), "missing: openssl");
 		return;
 	}
 	if (run_mkcerts("certs")) {
@@ -1062,6 +1734,7 @@ int main(void)
 	int r;
 
 	np_log_set_level(verbose && *verbose ? NP_LOG_DEBUG : NP_LOG_ERROR);
+	orig_stderr = dup(STDERR_FILENO);
 	snprintf(dir, sizeof(dir), "/tmp/np-kube-live-XXXXXX");
 	if (!mkdtemp(dir) || np_loop_new(&lp)) {
 		perror("setup");

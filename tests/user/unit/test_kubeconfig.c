@@ -146,6 +146,19 @@ TEST(k3s_embedded_data)
 	CHECK(!kc.tls_server_name);
 }
 
+/* Where it came from, for the client to read it again (kube.c). */
+TEST(source_is_kept)
+{
+	char path[512];
+
+	CHECK_INT(load_k3s("", NULL), 0);
+	snprintf(path, sizeof(path), "%s/k3s.yaml", dir);
+	CHECK_STR(kc.source, path);
+	/* A failed load leaves nothing, the source included. */
+	CHECK_INT(load("k3s.yaml", "current-context: \"\"\n"), -1);
+	CHECK(!kc.source);
+}
+
 TEST(files_relative_to_the_kubeconfig)
 {
 	char abs[512], text[2048];
@@ -229,6 +242,7 @@ TEST(in_cluster)
 	CHECK_STR(kc.token, "eyJhbGciOi.x.y");
 	CHECK_STR(kc.ca_pem, CA);
 	CHECK(!kc.cert_pem);
+	CHECK_STR(kc.source, "");	/* read again: the service account */
 
 	setenv("KUBERNETES_SERVICE_HOST", "fd00:43::1", 1);
 	np_kubeconfig_free(&kc);
@@ -473,6 +487,7 @@ int main(void)
 		return 2;
 	}
 	RUN(k3s_embedded_data);
+	RUN(source_is_kept);
 	RUN(files_relative_to_the_kubeconfig);
 	RUN(token);
 	RUN(token_file);

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What each reconciler reads from the API, and when it is enabled. The
+ * daemon watches the union over the enabled ones (np_kube_kinds), again
+ * at every reload.
+ *
+ * To add a reconciler, add a line: ServiceLB will read Services,
+ * EndpointSlices, Nodes and Pods unless `disable` names "servicelb";
+ * NetworkPolicy will read Pods, Namespaces and NetworkPolicies unless
+ * `disable` names "network-policy".
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "kube/kinds.h"
+#include "model/model.h"
+
+struct reader {
+	const char *name;
+	uint32_t kinds;		/* 1U << NP_KIND_* */
+	bool (*enabled)(const struct np_config *c);
+};
+
+/* flannel-backend none: the overlay does nothing at all (overlay.h). */
+static bool overlay_enabled(const struct np_config *c)
+{
+	return c->backend != NP_BACKEND_NONE;
+}
+
+static const struct reader readers[] = {
+	{ "overlay", 1U << NP_KIND_NODE, overlay_enabled },
+};
+
+uint32_t np_kube_kinds(const struct np_config *c)
+{
+	uint32_t kinds = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(readers) / sizeof(readers[0]); i++)
+		if (readers[i].enabled(c))
+			kinds |= readers[i].kinds;
+	return kinds;
+}
+
+void np_kube_kinds_str(uint32_t kinds, char *buf, size_t len)
+{
+	size_t o = 0;
+	unsigned int k;
+
+	if (len)
+		buf[0] = '\0';
+	for (k = 0; k < NP_KIND_COUNT && o < len; k++) {
+		if (!(kinds & (1U << k)))
+			continue;
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? ", " : "",
+				      np_kind_name((enum np_kind)k));
+	}
+	if (!o)
+		snprintf(buf, len, "none");
+}
