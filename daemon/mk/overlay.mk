@@ -3,7 +3,8 @@
 # and the backends that apply it (vxlan, host-gw, wireguard-native).
 NPD_SRCS   += overlay/annot.c overlay/pubip.c overlay/plan.c \
               overlay/vxlan.c overlay/hostgw.c overlay/wgnative.c \
-              overlay/overlay.c overlay/subnetenv.c overlay/b64key.c
+              overlay/overlay.c overlay/subnetenv.c overlay/b64key.c \
+              overlay/famwatch.c
 TEST_NAMES += test_annot test_pubip test_plan test_subnetenv
 
 $(O)/tests/test_annot: $(O)/tests/test_annot.o $(O)/overlay/annot.o \
