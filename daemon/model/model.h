@@ -142,8 +142,15 @@ int np_model_foreach(const struct np_model *m, enum np_kind kind,
 
 typedef void (*np_model_cb)(void *ctx, enum np_kind kind, const void *old,
 			    const void *new_obj);
-/* kinds: a mask of 1U << NP_KIND_*. 0 or -ENOMEM. */
+/*
+ * kinds: a mask of 1U << NP_KIND_*. 0, -EINVAL (cb NULL) or -ENOMEM.
+ * Both may be called from a callback: a subscriber added then is called
+ * from the next change on; one removed then is not called again, not even
+ * for the change in progress.
+ */
 int np_model_subscribe(struct np_model *m, uint32_t kinds, np_model_cb cb,
 		       void *ctx);
+/* Removes the (first) subscription of cb with ctx. 0 or -ENOENT. */
+int np_model_unsubscribe(struct np_model *m, np_model_cb cb, void *ctx);
 
 #endif /* _NP_MODEL_H */

@@ -58,14 +58,24 @@ struct kstore {
 
 struct sub {
 	uint32_t kinds;
-	np_model_cb cb;
+	np_model_cb cb;		/* NULL: unsubscribed during a notify */
 	void *ctx;
 };
 
+/*
+ * Subscribers may subscribe and unsubscribe (themselves or others) from
+ * their callbacks: during a notify (depth > 0) an unsubscribed entry is
+ * only marked (cb NULL) and removed when the outermost notify ends, and
+ * one added is not called for the change in progress. The array may be
+ * reallocated meanwhile: notify copies each entry before calling it.
+ */
 struct np_model {
 	struct kstore k[NP_KIND_COUNT];
 	struct sub *subs;
 	size_t n_subs;
+	unsigned int depth;	/* notify() calls in progress */
+	size_t n_dead;		/* entries marked during them */
+	uint64_t seed;		/* of the hash tables (getrandom) */
 };
 
 /* An index key: its bytes and length (0: the object is not indexed). */
@@ -248,14 +258,31 @@ static struct entry *entry_find(const struct kstore *ks, const char *ns,
 	return (struct entry *)np_hmap_find(&ks->objs, key, len);
 }
 
+static void subs_compact(struct np_model *m)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < m->n_subs; i++)
+		if (m->subs[i].cb)
+			m->subs[j++] = m->subs[i];
+	m->n_subs = j;
+	m->n_dead = 0;
+}
+
 static void notify(struct np_model *m, enum np_kind kind, const void *old,
 		   const void *new_obj)
 {
-	size_t i;
+	size_t i, n = m->n_subs;	/* not those added meanwhile */
 
-	for (i = 0; i < m->n_subs; i++)
-		if (m->subs[i].kinds & (1U << kind))
-			m->subs[i].cb(m->subs[i].ctx, kind, old, new_obj);
+	m->depth++;
+	for (i = 0; i < n; i++) {
+		struct sub s = m->subs[i];	/* subs may move */
+
+		if (s.cb && (s.kinds & (1U << kind)))
+			s.cb(s.ctx, kind, old, new_obj);
+	}
+	if (!--m->depth && m->n_dead)
+		subs_compact(m);
 }
 
 struct np_model *np_model_new(void)
@@ -506,13 +533,36 @@ int np_model_foreach(const struct np_model *m, enum np_kind kind,
 int np_model_subscribe(struct np_model *m, uint32_t kinds, np_model_cb cb,
 		       void *ctx)
 {
-	struct sub *s = realloc(m->subs, (m->n_subs + 1) * sizeof(*s));
+	struct sub *s;
 
+	if (!cb)
+		return -EINVAL;
+	s = realloc(m->subs, (m->n_subs + 1) * sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	m->subs = s;
 	m->subs[m->n_subs++] = (struct sub){ kinds, cb, ctx };
 	return 0;
+}
+
+int np_model_unsubscribe(struct np_model *m, np_model_cb cb, void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_subs; i++) {
+		if (m->subs[i].cb != cb || m->subs[i].ctx != ctx)
+			continue;
+		if (m->depth) {
+			m->subs[i].cb = NULL;
+			m->n_dead++;
+		} else {
+			memmove(&m->subs[i], &m->subs[i + 1],
+				(m->n_subs - i - 1) * sizeof(*m->subs));
+			m->n_subs--;
+		}
+		return 0;
+	}
+	return -ENOENT;
 }
 
 /* ------------------------------------------------------------ Indexes */

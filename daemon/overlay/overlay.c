@@ -1023,6 +1023,7 @@ void np_overlay_free(struct np_overlay *o)
 	np_timer_cancel(o->lp, &o->t_resync);
 	np_timer_cancel(o->lp, &o->t_retry);
 	np_timer_cancel(o->lp, &o->t_publish);
+	np_model_unsubscribe(o->model, on_model, o);
 	if (o->fw) {
 		np_loop_del(o->lp, &o->fw_io);
 		np_famwatch_close(o->fw);
