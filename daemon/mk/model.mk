@@ -29,3 +29,8 @@ $(O)/tests/test_model_subs: $(MODEL_ASAN_SRCS) $(wildcard model/*.h) addr.h
 	$(CC) $(NP_CPPFLAGS) -I$(UNITDIR) $(CPPFLAGS) $(NP_CFLAGS) -O1 -g \
 		-fsanitize=address -fno-omit-frame-pointer -o $@ \
 		$(MODEL_ASAN_SRCS) $(CJSON_LIBS)
+
+# The keyed hash (model/hmap.c), also used by the overlay's planner.
+TEST_NAMES += test_hash
+$(O)/tests/test_hash: $(O)/tests/test_hash.o $(O)/model/hmap.o
+	$(CC) $(LDFLAGS) -o $@ $^

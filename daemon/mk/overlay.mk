@@ -15,7 +15,7 @@ $(O)/tests/test_annot: $(O)/tests/test_annot.o $(O)/overlay/annot.o \
 $(O)/tests/test_pubip: $(O)/tests/test_pubip.o $(O)/overlay/pubip.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS)
 
-$(O)/tests/test_plan: $(O)/tests/test_plan.o $(O)/overlay/plan.o $(O)/overlay/annot.o \
+$(O)/tests/test_plan: $(O)/tests/test_plan.o $(O)/overlay/plan.o $(O)/overlay/annot.o $(O)/model/hmap.o \
 		$(O)/overlay/b64key.o $(O)/addr.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS) -lm
 

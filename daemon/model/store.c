@@ -75,7 +75,6 @@ struct np_model {
 	size_t n_subs;
 	unsigned int depth;	/* notify() calls in progress */
 	size_t n_dead;		/* entries marked during them */
-	uint64_t seed;		/* of the hash tables (getrandom) */
 };
 
 /* An index key: its bytes and length (0: the object is not indexed). */

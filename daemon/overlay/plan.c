@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "model/hmap.h"
 #include "overlay/plan.h"
 
 /* Family slots. */
@@ -371,23 +372,10 @@ static void uniq_val(enum uniq_kind k, const struct cand *c, int f,
 	}
 }
 
+/* Node names and annotation values are chosen by others: keyed hash. */
 static uint64_t hash_bytes(const void *p, size_t n)
 {
-	const uint8_t *b = p;
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
-
-	while (n >= 8) {
-		uint64_t w;
-
-		memcpy(&w, b, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-		b += 8;
-		n -= 8;
-	}
-	while (n--)
-		h = (h ^ *b++) * 0x100000001b3ULL;
-	return h ^ (h >> 29);
+	return np_hmap_hash(p, n);
 }
 
 /* The bytes of value kind k of candidate c, family f (f is apart). */

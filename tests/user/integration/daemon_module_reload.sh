@@ -65,6 +65,9 @@ unload() {
 	module_gone || np_fail "nodeplane still loaded after rmmod"
 }
 
+# Family events N logged so far.
+registered() { grep -c 'generic netlink family nodeplane registered' "$CL_LOGS/nodeplaned-$1.log" || true; }
+
 t_reload() {
 	local m1 m2 before1 before2
 	cl_require
@@ -72,8 +75,8 @@ t_reload() {
 	m2=$(dev_macs n2)
 	[[ $m1 == ??:* && $m2 == ??:* ]] || np_fail "VTEP MACs before: '$m1' '$m2'"
 	programmed n1 n2 || np_fail "n1 not programmed before the reload"
-	before1=$(grep -c 'generic netlink family nodeplane registered' "$CL_LOGS/nodeplaned-n1.log")
-	before2=$(grep -c 'generic netlink family nodeplane registered' "$CL_LOGS/nodeplaned-n2.log")
+	before1=$(registered n1)
+	before2=$(registered n2)
 	unload
 	modprobe nodeplane || np_fail "modprobe nodeplane failed"
 	# Generous: nothing here is a latency figure.
@@ -87,10 +90,8 @@ t_reload() {
 	np_expect_eq "$m1" "$(dev_macs n1)" "n1's VTEP MACs after the reload"
 	np_expect_eq "$m2" "$(dev_macs n2)" "n2's VTEP MACs after the reload"
 	# The event was seen (not merely the 60 s resync).
-	(($(grep -c 'generic netlink family nodeplane registered' "$CL_LOGS/nodeplaned-n1.log") > before1)) ||
-		np_fail "n1 logged no family event"
-	(($(grep -c 'generic netlink family nodeplane registered' "$CL_LOGS/nodeplaned-n2.log") > before2)) ||
-		np_fail "n2 logged no family event"
+	(($(registered n1) > before1)) || np_fail "n1 logged no family event"
+	(($(registered n2) > before2)) || np_fail "n2 logged no family event"
 	cl_npd_alive n1 || np_fail "nodeplaned on n1 exited"
 	cl_npd_alive n2 || np_fail "nodeplaned on n2 exited"
 }
