@@ -364,8 +364,15 @@ int np_model_upsert(struct np_model *m, enum np_kind kind, const cJSON *obj,
 		return -EINVAL;
 	ks = &m->k[kind];
 	ret = np_model_decode(kind, obj, &o, &ns, &name, err, errlen);
-	if (ret) {
-		/* Skipped: a stored version stays and counts as seen. */
+	if (ret == -EINVAL && name) {
+		/* Stored as an invalid marker, replacing a valid version:
+		 * reconcilers must not keep acting on what it said before. */
+		int r = np_model_invalid_new(kind, obj, ns, name, err, &o);
+
+		if (r)
+			return r;
+	} else if (ret) {
+		/* Out of memory: a stored version stays and counts as seen. */
 		e = name ? entry_find(ks, ns, name) : NULL;
 		if (e)
 			e->gen = ks->gen;
@@ -374,15 +381,16 @@ int np_model_upsert(struct np_model *m, enum np_kind kind, const cJSON *obj,
 	e = entry_find(ks, ((struct np_meta *)o)->ns,
 		       ((struct np_meta *)o)->name);
 	if (!e) {
-		ret = insert(m, kind, o);
-		if (ret)
+		int r = insert(m, kind, o);
+
+		if (r)
 			np_model_obj_free(kind, o);
-		return ret;
+		return r ? r : ret;
 	}
 	e->gen = ks->gen;
 	if (np_model_obj_equal(kind, e->obj, o)) {
 		np_model_obj_free(kind, o);
-		return 0;
+		return ret;
 	}
 	if (reindex(ks, kind, e, o) < 0) {
 		np_model_obj_free(kind, o);
@@ -392,7 +400,7 @@ int np_model_upsert(struct np_model *m, enum np_kind kind, const cJSON *obj,
 	e->obj = o;
 	notify(m, kind, old, o);
 	np_model_obj_free(kind, old);
-	return 0;
+	return ret;
 }
 
 static void remove_entry(struct np_model *m, enum np_kind kind,
@@ -470,7 +478,10 @@ void np_model_sync_end(struct np_model *m, enum np_kind kind)
 	while ((e = first_stale(ks)))
 		remove_entry(m, kind, e);
 	ks->syncing = false;
-	ks->synced = true;
+	if (!ks->synced) {
+		ks->synced = true;
+		notify(m, kind, NULL, NULL);	/* first complete list */
+	}
 }
 
 bool np_model_synced(const struct np_model *m, enum np_kind kind)

@@ -733,6 +733,18 @@ static void pass(struct np_overlay *o)
 
 	if (c->backend == NP_BACKEND_NONE)
 		return;
+	/*
+	 * Nothing is applied (masquerade, devices, peers, routes, subnet.env,
+	 * annotations) before every kind the overlay reads has been listed
+	 * once: a partial view must not look like the cluster. Until then
+	 * the kernel keeps what it has; the first sync brings a pass.
+	 */
+	if (!np_model_synced(o->model, NP_KIND_NODE)) {
+		log_change(o->self_why, sizeof(o->self_why),
+			   "waiting for the first complete list of Nodes",
+			   NP_LOG_INFO);
+		return;
+	}
 	if (reloaded(o))
 		full = true;
 	o->pass_started_ms = np_now_ms();
@@ -890,6 +902,7 @@ static void on_model(void *ctx, enum np_kind kind, const void *old,
 
 	(void)old;
 	(void)new_obj;
+	/* (old and new both NULL: the kind's first list completed) */
 	if (kind != NP_KIND_NODE)
 		return;
 	if (!o->first_event_ms)
