@@ -230,8 +230,12 @@ TEST(changes_notify_once)
 	log_stop(dir);
 	CHECK_CONTAINS(logs, "nodeplaned: error: D/bad.yaml:1: Node node-x: "
 			     "spec.podCIDRs[0]: ");
-	CHECK_STR(take_notes(), "");
-	CHECK(!np_model_node(m, "node-x"));
+	/* stored as an invalid marker, which reconcilers see */
+	CHECK_STR(take_notes(), "+Node node-x\n");
+	CHECK(np_model_node(m, "node-x"));
+	CHECK(np_model_node(m, "node-x")->meta.invalid);
+	CHECK_CONTAINS(np_model_node(m, "node-x")->meta.invalid_why,
+		       "Node node-x: spec.podCIDRs[0]: ");
 
 	/* Deleted files: their objects are deleted, by the first scan at
 	 * least 1 s after the first that missed the files. */
@@ -245,7 +249,7 @@ TEST(changes_notify_once)
 	fake_ms += 1000;
 	CHECK_INT(np_manifests_rescan(mf), 0);
 	CHECK_STR(take_sorted_notes(),
-		  "-Node node-a\n-Node node-b\n-Node node-c\n"
+		  "-Node node-a\n-Node node-b\n-Node node-c\n-Node node-x\n"
 		  "-Service default/web\n");
 	free(nodes);
 
