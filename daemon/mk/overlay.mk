@@ -21,3 +21,12 @@ $(O)/tests/test_plan: $(O)/tests/test_plan.o $(O)/overlay/plan.o $(O)/overlay/an
 
 $(O)/tests/test_subnetenv: $(O)/tests/test_subnetenv.o $(O)/overlay/subnetenv.o $(O)/addr.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS)
+
+# overlay.c's passes against the real model and loop, the kernel faked.
+TEST_NAMES += test_overlay_gate
+GATE_MODEL_OBJS := $(patsubst %.c,$(O)/%.o,$(wildcard model/*.c))
+$(O)/tests/test_overlay_gate: $(O)/tests/test_overlay_gate.o \
+		$(O)/overlay/overlay.o $(O)/overlay/plan.o $(O)/overlay/annot.o \
+		$(O)/overlay/b64key.o $(GATE_MODEL_OBJS) \
+		$(O)/loop.o $(O)/log.o $(O)/config.o $(O)/addr.o $(O)/nl/err.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS) -lm
