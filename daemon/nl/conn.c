@@ -84,9 +84,10 @@ int np_nl_open_family(struct np_nl **out, const char *name,
 
 	*out = NULL;
 	np_err_clear(err);
-	if (!len || len >= GENL_NAMSIZ)
-		return np_err_set(err, EINVAL,
-				  "invalid generic netlink family name \"%s\"",
+	if (!len || len >= GENL_NAMSIZ)	/* no family can have it */
+		return np_err_set(err, ENOENT,
+				  "%sgeneric netlink family \"%s\" not found",
+				  ours ? "nodeplane module not loaded: " : "",
 				  name);
 	nl = calloc(1, sizeof(*nl));
 	if (!nl)
