@@ -28,6 +28,7 @@
 
 #define MF_DEBOUNCE_MS	50
 #define MF_RETRY_MS	2000
+#define MF_GONE_MS	1000	/* a file missing this long is deleted */
 #define MF_MAX_FILE	(32 << 20)	/* bytes of one manifest file */
 #define MF_WATCH_MASK	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | \
 			 IN_DELETE | IN_CREATE | IN_DELETE_SELF | \
@@ -50,6 +51,8 @@ struct mf_file {
 	char *path;		/* dir/name, for messages */
 	bool good;		/* read and parsed at least once */
 	bool broken;		/* the last read failed */
+	bool missing;		/* not in the directory at the last scan */
+	uint64_t missing_ms;	/* when a scan first missed it */
 	struct np_yaml_doc *docs;
 	size_t n_docs;
 	struct mf_obj *objs;
@@ -64,6 +67,8 @@ struct np_manifests {
 	int wd;			/* the directory's watch, or -1 */
 	struct np_timer debounce;
 	struct np_timer retry;
+	struct np_timer gone;	/* the next look at a missing file */
+	uint64_t (*now_ms)(void);
 	bool dir_failing;	/* last scan could not read the directory */
 	bool watch_failing;	/* the watch could not be set up */
 	bool synced;		/* a complete scan fed the model */
@@ -601,6 +606,67 @@ static void feed(struct np_manifests *mf, bool sync)
 	}
 }
 
+static int file_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct mf_file *)a)->name,
+		      ((const struct mf_file *)b)->name);
+}
+
+/*
+ * The files of the last scan that this one (*files, n of them, sorted)
+ * does not list. `rm f; cp g f` must not delete f's objects for the
+ * moment in between: a file is dropped only when a scan at least
+ * MF_GONE_MS after the first that missed it still misses it. Until then
+ * its last objects are carried into *files (re-sorted) and a rescan is
+ * armed for the moment it may be dropped. 0 or -ENOMEM.
+ */
+static int keep_missing(struct np_manifests *mf, struct mf_file **files,
+			size_t *n)
+{
+	uint64_t now = mf->now_ms(), wait = 0;
+	struct mf_file *v, *old, key;
+	size_t i, extra = 0, m = *n;
+
+	for (i = 0; i < mf->n_files; i++) {
+		key.name = mf->files[i].name;
+		if (mf->files[i].good &&
+		    !bsearch(&key, *files, *n, sizeof(key), file_cmp))
+			extra++;
+	}
+	if (!extra)
+		return 0;
+	v = realloc(*files, (*n + extra) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	*files = v;
+	for (i = 0; i < mf->n_files; i++) {
+		old = &mf->files[i];
+		key.name = old->name;
+		if (!old->good || bsearch(&key, v, *n, sizeof(key), file_cmp))
+			continue;
+		if (!old->missing) {
+			old->missing = true;
+			old->missing_ms = now;
+			np_log_info("%s: missing; keeping its %zu object%s until a scan %d ms later still misses it",
+				    old->path, old->n_objs,
+				    old->n_objs == 1 ? "" : "s", MF_GONE_MS);
+		} else if (now - old->missing_ms >= MF_GONE_MS) {
+			np_log_info("%s: missing in two scans at least %d ms apart: its objects are deleted",
+				    old->path, MF_GONE_MS);
+			continue;
+		}
+		if (!wait || old->missing_ms + MF_GONE_MS - now < wait)
+			wait = old->missing_ms + MF_GONE_MS - now;
+		v[m++] = *old;		/* moved: the old entry gives it up */
+		memset(old, 0, sizeof(*old));
+	}
+	*n = m;
+	qsort(v, m, sizeof(*v), file_cmp);
+	if (wait)
+		np_timer_arm(mf->lp, &mf->gone, wait);
+	return 0;
+}
+
 /* Reads the directory and feeds the model. 0, or -errno when the
  * directory itself could not be read (the model is then untouched). */
 static int scan(struct np_manifests *mf)
@@ -657,6 +723,9 @@ static int scan(struct np_manifests *mf)
 		old->objs = NULL;
 		old->n_objs = old->cap_objs = 0;
 	}
+	ret = keep_missing(mf, &files, &n);
+	if (ret < 0)
+		goto out;
 	files_free(mf->files, mf->n_files);
 	mf->files = files;
 	mf->n_files = n;
@@ -704,6 +773,7 @@ static int rescan(struct np_manifests *mf)
 
 	np_timer_cancel(mf->lp, &mf->debounce);
 	np_timer_cancel(mf->lp, &mf->retry);
+	np_timer_cancel(mf->lp, &mf->gone);
 	/* Watch first, so no change after the scan's reads is missed. */
 	if (mf->wd < 0) {
 		mf->wd = inotify_add_watch(mf->ino.fd, mf->dir, MF_WATCH_MASK);
@@ -746,6 +816,11 @@ static void retry_fire(struct np_timer *t)
 static void debounce_fire(struct np_timer *t)
 {
 	rescan(container_of(t, struct np_manifests, debounce));
+}
+
+static void gone_fire(struct np_timer *t)
+{
+	rescan(container_of(t, struct np_manifests, gone));
 }
 
 /* Whether an event in the directory can change a scan's result. */
@@ -831,6 +906,8 @@ int np_manifests_new(struct np_loop *lp, const char *dir, struct np_model *m,
 	mf->wd = -1;
 	mf->debounce.fire = debounce_fire;
 	mf->retry.fire = retry_fire;
+	mf->gone.fire = gone_fire;
+	mf->now_ms = np_now_ms;
 	mf->dir = strdup(dir);
 	if (!mf->dir) {
 		free(mf);
@@ -870,6 +947,7 @@ void np_manifests_free(struct np_manifests *mf)
 		return;
 	np_timer_cancel(mf->lp, &mf->debounce);
 	np_timer_cancel(mf->lp, &mf->retry);
+	np_timer_cancel(mf->lp, &mf->gone);
 	np_loop_del(mf->lp, &mf->ino);
 	close(mf->ino.fd);
 	files_free(mf->files, mf->n_files);
@@ -880,4 +958,9 @@ void np_manifests_free(struct np_manifests *mf)
 int np_manifests_rescan(struct np_manifests *mf)
 {
 	return rescan(mf);
+}
+
+void np_manifests_set_clock(struct np_manifests *mf, uint64_t (*now_ms)(void))
+{
+	mf->now_ms = now_ms ? now_ms : np_now_ms;
 }

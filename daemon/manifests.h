@@ -20,9 +20,15 @@
  *   skipped; the same object in two files: the first file (by name) wins.
  * - A missing or unreadable directory leaves the model as it is; the
  *   directory is tried again every 2 s until it can be read and watched.
+ * - A file that disappears keeps its objects until a scan at least 1 s
+ *   after the first scan that missed it still misses it (a rescan is
+ *   armed for then): `rm f; cp g f` replaces f's objects, never deletes
+ *   them in between.
  */
 #ifndef _NP_MANIFESTS_H
 #define _NP_MANIFESTS_H
+
+#include <stdint.h>
 
 struct np_loop;
 struct np_model;
@@ -37,5 +43,8 @@ void np_manifests_free(struct np_manifests *mf);
 /* Rescans now (SIGHUP). 0 when the directory was read (files in it may
  * still have failed: they are logged), -errno when it could not be. */
 int np_manifests_rescan(struct np_manifests *mf);
+/* Tests: the clock of the missing-file rule (NULL: np_now_ms). */
+void np_manifests_set_clock(struct np_manifests *mf,
+			    uint64_t (*now_ms)(void));
 
 #endif /* _NP_MANIFESTS_H */

@@ -325,6 +325,28 @@ int dec_enum_val(struct dec *d, const cJSON *v, const char *const *names,
 	return dec_fail_val(d, v, what);
 }
 
+int dec_enum_open(struct dec *d, const cJSON *parent, const char *key,
+		  const char *const *names, size_t n, int *out)
+{
+	const cJSON *v = dec_get(parent, key);
+	size_t i, p;
+	int ret;
+
+	if (!v)
+		return 0;
+	if (!cJSON_IsString(v)) {
+		p = dec_push(d, key);
+		ret = dec_fail_val(d, v, "is not a string");
+		dec_pop(d, p);
+		return ret;
+	}
+	for (i = 0; i < n; i++)
+		if (!strcmp(v->valuestring, names[i]))
+			break;
+	*out = (int)i;		/* n: a value this version does not know */
+	return 0;
+}
+
 int dec_enum(struct dec *d, const cJSON *parent, const char *key,
 	     const char *const *names, size_t n, int *out)
 {
@@ -345,11 +367,11 @@ int dec_proto(struct dec *d, const cJSON *parent, const char *key,
 {
 	static const char *const names[] = { "TCP", "UDP", "SCTP" };
 	static const enum np_proto protos[] = {
-		NP_PROTO_TCP, NP_PROTO_UDP, NP_PROTO_SCTP
+		NP_PROTO_TCP, NP_PROTO_UDP, NP_PROTO_SCTP, NP_PROTO_UNKNOWN
 	};
 	int i = 0, ret;
 
-	ret = dec_enum(d, parent, key, names, 3, &i);
+	ret = dec_enum_open(d, parent, key, names, 3, &i);
 	if (!ret)
 		*out = protos[i];
 	return ret;
@@ -594,6 +616,7 @@ void np_meta_free(struct np_meta *m)
 	free(m->name);
 	free(m->uid);
 	free(m->resource_version);
+	free(m->invalid_why);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -659,13 +682,14 @@ int np_model_decode(enum np_kind kind, const cJSON *obj, void **out,
 		d.ns = cJSON_IsString(v) && *v->valuestring ? v->valuestring :
 			"default";
 	}
-	if (d.name) {
+	ret = dec_type(&d, kind, obj);
+	if (ret)
+		return ret;	/* not this kind: no name to store it under */
+	if (d.name && strlen(d.name) <= NP_NAME_MAX && !strchr(d.name, '/') &&
+	    strlen(d.ns) <= NP_NS_MAX && !strchr(d.ns, '/')) {
 		*ns = d.ns;
 		*name = d.name;
 	}
-	ret = dec_type(&d, kind, obj);
-	if (ret)
-		return ret;
 	o = calloc(1, ops->size);
 	if (!o)
 		return dec_nomem(&d);
@@ -678,6 +702,34 @@ int np_model_decode(enum np_kind kind, const cJSON *obj, void **out,
 		return ret;
 	}
 	*out = o;
+	return 0;
+}
+
+int np_model_invalid_new(enum np_kind kind, const cJSON *obj, const char *ns,
+			 const char *name, const char *why, void **out)
+{
+	const struct np_kind_ops *ops = np_kind_ops(kind);
+	const cJSON *rv = dec_get(dec_get(obj, "metadata"), "resourceVersion");
+	struct np_meta *m;
+
+	*out = NULL;
+	if (!ops)
+		return -EINVAL;
+	m = calloc(1, ops->size);
+	if (!m)
+		return -ENOMEM;
+	m->invalid = true;
+	m->ns = strdup(ns);
+	m->name = strdup(name);
+	m->invalid_why = strdup(why && *why ? why : "invalid");
+	if (cJSON_IsString(rv))
+		m->resource_version = strdup(rv->valuestring);
+	if (!m->ns || !m->name || !m->invalid_why ||
+	    (cJSON_IsString(rv) && !m->resource_version)) {
+		np_model_obj_free(kind, m);
+		return -ENOMEM;
+	}
+	*out = m;
 	return 0;
 }
 

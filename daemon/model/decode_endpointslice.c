@@ -137,7 +137,7 @@ static int slice_decode(struct dec *d, const cJSON *obj, void *out)
 	svc = np_meta_label(&s->meta, NP_SERVICE_NAME_LABEL);
 	if (svc && !(s->service_name = strdup(svc)))
 		return dec_nomem(d);
-	ret = dec_enum(d, obj, "addressType", addr_types, 3, &t);
+	ret = dec_enum_open(d, obj, "addressType", addr_types, 3, &t);
 	if (ret)
 		return ret;
 	if (t < 0) {

@@ -191,7 +191,7 @@ static int dec_policy_types(struct dec *d, const cJSON *spec,
 	static const char *const names[] = { "Ingress", "Egress" };
 	const cJSON *list, *item;
 	size_t p, i = 0;
-	int ret, t = 0;
+	int ret = 0;
 
 	ret = dec_array(d, spec, "policyTypes", &list);
 	if (ret)
@@ -207,11 +207,17 @@ static int dec_policy_types(struct dec *d, const cJSON *spec,
 	cJSON_ArrayForEach(item, list) {
 		size_t q = dec_push_idx(d, i++);
 
-		ret = dec_enum_val(d, item, names, 2, &t);
+		if (!cJSON_IsString(item))
+			ret = dec_fail_val(d, item, "is not a string");
+		else if (!strcmp(item->valuestring, names[0]))
+			np->policy_types |= NP_POLICY_INGRESS;
+		else if (!strcmp(item->valuestring, names[1]))
+			np->policy_types |= NP_POLICY_EGRESS;
+		else
+			np->policy_types |= NP_POLICY_UNKNOWN;
 		dec_pop(d, q);
 		if (ret)
 			break;
-		np->policy_types |= t ? NP_POLICY_EGRESS : NP_POLICY_INGRESS;
 	}
 	dec_pop(d, p);
 	return ret;

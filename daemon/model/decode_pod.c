@@ -186,8 +186,8 @@ static int pod_decode(struct dec *d, const cJSON *obj, void *out)
 	if (ret || !status)
 		return ret;
 	p = dec_push(d, "status");
-	ret = dec_enum(d, status, "phase", phases, 5, &phase);
-	pod->phase = (enum np_pod_phase)phase;
+	ret = dec_enum_open(d, status, "phase", phases, 5, &phase);
+	pod->phase = phase == 5 ? NP_POD_UNKNOWN : (enum np_pod_phase)phase;
 	if (!ret)
 		ret = dec_ready(d, status, pod);
 	if (!ret)

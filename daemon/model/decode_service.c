@@ -264,7 +264,7 @@ static int service_decode(struct dec *d, const cJSON *obj, void *out)
 		return ret;
 	p = dec_push(d, "spec");
 	v = NP_SVC_CLUSTER_IP;
-	ret = dec_enum(d, spec, "type", types, 4, &v);
+	ret = dec_enum_open(d, spec, "type", types, 4, &v);
 	s->type = (enum np_svc_type)v;
 	if (!ret)
 		ret = dec_cluster_ips(d, spec, s);
@@ -279,13 +279,13 @@ static int service_decode(struct dec *d, const cJSON *obj, void *out)
 				    &s->external_ips, &s->n_external_ips);
 	v = NP_TRAFFIC_CLUSTER;
 	if (!ret)
-		ret = dec_enum(d, spec, "externalTrafficPolicy", policies, 2,
-			       &v);
+		ret = dec_enum_open(d, spec, "externalTrafficPolicy",
+				    policies, 2, &v);
 	s->external_traffic_policy = (enum np_traffic_policy)v;
 	v = NP_TRAFFIC_CLUSTER;
 	if (!ret)
-		ret = dec_enum(d, spec, "internalTrafficPolicy", policies, 2,
-			       &v);
+		ret = dec_enum_open(d, spec, "internalTrafficPolicy",
+				    policies, 2, &v);
 	s->internal_traffic_policy = (enum np_traffic_policy)v;
 	if (!ret)
 		ret = dec_port(d, spec, "healthCheckNodePort", true,

@@ -24,7 +24,14 @@ struct np_hmap {
 	size_t n;
 };
 
+/* SipHash-2-4 of the key bytes under the process's random key. */
 uint64_t np_hmap_hash(const void *key, size_t klen);
+/* SipHash-2-4 under key k (k[0]: bytes 0-7, k[1]: 8-15, little endian). */
+uint64_t np_siphash(const uint64_t k[2], const void *key, size_t klen);
+/* The process's hash key: drawn from getrandom(2) at the first use. */
+void np_hash_seed(uint64_t out[2]);
+/* Tests: a fixed key instead. */
+void np_hash_set_seed(uint64_t k0, uint64_t k1);
 struct np_hnode *np_hmap_find(const struct np_hmap *h, const void *key,
 			      size_t klen);
 /* Links n (its key set; not already present). 0 or -ENOMEM. */

@@ -69,7 +69,7 @@ int dec_bool(struct dec *d, const cJSON *parent, const char *key, bool *out);
 /* 1..65535 (0 allowed when zero_ok); absent: *out = 0. */
 int dec_port(struct dec *d, const cJSON *parent, const char *key,
 	     bool zero_ok, uint16_t *out);
-/* TCP, UDP or SCTP; absent: TCP. */
+/* TCP, UDP or SCTP; absent: TCP; another string: NP_PROTO_UNKNOWN. */
 int dec_proto(struct dec *d, const cJSON *parent, const char *key,
 	      enum np_proto *out);
 /* A port number or an IANA service name; absent: {0, NULL}. */
@@ -80,6 +80,14 @@ int dec_enum_val(struct dec *d, const cJSON *v, const char *const *names,
 		 size_t n, int *out);
 int dec_enum(struct dec *d, const cJSON *parent, const char *key,
 	     const char *const *names, size_t n, int *out);
+/*
+ * The same for an enum a newer API may extend: a string that is none of
+ * names gives *out = n (the caller's UNKNOWN value), not an error, so a
+ * newer object stays in the model and reconcilers can fail closed on it.
+ * Anything but a string is still an error.
+ */
+int dec_enum_open(struct dec *d, const cJSON *parent, const char *key,
+		  const char *const *names, size_t n, int *out);
 int dec_addr_val(struct dec *d, const cJSON *v, struct np_addr *out);
 int dec_cidr_val(struct dec *d, const cJSON *v, struct np_cidr *out);
 int dec_cidr_text(struct dec *d, const char *s, struct np_cidr *out);
@@ -159,12 +167,16 @@ const char *np_kind_api_version(enum np_kind kind);
 /*
  * Decodes obj as kind into a new object (*out, freed with
  * np_model_obj_free). Whatever the result, *ns and *name point at the
- * object's namespace and name when they could be read (into obj, or ""),
- * else NULL.
+ * object's namespace and name when obj is of kind and they could be read
+ * and are valid names (into obj, or ""), else NULL.
  */
 int np_model_decode(enum np_kind kind, const cJSON *obj, void **out,
 		    const char **ns, const char **name, char *err,
 		    size_t errlen);
 void np_model_obj_free(enum np_kind kind, void *obj);
+/* The invalid marker of an object of kind that failed to decode (why:
+ * the error). 0 or -ENOMEM. */
+int np_model_invalid_new(enum np_kind kind, const cJSON *obj, const char *ns,
+			 const char *name, const char *why, void **out);
 
 #endif /* _NP_MODEL_INTERNAL_H */

@@ -121,6 +121,8 @@ const char *np_proto_name(enum np_proto proto)
 		return "UDP";
 	case NP_PROTO_SCTP:
 		return "SCTP";
+	case NP_PROTO_UNKNOWN:
+		break;
 	}
 	return "?";
 }

@@ -10,8 +10,13 @@
  * - np_model_upsert() decodes one object (as the API serves it: the whole
  *   object with apiVersion, kind, metadata, spec, status). A malformed
  *   object is reported in err ("Node node-b: spec.podCIDRs[1]: \"x\" is not
- *   a CIDR") and skipped: a stored version of it stays, untouched, and
- *   counts as seen for the running sync.
+ *   a CIDR") and, when its name can be read, stored as an invalid marker
+ *   (meta.invalid, meta.invalid_why) in place of any earlier version:
+ *   reconcilers see it through the usual lookups, walks and
+ *   notifications, and must fail closed on it (an invalid NetworkPolicy
+ *   isolates its namespace; an invalid Node is not programmed). A valid
+ *   version later replaces the marker. An object without a readable name
+ *   is only reported.
  * - Subscribers are called after the store changed, once per object
  *   whose decoded fields changed (an upsert that changes nothing, e.g. only
  *   resourceVersion or a field the model does not keep, is silent). old is
@@ -19,9 +24,11 @@
  *   the call; the objects are read-only.
  * - A list (or a manifests rescan) is framed by np_model_sync_begin/_end:
  *   objects of that kind not upserted in between are deleted at _end (with
- *   notifications), and the kind becomes synced. Reconcilers remove kernel
- *   state only for kinds that are synced (an unreachable API at start must
- *   not look like an empty cluster).
+ *   notifications), and the kind becomes synced; the first time, its
+ *   subscribers are called once more with old and new both NULL.
+ *   Reconcilers apply nothing before every kind they read is synced (an
+ *   unreachable API at start must not look like an empty cluster, nor a
+ *   half-read list like the cluster).
  * - Pointers returned stay valid until the next change of that object;
  *   copy what you keep across loop iterations.
  */
@@ -69,6 +76,11 @@ struct np_meta {
 	char *resource_version;
 	struct np_kv *labels;
 	size_t n_labels;
+	/* The object failed to decode: only ns, name (and resource_version
+	 * when readable) are set, every other field is zero; invalid_why is
+	 * the decoder's error. */
+	bool invalid;
+	char *invalid_why;
 };
 
 /* The value of label key, or NULL. */
@@ -142,8 +154,15 @@ int np_model_foreach(const struct np_model *m, enum np_kind kind,
 
 typedef void (*np_model_cb)(void *ctx, enum np_kind kind, const void *old,
 			    const void *new_obj);
-/* kinds: a mask of 1U << NP_KIND_*. 0 or -ENOMEM. */
+/*
+ * kinds: a mask of 1U << NP_KIND_*. 0, -EINVAL (cb NULL) or -ENOMEM.
+ * Both may be called from a callback: a subscriber added then is called
+ * from the next change on; one removed then is not called again, not even
+ * for the change in progress.
+ */
 int np_model_subscribe(struct np_model *m, uint32_t kinds, np_model_cb cb,
 		       void *ctx);
+/* Removes the (first) subscription of cb with ctx. 0 or -ENOENT. */
+int np_model_unsubscribe(struct np_model *m, np_model_cb cb, void *ctx);
 
 #endif /* _NP_MODEL_H */

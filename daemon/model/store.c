@@ -58,14 +58,23 @@ struct kstore {
 
 struct sub {
 	uint32_t kinds;
-	np_model_cb cb;
+	np_model_cb cb;		/* NULL: unsubscribed during a notify */
 	void *ctx;
 };
 
+/*
+ * Subscribers may subscribe and unsubscribe (themselves or others) from
+ * their callbacks: during a notify (depth > 0) an unsubscribed entry is
+ * only marked (cb NULL) and removed when the outermost notify ends, and
+ * one added is not called for the change in progress. The array may be
+ * reallocated meanwhile: notify copies each entry before calling it.
+ */
 struct np_model {
 	struct kstore k[NP_KIND_COUNT];
 	struct sub *subs;
 	size_t n_subs;
+	unsigned int depth;	/* notify() calls in progress */
+	size_t n_dead;		/* entries marked during them */
 };
 
 /* An index key: its bytes and length (0: the object is not indexed). */
@@ -248,14 +257,31 @@ static struct entry *entry_find(const struct kstore *ks, const char *ns,
 	return (struct entry *)np_hmap_find(&ks->objs, key, len);
 }
 
+static void subs_compact(struct np_model *m)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < m->n_subs; i++)
+		if (m->subs[i].cb)
+			m->subs[j++] = m->subs[i];
+	m->n_subs = j;
+	m->n_dead = 0;
+}
+
 static void notify(struct np_model *m, enum np_kind kind, const void *old,
 		   const void *new_obj)
 {
-	size_t i;
+	size_t i, n = m->n_subs;	/* not those added meanwhile */
 
-	for (i = 0; i < m->n_subs; i++)
-		if (m->subs[i].kinds & (1U << kind))
-			m->subs[i].cb(m->subs[i].ctx, kind, old, new_obj);
+	m->depth++;
+	for (i = 0; i < n; i++) {
+		struct sub s = m->subs[i];	/* subs may move */
+
+		if (s.cb && (s.kinds & (1U << kind)))
+			s.cb(s.ctx, kind, old, new_obj);
+	}
+	if (!--m->depth && m->n_dead)
+		subs_compact(m);
 }
 
 struct np_model *np_model_new(void)
@@ -338,8 +364,15 @@ int np_model_upsert(struct np_model *m, enum np_kind kind, const cJSON *obj,
 		return -EINVAL;
 	ks = &m->k[kind];
 	ret = np_model_decode(kind, obj, &o, &ns, &name, err, errlen);
-	if (ret) {
-		/* Skipped: a stored version stays and counts as seen. */
+	if (ret == -EINVAL && name) {
+		/* Stored as an invalid marker, replacing a valid version:
+		 * reconcilers must not keep acting on what it said before. */
+		int r = np_model_invalid_new(kind, obj, ns, name, err, &o);
+
+		if (r)
+			return r;
+	} else if (ret) {
+		/* Out of memory: a stored version stays and counts as seen. */
 		e = name ? entry_find(ks, ns, name) : NULL;
 		if (e)
 			e->gen = ks->gen;
@@ -348,15 +381,16 @@ int np_model_upsert(struct np_model *m, enum np_kind kind, const cJSON *obj,
 	e = entry_find(ks, ((struct np_meta *)o)->ns,
 		       ((struct np_meta *)o)->name);
 	if (!e) {
-		ret = insert(m, kind, o);
-		if (ret)
+		int r = insert(m, kind, o);
+
+		if (r)
 			np_model_obj_free(kind, o);
-		return ret;
+		return r ? r : ret;
 	}
 	e->gen = ks->gen;
 	if (np_model_obj_equal(kind, e->obj, o)) {
 		np_model_obj_free(kind, o);
-		return 0;
+		return ret;
 	}
 	if (reindex(ks, kind, e, o) < 0) {
 		np_model_obj_free(kind, o);
@@ -366,7 +400,7 @@ int np_model_upsert(struct np_model *m, enum np_kind kind, const cJSON *obj,
 	e->obj = o;
 	notify(m, kind, old, o);
 	np_model_obj_free(kind, old);
-	return 0;
+	return ret;
 }
 
 static void remove_entry(struct np_model *m, enum np_kind kind,
@@ -444,7 +478,10 @@ void np_model_sync_end(struct np_model *m, enum np_kind kind)
 	while ((e = first_stale(ks)))
 		remove_entry(m, kind, e);
 	ks->syncing = false;
-	ks->synced = true;
+	if (!ks->synced) {
+		ks->synced = true;
+		notify(m, kind, NULL, NULL);	/* first complete list */
+	}
 }
 
 bool np_model_synced(const struct np_model *m, enum np_kind kind)
@@ -506,13 +543,36 @@ int np_model_foreach(const struct np_model *m, enum np_kind kind,
 int np_model_subscribe(struct np_model *m, uint32_t kinds, np_model_cb cb,
 		       void *ctx)
 {
-	struct sub *s = realloc(m->subs, (m->n_subs + 1) * sizeof(*s));
+	struct sub *s;
 
+	if (!cb)
+		return -EINVAL;
+	s = realloc(m->subs, (m->n_subs + 1) * sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	m->subs = s;
 	m->subs[m->n_subs++] = (struct sub){ kinds, cb, ctx };
 	return 0;
+}
+
+int np_model_unsubscribe(struct np_model *m, np_model_cb cb, void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_subs; i++) {
+		if (m->subs[i].cb != cb || m->subs[i].ctx != ctx)
+			continue;
+		if (m->depth) {
+			m->subs[i].cb = NULL;
+			m->n_dead++;
+		} else {
+			memmove(&m->subs[i], &m->subs[i + 1],
+				(m->n_subs - i - 1) * sizeof(*m->subs));
+			m->n_subs--;
+		}
+		return 0;
+	}
+	return -ENOENT;
 }
 
 /* ------------------------------------------------------------ Indexes */

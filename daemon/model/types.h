@@ -13,6 +13,12 @@
  * a namespaced object without metadata.namespace (or with "") is in
  * "default". Labels are kept sorted by key.
  *
+ * Enums a newer API may extend (protocol, Service type, traffic
+ * policies, EndpointSlice addressType, Pod phase, policyTypes) read a
+ * value this version does not know as their UNKNOWN value; reconcilers
+ * must not open traffic on it. Other malformed fields make the object
+ * invalid (see model.h).
+ *
  * An object with neither apiVersion nor kind is taken to be of the kind
  * the caller names (items of a List come so); with either, both must be
  * the kind's. An upsert that changes no decoded field leaves the stored
@@ -30,6 +36,7 @@
 
 /* Values are the IP protocol numbers. */
 enum np_proto {
+	NP_PROTO_UNKNOWN = 0,		/* a protocol this version does not know */
 	NP_PROTO_TCP = 6,
 	NP_PROTO_UDP = 17,
 	NP_PROTO_SCTP = 132,
@@ -52,11 +59,13 @@ enum np_svc_type {
 	NP_SVC_NODE_PORT,
 	NP_SVC_LOAD_BALANCER,
 	NP_SVC_EXTERNAL_NAME,
+	NP_SVC_UNKNOWN,			/* a type this version does not know */
 };
 
 enum np_traffic_policy {
 	NP_TRAFFIC_CLUSTER,
 	NP_TRAFFIC_LOCAL,
+	NP_TRAFFIC_UNKNOWN,
 };
 
 struct np_service_port {
@@ -107,6 +116,7 @@ enum np_slice_addr_type {
 	NP_SLICE_IPV4,
 	NP_SLICE_IPV6,
 	NP_SLICE_FQDN,			/* addresses not kept */
+	NP_SLICE_UNKNOWN,		/* addresses not kept */
 };
 
 struct np_endpoint {
@@ -144,7 +154,7 @@ enum np_pod_phase {
 	NP_POD_RUNNING,
 	NP_POD_SUCCEEDED,
 	NP_POD_FAILED,
-	NP_POD_UNKNOWN,
+	NP_POD_UNKNOWN,			/* also a phase this version does not know */
 };
 
 /* spec.containers[].ports[], all containers in order. */
@@ -243,6 +253,7 @@ struct np_netpol_rule {
 
 #define NP_POLICY_INGRESS	(1U << 0)
 #define NP_POLICY_EGRESS	(1U << 1)
+#define NP_POLICY_UNKNOWN	(1U << 2)	/* a type this version does not know */
 
 struct np_networkpolicy {
 	struct np_meta meta;

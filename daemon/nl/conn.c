@@ -30,10 +30,43 @@
 
 struct np_nl {
 	struct nl_sock *sk;
-	int family;
+	int family;	/* 0: not resolved (the module is gone) */
 	int ext_ack;	/* NETLINK_EXT_ACK is on: errors carry text */
 	int ours;	/* family "nodeplane": attributes can be named */
+	unsigned int gen;	/* times the family id changed or went */
+	char name[GENL_NAMSIZ];
 };
+
+/*
+ * Looks the family up by name. A module reload registers the family again,
+ * under a new id (genetlink allocates them cyclically): the id is then
+ * replaced and gen counted. Not found: -ENOENT, the id forgotten.
+ */
+static int resolve(struct np_nl *nl, struct np_err *err)
+{
+	int r = genl_ctrl_resolve(nl->sk, nl->name);
+
+	if (r == -NLE_OBJ_NOTFOUND) {
+		if (nl->family) {
+			nl->family = 0;
+			nl->gen++;
+		}
+		return np_err_set(err, ENOENT,
+				  "%sgeneric netlink family \"%s\" not found",
+				  nl->ours ? "nodeplane module not loaded: " : "",
+				  nl->name);
+	}
+	if (r < 0)
+		return np_err_set(err, np_nl_errno(r),
+				  "cannot resolve generic netlink family \"%s\"",
+				  nl->name);
+	if (r != nl->family) {
+		if (nl->family)
+			nl->gen++;
+		nl->family = r;
+	}
+	return 0;
+}
 
 int np_nl_open(struct np_nl **out, struct np_err *err)
 {
@@ -45,14 +78,22 @@ int np_nl_open_family(struct np_nl **out, const char *name,
 {
 	int ours = !strcmp(name, NODEPLANE_GENL_NAME);
 	struct np_nl *nl;
+	size_t len = strlen(name);
 	int one = 1;
 	int r;
 
 	*out = NULL;
 	np_err_clear(err);
+	if (!len || len >= GENL_NAMSIZ)	/* no family can have it */
+		return np_err_set(err, ENOENT,
+				  "%sgeneric netlink family \"%s\" not found",
+				  ours ? "nodeplane module not loaded: " : "",
+				  name);
 	nl = calloc(1, sizeof(*nl));
 	if (!nl)
 		return np_err_set(err, ENOMEM, "cannot allocate the connection");
+	memcpy(nl->name, name, len + 1);
+	nl->ours = ours;
 	nl->sk = nl_socket_alloc();
 	if (!nl->sk) {
 		free(nl);
@@ -76,22 +117,10 @@ int np_nl_open_family(struct np_nl **out, const char *name,
 	 * this lookup if the caller may load modules. libnl 3.7 reports
 	 * every failure of the lookup as NLE_OBJ_NOTFOUND.
 	 */
-	r = genl_ctrl_resolve(nl->sk, name);
-	if (r == -NLE_OBJ_NOTFOUND) {
-		r = np_err_set(err, ENOENT,
-			       "%sgeneric netlink family \"%s\" not found",
-			       ours ? "nodeplane module not loaded: " : "",
-			       name);
+	r = resolve(nl, err);
+	if (r < 0)
 		goto fail;
-	}
-	if (r < 0) {
-		r = np_err_set(err, np_nl_errno(r),
-			       "cannot resolve generic netlink family \"%s\"",
-			       name);
-		goto fail;
-	}
-	nl->family = r;
-	nl->ours = ours;
+	nl->gen = 0;
 	*out = nl;
 	return 0;
 
@@ -192,8 +221,8 @@ static void explain(const struct np_nl *nl, struct np_err *err)
 			   "command not supported by the loaded nodeplane module");
 }
 
-int np_nl_request(struct np_nl *nl, uint8_t cmd, np_nl_build_fn build,
-		  np_nl_parse_fn parse, void *ctx, struct np_err *err)
+static int request(struct np_nl *nl, uint8_t cmd, np_nl_build_fn build,
+		   np_nl_parse_fn parse, void *ctx, struct np_err *err)
 {
 	struct req rq = {
 		.nl = nl, .parse = parse, .ctx = ctx, .perr = err,
@@ -278,6 +307,60 @@ out:
 		nl_cb_put(cb);
 	nlmsg_free(msg);
 	return r;
+}
+
+/*
+ * A module reload leaves us with a stale family id: genetlink answers
+ * ENOENT (no family with that id) or, if another family took the id,
+ * most likely EOPNOTSUPP. On those the name is looked up again; if the id
+ * changed, the request never reached the family and is sent once more.
+ * While the family is gone every request looks it up first (the lookup
+ * may autoload the module, as at start) and fails with ENOENT.
+ */
+int np_nl_request(struct np_nl *nl, uint8_t cmd, np_nl_build_fn build,
+		  np_nl_parse_fn parse, void *ctx, struct np_err *err)
+{
+	struct np_err rerr;
+	int old = nl->family, r;
+
+	if (!nl->family) {
+		r = resolve(nl, err);
+		if (r < 0)
+			return r;
+		old = nl->family;
+	}
+	r = request(nl, cmd, build, parse, ctx, err);
+	if (r != -ENOENT && r != -EOPNOTSUPP)
+		return r;
+	np_err_clear(&rerr);
+	if (resolve(nl, &rerr) == -ENOENT) {
+		*err = rerr;
+		return -ENOENT;
+	}
+	if (nl->family == old)
+		return r;
+	return request(nl, cmd, build, parse, ctx, err);
+}
+
+unsigned int np_nl_generation(const struct np_nl *nl)
+{
+	return nl->gen;
+}
+
+int np_nl_family_id(const struct np_nl *nl)
+{
+	return nl->family;
+}
+
+int np_nl_resolve(struct np_nl *nl, struct np_err *err)
+{
+	np_err_clear(err);
+	return resolve(nl, err);
+}
+
+void np_nl_set_family_id(struct np_nl *nl, int id)
+{
+	nl->family = id;
 }
 
 struct raw {

@@ -101,4 +101,7 @@ int np_nl_cidr_put(struct nl_msg *msg, int type, const struct np_cidr *c);
 int np_nl_open_family(struct np_nl **out, const char *name,
 		      struct np_err *err);
 
+/* Tests: pretend the family had another id (a stale one after a reload). */
+void np_nl_set_family_id(struct np_nl *nl, int id);
+
 #endif /* _NP_MSG_H */

@@ -67,6 +67,22 @@ struct np_nl;
 int np_nl_open(struct np_nl **out, struct np_err *err);
 void np_nl_close(struct np_nl *nl);
 
+/*
+ * Module reloads. Unloading the module removes its family; loading it
+ * again registers the family under a new id. np_nl_request() looks the
+ * name up again when the kernel answers ENOENT or EOPNOTSUPP (and before
+ * each request while the family is gone), so the connection follows the
+ * family by itself. The generation counts the changes of the id (gone
+ * counts as one): a caller that sees it move knows the module's state
+ * was lost and must be programmed again from scratch.
+ */
+unsigned int np_nl_generation(const struct np_nl *nl);
+/* The family id in use; 0 while the family is gone. */
+int np_nl_family_id(const struct np_nl *nl);
+/* Looks the family up now (e.g. on nlctrl's NEWFAMILY event). 0, or
+ * -ENOENT when it is gone (err says so), or another negative errno. */
+int np_nl_resolve(struct np_nl *nl, struct np_err *err);
+
 /* Adds the request's attributes to msg; returns 0 or a negative errno. */
 typedef int (*np_nl_build_fn)(struct nl_msg *msg, void *ctx);
 /*

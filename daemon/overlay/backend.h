@@ -21,6 +21,7 @@
 #include "loop.h"
 #include "nl/nl.h"
 #include "overlay/annot.h"
+#include "overlay/famwatch.h"
 #include "overlay/overlay.h"
 #include "overlay/plan.h"
 #include "overlay/pubip.h"
@@ -54,6 +55,12 @@ struct np_overlay {
 	struct np_kube *kube;
 	struct np_rtnl *rt;
 	struct np_wg *wg;		/* opened with the first WireGuard pass */
+
+	/* module reloads: family events, and the connections' generations
+	 * the kernel state was last programmed for */
+	struct np_famwatch *fw;		/* NULL: not available */
+	struct np_io fw_io;
+	unsigned int nl_gen, wg_gen;
 
 	struct np_timer t_debounce, t_resync, t_retry, t_publish;
 	bool full_due;			/* the next pass dumps the kernel */

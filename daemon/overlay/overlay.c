@@ -18,9 +18,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include <linux/nodeplane.h>
+#include <linux/wireguard.h>
 
 #include "kube/kube.h"
 #include "log.h"
@@ -694,6 +696,29 @@ static void summary(struct np_overlay *o, const struct np_plan *p,
 		    st->added, st->changed, st->removed, p->n_skips, ms);
 }
 
+/*
+ * The module (or WireGuard's) was unloaded or loaded again since the
+ * kernel state was last programmed: what we remember of it (devices,
+ * peers, MACs) is gone with it. Forgets it; the caller runs a full pass.
+ */
+static bool reloaded(struct np_overlay *o)
+{
+	unsigned int g = np_nl_generation(o->nl);
+	unsigned int w = o->wg ? np_wg_generation(o->wg) : o->wg_gen;
+
+	if (g == o->nl_gen && w == o->wg_gen)
+		return false;
+	np_log_info("overlay: the %s module was reloaded: programming it again",
+		    g != o->nl_gen ? "nodeplane" : "wireguard");
+	o->nl_gen = g;
+	o->wg_gen = w;
+	o->dev_ok = false;
+	o->vx_ifindex = 0;
+	o->vx_macs = false;
+	o->wg4_ifindex = o->wg6_ifindex = 0;
+	return true;
+}
+
 static void pass(struct np_overlay *o)
 {
 	const struct np_config *c = &o->cfg;
@@ -708,6 +733,20 @@ static void pass(struct np_overlay *o)
 
 	if (c->backend == NP_BACKEND_NONE)
 		return;
+	/*
+	 * Nothing is applied (masquerade, devices, peers, routes, subnet.env,
+	 * annotations) before every kind the overlay reads has been listed
+	 * once: a partial view must not look like the cluster. Until then
+	 * the kernel keeps what it has; the first sync brings a pass.
+	 */
+	if (!np_model_synced(o->model, NP_KIND_NODE)) {
+		log_change(o->self_why, sizeof(o->self_why),
+			   "waiting for the first complete list of Nodes",
+			   NP_LOG_INFO);
+		return;
+	}
+	if (reloaded(o))
+		full = true;
 	o->pass_started_ms = np_now_ms();
 	o->full_due = false;
 	if (full && masq_sync(o))
@@ -819,6 +858,12 @@ static void pass(struct np_overlay *o)
 	summary(o, &plan, &st);
 	np_plan_free(&plan);
 	free(nv.v);
+	/* the module went or came back during this pass: again, in full */
+	if (np_nl_generation(o->nl) != o->nl_gen ||
+	    (o->wg && np_wg_generation(o->wg) != o->wg_gen)) {
+		o->full_due = true;
+		schedule(o, 0);
+	}
 }
 
 /* ---- events --------------------------------------------------------- */
@@ -857,11 +902,79 @@ static void on_model(void *ctx, enum np_kind kind, const void *old,
 
 	(void)old;
 	(void)new_obj;
+	/* (old and new both NULL: the kind's first list completed) */
 	if (kind != NP_KIND_NODE)
 		return;
 	if (!o->first_event_ms)
 		o->first_event_ms = np_now_ms();
 	schedule(o, DEBOUNCE_MS);
+}
+
+/* nlctrl's family events: a module loaded again is programmed at once. */
+static void on_family(void *ctx, const char *name, bool added, uint16_t id)
+{
+	struct np_overlay *o = ctx;
+	char e[NP_ERR_MSG_LEN + 64];
+	struct np_err err;
+	bool ours = !strcmp(name, NODEPLANE_GENL_NAME);
+
+	if (!ours && strcmp(name, WG_GENL_NAME))
+		return;
+	if (!added) {
+		np_log_warning("overlay: generic netlink family %s unregistered (module unloaded): its devices and peers are gone until it is loaded again",
+			       name);
+		return;
+	}
+	np_log_info("overlay: generic netlink family %s registered (id %u): full pass",
+		    name, id);
+	np_err_clear(&err);
+	if (ours && np_nl_resolve(o->nl, &err) < 0)
+		np_log_warning("overlay: %s", np_err_str(&err, e, sizeof(e)));
+	if (!ours && o->wg && np_wg_resolve(o->wg, &err) < 0)
+		np_log_warning("overlay: %s", np_err_str(&err, e, sizeof(e)));
+	o->full_due = true;
+	schedule(o, DEBOUNCE_MS);
+}
+
+static void on_fw_ready(struct np_io *io, uint32_t events)
+{
+	struct np_overlay *o = container_of(io, struct np_overlay, fw_io);
+	int r;
+
+	(void)events;
+	r = np_famwatch_read(o->fw);
+	if (r == -ENOBUFS) {
+		/* events lost: anything may have been reloaded */
+		np_log_warning("overlay: generic netlink family events lost: full pass");
+		o->full_due = true;
+		schedule(o, DEBOUNCE_MS);
+	} else if (r < 0) {
+		np_log_warning("overlay: reading generic netlink family events: %s; module reloads are noticed at the next resync",
+			       strerror(-r));
+		np_loop_del(o->lp, &o->fw_io);
+		np_famwatch_close(o->fw);
+		o->fw = NULL;
+	}
+}
+
+static void famwatch_start(struct np_overlay *o)
+{
+	char e[NP_ERR_MSG_LEN + 64];
+	struct np_err err;
+
+	if (np_famwatch_open(&o->fw, on_family, o, &err) < 0) {
+		np_log_warning("overlay: generic netlink family events: %s; module reloads are noticed at the next resync",
+			       np_err_str(&err, e, sizeof(e)));
+		return;
+	}
+	o->fw_io.fd = np_famwatch_fd(o->fw);
+	o->fw_io.ready = on_fw_ready;
+	if (np_loop_add(o->lp, &o->fw_io, EPOLLIN) < 0) {
+		np_log_warning("overlay: generic netlink family events: %s",
+			       strerror(errno));
+		np_famwatch_close(o->fw);
+		o->fw = NULL;
+	}
 }
 
 int np_overlay_new(const struct np_overlay_deps *d, struct np_overlay **out)
@@ -902,6 +1015,8 @@ int np_overlay_new(const struct np_overlay_deps *d, struct np_overlay **out)
 	o->t_publish.fire = on_publish;
 	o->full_due = true;
 	o->need_cleanup = true;
+	o->nl_gen = np_nl_generation(o->nl);
+	famwatch_start(o);
 	cfg_warnings(&o->cfg);
 	np_log_info("overlay: backend %s, interface %s, node %s%s",
 		    np_backend_name(o->cfg.backend),
@@ -921,6 +1036,11 @@ void np_overlay_free(struct np_overlay *o)
 	np_timer_cancel(o->lp, &o->t_resync);
 	np_timer_cancel(o->lp, &o->t_retry);
 	np_timer_cancel(o->lp, &o->t_publish);
+	np_model_unsubscribe(o->model, on_model, o);
+	if (o->fw) {
+		np_loop_del(o->lp, &o->fw_io);
+		np_famwatch_close(o->fw);
+	}
 	np_ovl_list_free(&np_ovl_kind_peer, &o->peers);
 	np_ovl_list_free(&np_ovl_kind_route, &o->routes);
 	np_ovl_list_free(&np_ovl_kind_wg, &o->wgs);

@@ -12,8 +12,8 @@
  *
  * Lifetime: np_overlay_new() reads the kernel's state and converges to
  * the desired one without flushing anything; np_overlay_free() leaves the
- * kernel exactly as it is. The model has no unsubscribe and the kube
- * client no per-request cancel: free the sources of the model (kube,
+ * kernel exactly as it is (and unsubscribes from the model). The kube
+ * client has no per-request cancel: free the sources of the model (kube,
  * manifests) before the overlay, and the model after it.
  */
 #ifndef _NP_OVERLAY_H

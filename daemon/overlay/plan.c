@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "model/hmap.h"
 #include "overlay/plan.h"
 
 /* Family slots. */
@@ -158,6 +159,14 @@ static int plan_self(const struct np_plan_in *in, const struct np_node *self,
 		     "waiting for Node %s to exist", in->self);
 		return 0;
 	}
+	if (self->meta.invalid) {
+		/* its podCIDRs and addresses are unknown: change nothing */
+		p->self_error = true;
+		whyf(p->self_why, sizeof(p->self_why),
+		     "Node %s is invalid, waiting for a valid version: %s",
+		     in->self, self->meta.invalid_why);
+		return 0;
+	}
 	for (f = 0; f < NFAM; f++) {
 		if (!fam_on(in, f))
 			continue;
@@ -253,6 +262,13 @@ static bool node_eval(const struct np_plan_in *in, const struct np_node *n,
 	int f;
 
 	*warn = false;
+	if (n->meta.invalid) {
+		/* Its subnet and endpoint are unknown: not programmed, so a
+		 * peer it had is removed rather than kept on stale data. */
+		*warn = true;
+		whyf(why, len, "the Node is invalid: %s", n->meta.invalid_why);
+		return false;
+	}
 	if (!fa->kube_subnet_manager) {
 		whyf(why, len, "no kube-subnet-manager annotation");
 		return false;
@@ -371,23 +387,10 @@ static void uniq_val(enum uniq_kind k, const struct cand *c, int f,
 	}
 }
 
+/* Node names and annotation values are chosen by others: keyed hash. */
 static uint64_t hash_bytes(const void *p, size_t n)
 {
-	const uint8_t *b = p;
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
-
-	while (n >= 8) {
-		uint64_t w;
-
-		memcpy(&w, b, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-		b += 8;
-		n -= 8;
-	}
-	while (n--)
-		h = (h ^ *b++) * 0x100000001b3ULL;
-	return h ^ (h >> 29);
+	return np_hmap_hash(p, n);
 }
 
 /* The bytes of value kind k of candidate c, family f (f is apart). */
@@ -803,6 +806,7 @@ enum { A_KSM, A_TYPE, A_DATA, A_DATA6, A_IP, A_IP6, NANN };
 struct pc_ent {
 	char *name;
 	char *ann[NANN];
+	char *invalid_why;	/* the Node's, when it was invalid */
 	struct np_cidr pods[2];
 	size_t n_pods;
 	bool ok, warn;
@@ -848,7 +852,9 @@ static bool ent_same(const struct pc_ent *e, const struct np_node *n)
 	size_t i;
 	int a;
 
-	if (e->n_pods != n->n_pod_cidrs)
+	if (e->n_pods != n->n_pod_cidrs ||
+	    !str_same(e->invalid_why, n->meta.invalid ? n->meta.invalid_why :
+		      NULL))
 		return false;
 	for (i = 0; i < e->n_pods && i < 2; i++)
 		if (e->pods[i].prefixlen != n->pod_cidrs[i].prefixlen ||
@@ -868,6 +874,8 @@ static void ent_inputs_free(struct pc_ent *e)
 		free(e->ann[a]);
 		e->ann[a] = NULL;
 	}
+	free(e->invalid_why);
+	e->invalid_why = NULL;
 }
 
 static void ent_free(struct pc_ent *e)
@@ -890,6 +898,10 @@ static int ent_eval(struct np_plan_cache *pc, struct pc_ent *e,
 		if (v && !(e->ann[a] = strdup(v)))
 			return -ENOMEM;
 	}
+	if (n->meta.invalid &&
+	    !(e->invalid_why = strdup(n->meta.invalid_why ?
+				      n->meta.invalid_why : "")))
+		return -ENOMEM;
 	e->n_pods = n->n_pod_cidrs;
 	memcpy(e->pods, n->pod_cidrs, sizeof(e->pods));
 	memset(&e->c, 0, sizeof(e->c));

@@ -72,6 +72,16 @@ void np_wg_close(struct np_wg *wg)
 	free(wg);
 }
 
+unsigned int np_wg_generation(const struct np_wg *wg)
+{
+	return np_nl_generation(wg->nl);
+}
+
+int np_wg_resolve(struct np_wg *wg, struct np_err *err)
+{
+	return np_nl_resolve(wg->nl, err);
+}
+
 void np_wg_dev_free(struct np_wg_dev *dev)
 {
 	if (!dev)

@@ -41,6 +41,9 @@ struct np_wg;
 /* Resolves the "wireguard" genl family (-ENOENT: no WireGuard module). */
 int np_wg_open(struct np_wg **out, struct np_err *err);
 void np_wg_close(struct np_wg *wg);
+/* np_nl_generation() and np_nl_resolve() of the WireGuard connection. */
+unsigned int np_wg_generation(const struct np_wg *wg);
+int np_wg_resolve(struct np_wg *wg, struct np_err *err);
 
 /* The device's key, port and peers (a dump, merged over messages). */
 int np_wg_get(struct np_wg *wg, const char *ifname, struct np_wg_dev *out,

@@ -470,8 +470,8 @@ TEST(initial_list_lands_in_the_model)
 	NEED_SETUP();
 	if (!wait_for(all_synced))
 		CHECK_FAIL("Nodes/Namespaces/Services never synced");
-	/* node-bad is malformed: logged and skipped, the rest stored. */
-	CHECK_INT(np_model_count(m, NP_KIND_NODE), 3);
+	/* node-bad is malformed: logged and kept as an invalid marker. */
+	CHECK_INT(np_model_count(m, NP_KIND_NODE), 4);
 	CHECK_INT(np_model_count(m, NP_KIND_NAMESPACE), 2);
 	CHECK_INT(np_model_count(m, NP_KIND_SERVICE), 0);
 	n = np_model_node(m, "node-a");
@@ -480,7 +480,8 @@ TEST(initial_list_lands_in_the_model)
 	np_cidr_str(&n->pod_cidrs[0], text, sizeof(text));
 	CHECK_STR(text, "10.42.0.0/24");
 	CHECK_INT(n->n_internal_ips, 1);
-	CHECK(!np_model_node(m, "node-bad"));
+	CHECK(np_model_node(m, "node-bad"));
+	CHECK(np_model_node(m, "node-bad")->meta.invalid);
 	CHECK(np_model_get(m, NP_KIND_NAMESPACE, "", "kube-system"));
 	CHECK_INT(stat_of("lists", "nodes"), 1);
 	CHECK_INT(stat_of("lists", "namespaces"), 1);
@@ -497,7 +498,7 @@ TEST(put_is_an_upsert)
 	if (!wait_node("node-d", "10.42.33.0/24"))
 		CHECK_FAIL("node-d's new pod CIDR (MODIFIED) never reached "
 			   "the model");
-	CHECK_INT(np_model_count(m, NP_KIND_NODE), 4);
+	CHECK_INT(np_model_count(m, NP_KIND_NODE), 5);
 }
 
 TEST(delete_is_a_delete)
@@ -506,7 +507,7 @@ TEST(delete_is_a_delete)
 	CHECK(delete_node("node-d"));
 	if (!wait_no_node("node-d"))
 		CHECK_FAIL("node-d (DELETED) still in the model");
-	CHECK_INT(np_model_count(m, NP_KIND_NODE), 3);
+	CHECK_INT(np_model_count(m, NP_KIND_NODE), 4);
 }
 
 TEST(drop_rewatches_without_relisting)

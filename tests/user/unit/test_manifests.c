@@ -191,6 +191,14 @@ static void dir_rm(void)
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* The clock of the missing-file rule, when a test sets it. */
+static uint64_t fake_ms;
+
+static uint64_t fake_now(void)
+{
+	return fake_ms;
+}
+
 /* A loop and a source over dir; the first scan runs in here. */
 static struct np_loop *lp;
 static struct np_manifests *mf;
@@ -308,14 +316,80 @@ TEST(edits_and_deletions)
 	put("a.yaml", NODE("n1", "  labels: {from: edit}\n"));
 	CHECK_INT(np_manifests_rescan(mf), 0);
 	CHECK_STR(take(), "Node[n1@edit n3] Service[]" REST);
-	/* b.yaml deleted. */
+	/* b.yaml deleted: kept at the first scan that misses it, deleted
+	 * at one 1 s later. */
+	np_manifests_set_clock(mf, fake_now);
+	fake_ms = 5000;
 	CHECK_INT(unlink(p("b.yaml")), 0);
 	CHECK_INT(np_manifests_rescan(mf), 0);
+	CHECK_STR(take(), "Node[n1@edit n3] Service[]" REST);
+	fake_ms += 1000;
+	CHECK_INT(np_manifests_rescan(mf), 0);
 	CHECK_STR(take(), "Node[n1@edit] Service[]" REST);
-	/* Every file deleted: a sync of nothing. */
+	/* Every file deleted: a sync of nothing, after the same delay. */
 	CHECK_INT(unlink(p("a.yaml")), 0);
 	CHECK_INT(np_manifests_rescan(mf), 0);
+	CHECK_STR(take(), "Node[n1@edit] Service[]" REST);
+	fake_ms += 1000;
+	CHECK_INT(np_manifests_rescan(mf), 0);
 	CHECK_STR(take(), EMPTY);
+	stop();
+}
+
+/*
+ * `rm f; cp g f`: the scan that runs in between (inotify's IN_DELETE
+ * comes first) must not delete f's objects: only a scan at least 1 s
+ * after the first scan that missed a file deletes them. Driven with a
+ * fake clock, scan by scan.
+ */
+TEST(missing_file_deleted_at_second_scan_1s_later)
+{
+	dir_new();
+	put("a.yaml", NODE("n1", ""));
+	put("b.yaml", NODE("n2", "") "---\n" NODE("n3", ""));
+	CHECK_INT(start(), 0);
+	np_manifests_set_clock(mf, fake_now);
+	fake_ms = 10000;
+	CHECK_STR(take(), "Node[n1 n2 n3] Service[]" REST);
+	/* rm b.yaml: the scan in between keeps n2 and n3. */
+	CHECK_INT(unlink(p("b.yaml")), 0);
+	log_start();
+	CHECK_INT(np_manifests_rescan(mf), 0);
+	CHECK_STR(log_stop(dir), "nodeplaned: info: D/b.yaml: missing; keeping "
+		  "its 2 objects until a scan 1000 ms later still misses it\n");
+	CHECK_STR(take(), "Node[n1 n2 n3] Service[]" REST);
+	/* cp: back with new content; nothing was ever deleted. */
+	put("b.yaml", NODE("n2", "  labels: {from: copy}\n"));
+	fake_ms += 300;
+	CHECK_INT(np_manifests_rescan(mf), 0);
+	CHECK_STR(take(), "Node[n1 n2@copy] Service[]" REST);
+	/* Gone again at 10300, seen back at 10800, gone at 11200: the
+	 * clock restarts at each disappearance. */
+	CHECK_INT(unlink(p("b.yaml")), 0);
+	fake_ms += 200;
+	CHECK_INT(np_manifests_rescan(mf), 0);		/* 10500: first miss */
+	CHECK_STR(take(), "Node[n1 n2@copy] Service[]" REST);
+	put("b.yaml", NODE("n2", "  labels: {from: copy}\n"));
+	fake_ms += 300;
+	CHECK_INT(np_manifests_rescan(mf), 0);		/* 10800: back */
+	CHECK_STR(take(), "Node[n1 n2@copy] Service[]" REST);
+	CHECK_INT(unlink(p("b.yaml")), 0);
+	fake_ms += 400;
+	CHECK_INT(np_manifests_rescan(mf), 0);		/* 11200: first miss */
+	CHECK_STR(take(), "Node[n1 n2@copy] Service[]" REST);
+	fake_ms += 999;
+	CHECK_INT(np_manifests_rescan(mf), 0);		/* 12199: 999 ms */
+	CHECK_STR(take(), "Node[n1 n2@copy] Service[]" REST);
+	fake_ms += 1;
+	log_start();
+	CHECK_INT(np_manifests_rescan(mf), 0);		/* 12200: 1000 ms */
+	CHECK_STR(log_stop(dir), "nodeplaned: info: D/b.yaml: missing in two "
+		  "scans at least 1000 ms apart: its objects are deleted\n");
+	CHECK_STR(take(), "Node[n1] Service[]" REST);
+	/* and stays deleted */
+	fake_ms += 5000;
+	CHECK_INT(np_manifests_rescan(mf), 0);
+	CHECK_STR(take(), "Node[n1] Service[]" REST);
 	stop();
 }
 
@@ -381,11 +455,18 @@ TEST(broken_at_start_deletes_nothing)
 	/* Once synced, a new broken file does not hold back the rest. */
 	put("c.yaml", "{");
 	CHECK_INT(unlink(p("a.yaml")), 0);
+	np_manifests_set_clock(mf, fake_now);
+	fake_ms = 1000;
+	CHECK_INT(np_manifests_rescan(mf), 0);
+	CHECK_STR(take(), "Node[n1 n2] Service[]" REST);	/* first miss */
+	fake_ms += 1000;
 	log_start();
 	CHECK_INT(np_manifests_rescan(mf), 0);
 	CHECK_STR(log_stop(dir),
 		  "nodeplaned: error: D/c.yaml:2:1: did not find expected node "
-		  "content (while parsing a flow node at line 2, column 1)\n");
+		  "content (while parsing a flow node at line 2, column 1)\n"
+		  "nodeplaned: info: D/a.yaml: missing in two scans at least "
+		  "1000 ms apart: its objects are deleted\n");
 	CHECK_STR(take(), "Node[n2] Service[]" REST);
 	stop();
 }
@@ -474,8 +555,14 @@ TEST(duplicates_first_file_wins)
 	CHECK_STR(take(), "Node[n2@zero n1@a] Service[default/web "
 			  "other/web] EndpointSlice[] Pod[] Namespace[web] "
 			  "NetworkPolicy[]\n");
-	/* The first one removed: the other takes over. */
+	/* The first one removed: the other takes over (once a.yaml is
+	 * missing for 1 s). */
 	CHECK_INT(unlink(p("a.yaml")), 0);
+	np_manifests_set_clock(mf, fake_now);
+	fake_ms = 1000;
+	CHECK_INT(np_manifests_rescan(mf), 0);
+	fake_ms += 1000;
+	take();
 	CHECK_INT(np_manifests_rescan(mf), 0);
 	CHECK_STR(take(), "Node[n2@zero n1@b] Service[default/web "
 			  "other/web] EndpointSlice[] Pod[] Namespace[web] "
@@ -548,6 +635,10 @@ static void next_step(void)
 		unlink(p("b.yaml"));
 		break;
 	case 2:
+		/* The scan of the deletion keeps n2; the one 1 s later
+		 * (armed by it) drops it. */
+		break;
+	case 3:
 		/* Move the directory away; come back in 100 ms. */
 		rename(dir, moved);
 		np_timer_arm(lp, &later, 100);
@@ -586,6 +677,10 @@ TEST(inotify_rescans_once_per_burst)
 	log_start();
 	CHECK_INT(np_loop_run(lp), 0);
 	CHECK_STR(log_stop(dir),
+		  "nodeplaned: info: D/b.yaml: missing; keeping its 1 object "
+		  "until a scan 1000 ms later still misses it\n"
+		  "nodeplaned: info: D/b.yaml: missing in two scans at least "
+		  "1000 ms apart: its objects are deleted\n"
 		  "nodeplaned: warning: manifests directory D was removed or "
 		  "moved\n"
 		  "nodeplaned: error: manifests directory D: No such file or "
@@ -593,8 +688,10 @@ TEST(inotify_rescans_once_per_burst)
 		  "nodeplaned: info: manifests directory D: read\n");
 	np_timer_cancel(lp, &safety);
 	np_timer_cancel(lp, &later);
-	/* One scan per burst; none for the moved directory. */
+	/* One scan per burst, and the missing file's second look; none for
+	 * the moved directory. */
 	CHECK_STR(take(), "Node[n1@editor n2] Service[]" REST
+			  "Node[n1@editor n2] Service[]" REST
 			  "Node[n1@editor] Service[]" REST
 			  "Node[n1@editor n5] Service[]" REST);
 	stop();
@@ -640,6 +737,7 @@ int main(void)
 	RUN(scans_every_manifest_file);
 	RUN(ignored_kinds_are_debug_logged);
 	RUN(edits_and_deletions);
+	RUN(missing_file_deleted_at_second_scan_1s_later);
 	RUN(broken_file_keeps_its_objects);
 	RUN(broken_at_start_deletes_nothing);
 	RUN(malformed_objects_are_skipped);

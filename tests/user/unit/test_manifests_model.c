@@ -64,9 +64,21 @@ static void note(void *ctx, enum np_kind kind, const void *old,
 	size_t n = strlen(notes);
 
 	(void)ctx;
+	if (!m) {		/* the kind's first complete list */
+		snprintf(notes + n, sizeof(notes) - n, "=%s\n",
+			 np_kind_name(kind));
+		return;
+	}
 	snprintf(notes + n, sizeof(notes) - n, "%c%s %s%s%s\n",
 		 !old ? '+' : !new_obj ? '-' : '~', np_kind_name(kind), m->ns,
 		 *m->ns ? "/" : "", m->name);
+}
+
+static uint64_t fake_ms;
+
+static uint64_t fake_now(void)
+{
+	return fake_ms;
 }
 
 static const char *take_notes(void)
@@ -177,9 +189,11 @@ TEST(changes_notify_once)
 	notes[0] = '\0';
 	CHECK_INT(np_manifests_new(lp, dir, m, &mf), 0);
 	CHECK_STR(take_notes(),
-		  "+Node node-a\n+Node node-b\n+Node node-c\n"
-		  "+Service default/web\n+EndpointSlice default/web-abc12\n"
-		  "+Namespace default\n+Namespace kube-system\n");
+		  "+Node node-a\n+Node node-b\n+Node node-c\n=Node\n"
+		  "+Service default/web\n=Service\n"
+		  "+EndpointSlice default/web-abc12\n=EndpointSlice\n=Pod\n"
+		  "+Namespace default\n+Namespace kube-system\n=Namespace\n"
+		  "=NetworkPolicy\n");
 
 	/* A rescan of the same files changes nothing. */
 	CHECK_INT(np_manifests_rescan(mf), 0);
@@ -216,16 +230,26 @@ TEST(changes_notify_once)
 	log_stop(dir);
 	CHECK_CONTAINS(logs, "nodeplaned: error: D/bad.yaml:1: Node node-x: "
 			     "spec.podCIDRs[0]: ");
-	CHECK_STR(take_notes(), "");
-	CHECK(!np_model_node(m, "node-x"));
+	/* stored as an invalid marker, which reconcilers see */
+	CHECK_STR(take_notes(), "+Node node-x\n");
+	CHECK(np_model_node(m, "node-x"));
+	CHECK(np_model_node(m, "node-x")->meta.invalid);
+	CHECK_CONTAINS(np_model_node(m, "node-x")->meta.invalid_why,
+		       "Node node-x: spec.podCIDRs[0]: ");
 
-	/* Deleted files: their objects are deleted. */
+	/* Deleted files: their objects are deleted, by the first scan at
+	 * least 1 s after the first that missed the files. */
+	np_manifests_set_clock(mf, fake_now);
+	fake_ms = 1000;
 	CHECK_INT(unlink(p("services.json")), 0);
 	CHECK_INT(unlink(p("nodes.yaml")), 0);
 	CHECK_INT(unlink(p("bad.yaml")), 0);
 	CHECK_INT(np_manifests_rescan(mf), 0);
+	CHECK_STR(take_notes(), "");
+	fake_ms += 1000;
+	CHECK_INT(np_manifests_rescan(mf), 0);
 	CHECK_STR(take_sorted_notes(),
-		  "-Node node-a\n-Node node-b\n-Node node-c\n"
+		  "-Node node-a\n-Node node-b\n-Node node-c\n-Node node-x\n"
 		  "-Service default/web\n");
 	free(nodes);
 

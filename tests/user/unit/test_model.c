@@ -68,6 +68,11 @@ static void record(void *ctx, enum np_kind kind, const void *old,
 	size_t len = strlen(events);
 
 	(void)ctx;
+	if (!o && !n) {		/* the kind's first complete list */
+		snprintf(events + len, sizeof(events) - len, "synced %s;",
+			 np_kind_name(kind));
+		return;
+	}
 	snprintf(events + len, sizeof(events) - len, "%s %s %s%s%s %s%s%s;",
 		 !o ? "add" : !n ? "del" : "upd", np_kind_name(kind),
 		 any->ns, *any->ns ? "/" : "", any->name,
@@ -319,7 +324,8 @@ TEST(sync_deletes_unseen)
 	CHECK_INT(up_text(NP_KIND_NODE, node_json("c", "10.42.9.0/24", 6)), 0);
 	CHECK_INT(up_text(NP_KIND_NODE, node_json("d", "10.42.3.0/24", 7)), 0);
 	np_model_sync_end(m, NP_KIND_NODE);
-	CHECK_STR(events, "upd Node c 3->6;add Node d 7;del Node b 2;");
+	CHECK_STR(events, "upd Node c 3->6;add Node d 7;del Node b 2;"
+		  "synced Node;");
 	CHECK(np_model_synced(m, NP_KIND_NODE));
 	CHECK(!np_model_synced(m, NP_KIND_POD));
 	CHECK_INT(np_model_count(m, NP_KIND_NODE), 3);
@@ -331,7 +337,7 @@ TEST(sync_deletes_unseen)
 	events[0] = '\0';
 	np_model_sync_begin(m, NP_KIND_POD);
 	np_model_sync_end(m, NP_KIND_POD);
-	CHECK_STR(events, "del Pod x/p 4;");
+	CHECK_STR(events, "del Pod x/p 4;synced Pod;");
 	CHECK(np_model_synced(m, NP_KIND_POD));
 	np_model_sync_begin(m, NP_KIND_POD);
 	CHECK(np_model_synced(m, NP_KIND_POD));
@@ -341,7 +347,12 @@ TEST(sync_deletes_unseen)
 	CHECK_INT(np_model_count(m, NP_KIND_NODE), 3);
 }
 
-TEST(sync_keeps_malformed)
+/*
+ * A malformed object in a list replaces the stored version with its
+ * invalid marker (notified as a change, kept by the sync); a malformed
+ * new object is added as a marker. Neither keeps acting on old fields.
+ */
+TEST(sync_marks_malformed_invalid)
 {
 	const struct np_node *n;
 
@@ -353,16 +364,36 @@ TEST(sync_keeps_malformed)
 	CHECK_INT(up_text(NP_KIND_NODE, node_json("a", "10.42.0.0/24", 1)), 0);
 	CHECK_INT(up_text(NP_KIND_NODE, node_json("b", "10.42.x", 3)), -EINVAL);
 	CHECK_STR(err, "Node b: spec.podCIDR: \"10.42.x\" is not a CIDR");
-	/* A malformed new object is skipped, the rest goes on. */
 	CHECK_INT(up_text(NP_KIND_NODE, node_json("c", "10.42", 4)), -EINVAL);
 	np_model_sync_end(m, NP_KIND_NODE);
-	CHECK_STR(events, "");
+	CHECK_STR(events, "upd Node b 2->3;add Node c 4;synced Node;");
 	n = np_model_node(m, "b");
 	CHECK(n);
-	CHECK_STR(n->meta.resource_version, "2");
+	CHECK(n->meta.invalid);
+	CHECK_STR(n->meta.invalid_why,
+		  "Node b: spec.podCIDR: \"10.42.x\" is not a CIDR");
+	CHECK_STR(n->meta.resource_version, "3");
+	CHECK_INT(n->n_pod_cidrs, 0);
+	n = np_model_node(m, "c");
+	CHECK(n);
+	CHECK(n->meta.invalid);
+	CHECK_INT(np_model_count(m, NP_KIND_NODE), 3);
+	/* The same malformed object again: no change, no event. */
+	events[0] = '\0';
+	CHECK_INT(up_text(NP_KIND_NODE, node_json("b", "10.42.x", 3)), -EINVAL);
+	CHECK_STR(events, "");
+	/* Fixed: the valid version replaces the marker. */
+	CHECK_INT(up_text(NP_KIND_NODE, node_json("b", "10.42.1.0/24", 5)), 0);
+	CHECK_STR(events, "upd Node b 3->5;");
+	n = np_model_node(m, "b");
+	CHECK(!n->meta.invalid);
 	CHECK_INT(n->n_pod_cidrs, 1);
-	CHECK(!np_model_node(m, "c"));
-	CHECK_INT(np_model_count(m, NP_KIND_NODE), 2);
+	/* A marker not listed again is deleted by the next sync. */
+	np_model_sync_begin(m, NP_KIND_NODE);
+	CHECK_INT(up_text(NP_KIND_NODE, node_json("a", "10.42.0.0/24", 1)), 0);
+	CHECK_INT(up_text(NP_KIND_NODE, node_json("b", "10.42.1.0/24", 5)), 0);
+	np_model_sync_end(m, NP_KIND_NODE);
+	CHECK_STR(events, "upd Node b 3->5;del Node c 4;");
 }
 
 TEST(index_pods_by_node)
@@ -671,7 +702,8 @@ TEST(scale_5000_nodes_100k_pods)
 	CHECK_INT(np_model_subscribe(m, ~0U, count_cb, NULL), 0);
 	n_events = 0;
 	CHECK_INT(relist(1, -1), 0);
-	CHECK_INT(n_events, S_NODES + S_NODES * S_PODS_PER_NODE);
+	/* one per object, and one per kind for its first list */
+	CHECK_INT(n_events, S_NODES + S_NODES * S_PODS_PER_NODE + 2);
 	CHECK_INT(np_model_count(m, NP_KIND_NODE), S_NODES);
 	CHECK_INT(np_model_count(m, NP_KIND_POD), S_NODES * S_PODS_PER_NODE);
 	/* The same cluster again, every resourceVersion new: silent. */
@@ -706,7 +738,7 @@ int main(void)
 	RUN(callback_sees_store_after_change);
 	RUN(subscriber_mask);
 	RUN(sync_deletes_unseen);
-	RUN(sync_keeps_malformed);
+	RUN(sync_marks_malformed_invalid);
 	RUN(index_pods_by_node);
 	RUN(index_by_namespace);
 	RUN(index_slices_by_service);

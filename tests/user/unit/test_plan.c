@@ -746,6 +746,65 @@ TEST(cache_reflects_one_change_and_delete)
 	np_plan_cache_free(pc);
 }
 
+/*
+ * An invalid Node (the model's marker: the object failed to decode) is
+ * never programmed, however complete the fields it had: its subnet is
+ * unknown. Its peer goes (fail closed), with a warning naming the error;
+ * the own Node invalid changes nothing at all. Through the cache too.
+ */
+TEST(invalid_node_not_programmed)
+{
+	struct np_plan_cache *pc;
+	struct np_plan cp = { 0 };
+	struct np_node *b;
+
+	setup(NP_BACKEND_VXLAN, true, false);
+	b = vx_node("node-b", "10.42.1.0/24", NULL, VX("02:bb:00:00:00:01"),
+		    "192.168.50.2", NULL, NULL);
+	vx_node("node-c", "10.42.2.0/24", NULL, VX("02:cc:00:00:00:01"),
+		"192.168.50.3", NULL, NULL);
+	CHECK_INT(np_plan_cache_new(&pc), 0);
+	CHECK_INT(cache_build(pc, &cp), 0);
+	CHECK_INT((int)cp.n_peers, 2);
+
+	/* node-b turns invalid (same fields left behind: must not matter) */
+	b->meta.invalid = true;
+	b->meta.invalid_why = (char *)"Node node-b: spec.podCIDR: \"x\" is not a CIDR";
+	np_plan_free(&cp);
+	CHECK_INT(cache_build(pc, &cp), 0);
+	CHECK_INT((int)np_plan_cache_evals(pc), 1);
+	CHECK_STR(plan_diff(&cp, &plan), "");
+	CHECK_INT((int)cp.n_peers, 1);
+	CHECK_STR(cp.peers[0].node, "node-c");
+	CHECK_INT((int)cp.n_routes, plan.n_routes);
+	CHECK_STR(why_of("node-b"), "the Node is invalid: Node node-b: "
+		  "spec.podCIDR: \"x\" is not a CIDR");
+	CHECK(warn_of("node-b"));
+	/* valid again: programmed again */
+	b->meta.invalid = false;
+	b->meta.invalid_why = NULL;
+	np_plan_free(&cp);
+	CHECK_INT(cache_build(pc, &cp), 0);
+	CHECK_INT((int)np_plan_cache_evals(pc), 1);
+	CHECK_INT((int)cp.n_peers, 2);
+	np_plan_free(&cp);
+	np_plan_cache_free(pc);
+
+	/* the own Node invalid: not ready, an error, nothing planned */
+	setup(NP_BACKEND_VXLAN, true, false);
+	vx_node("node-b", "10.42.1.0/24", NULL, VX("02:bb:00:00:00:01"),
+		"192.168.50.2", NULL, NULL);
+	nodes[0].meta.invalid = true;
+	nodes[0].meta.invalid_why = (char *)"Node node-a: spec.podCIDRs: 1 is not a list";
+	CHECK_INT(build(), 0);
+	CHECK(!plan.self_ready);
+	CHECK(plan.self_error);
+	CHECK_STR(plan.self_why, "Node node-a is invalid, waiting for a valid "
+		  "version: Node node-a: spec.podCIDRs: 1 is not a list");
+	CHECK_INT((int)plan.n_peers, 0);
+	CHECK(!plan.annots.set[NP_ANN_KUBE_SUBNET_MANAGER]);
+}
+
 /* When both families' values are taken, the smaller value is named. */
 TEST(conflict_of_both_families_names_smaller)
 {
@@ -924,6 +983,7 @@ int main(void)
 	RUN(diff_single_family_change_applies);
 	RUN(diff_routes_and_wg);
 	RUN(cache_reflects_one_change_and_delete);
+	RUN(invalid_node_not_programmed);
 	RUN(conflict_of_both_families_names_smaller);
 	RUN(cache_random_mutations_vxlan_dual);
 	RUN(cache_random_mutations_wireguard_v6);
