@@ -5,18 +5,19 @@ The same inner packets are sent through a stock flannel node (the kernel's
 vxlan) and through a nodeplane node; the outer frames both emit are compared
 field by field. Anything that differs FAILs, except the fields of ALLOWED.
 
-  send --iface IF --dst-ether M --offload on|off
-      From a pod namespace: the fixed list of inner packets (PLAN), IPv4 then
-      IPv6, then the end marker. Crafted frames leave by an AF_PACKET socket
-      with a virtio-net header (so a TCP super-frame is one GSO packet when
-      the pod's link does TSO); the UDP GSO datagram leaves by a UDP socket
-      with UDP_SEGMENT (offload on) or as separate datagrams (offload off).
-
-  capture --rx IF --tx IF --final PCAP --super PCAP --ready FILE
-      In the wire namespace: records what arrives on --rx (before
-      segmentation: GSO super-frames show as frames over 1514 bytes) and the
-      VXLAN frames leaving --tx (segmented, checksums final) until the end
-      marker has left. Prints "frames N super-frames S largest L".
+  run --pod-ns NS --iface IF --src-ether M --dst-ether M --offload on|off
+      --wire-ns NS --rx IF --tx IF --final PCAP --super PCAP
+      One process, two network namespaces. In the wire namespace it opens
+      the captures: what arrives on --rx (before segmentation: GSO
+      super-frames show as frames over 1514 bytes) and the VXLAN frames
+      leaving --tx (segmented, checksums final). In the pod namespace, pinned
+      to one CPU (so the frames reach the wire in sending order), it sends the
+      fixed list of inner packets (PLAN), IPv4 then IPv6, then an end marker:
+      crafted frames by an AF_PACKET socket with a virtio-net header (a TCP
+      super-frame is one GSO packet when the pod's link does TSO), the UDP
+      GSO datagram by a UDP socket with UDP_SEGMENT (offload on) or as
+      separate datagrams (offload off). It reads the captures until the end
+      marker has left --tx and prints "frames N super-frames S largest L".
 
   diff REF.pcap NEW.pcap --family 4|6 [--names stock,nodeplane]
       Pairs the VXLAN frames of that outer family in order and compares
@@ -33,6 +34,7 @@ field by field. Anything that differs FAILs, except the fields of ALLOWED.
 Exit status 1 on any FAIL.
 """
 import argparse
+import ctypes
 import os
 import select
 import socket
@@ -75,6 +77,7 @@ IP_MTU_DISCOVER = 10
 IP_PMTUDISC_DO = 2
 
 MARKER_ID = 0xFEED
+LIBC = ctypes.CDLL(None, use_errno=True)
 
 # --- checksums and headers --------------------------------------------------
 
@@ -260,35 +263,42 @@ def frame_labels(fam):
     return out
 
 
-def cmd_send(a):
+def enter_netns(name):
+    """Move this thread to network namespace `name`: sockets made from now on
+    belong to it (the ones made before stay where they were made)."""
+    fd = os.open(f"/run/netns/{name}", os.O_RDONLY)
+    if LIBC.setns(fd, 0x40000000) != 0:         # CLONE_NEWNET
+        e = ctypes.get_errno()
+        raise OSError(e, f"setns {name}: {os.strerror(e)}")
+    os.close(fd)
+
+
+def send_all(a):
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
     s.setsockopt(SOL_PACKET, PACKET_VNET_HDR, 1)
-    src_ether = open(f"/sys/class/net/{a.iface}/address").read().strip()
-    eth = {4: mac_bytes(a.dst_ether) + mac_bytes(src_ether) + b"\x08\x00",
-           6: mac_bytes(a.dst_ether) + mac_bytes(src_ether) + b"\x86\xdd"}
+    eth = {4: mac_bytes(a.dst_ether) + mac_bytes(a.src_ether) + b"\x08\x00",
+           6: mac_bytes(a.dst_ether) + mac_bytes(a.src_ether) + b"\x86\xdd"}
     no_vnet = bytes(10)
-    sent = 0
     for pk in plan(4) + plan(6) + [marker()]:
         if pk.kind == "raw":
             s.sendto((pk.vnet or no_vnet) + eth[pk.fam] + pk.ip,
                      (a.iface, 0x0800 if pk.fam == 4 else 0x86DD))
+            continue
+        af = socket.AF_INET if pk.fam == 4 else socket.AF_INET6
+        src, dst = POD4 if pk.fam == 4 else POD6
+        u = socket.socket(af, socket.SOCK_DGRAM)
+        u.bind((src, 5004))
+        if pk.fam == 4:
+            # DF even on the GSO super-frame: IPv4 ID 0, not a random one
+            u.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO)
+        if a.offload == "on":
+            u.setsockopt(SOL_UDP, UDP_SEGMENT, pk.segsize)
+            u.sendto(pk.payload, (dst, 5005))
         else:
-            af = socket.AF_INET if pk.fam == 4 else socket.AF_INET6
-            src, dst = POD4 if pk.fam == 4 else POD6
-            u = socket.socket(af, socket.SOCK_DGRAM)
-            u.bind((src, 5004))
-            if pk.fam == 4:
-                # DF even on the GSO super-frame: IPv4 ID 0, not a random one
-                u.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO)
-            if a.offload == "on":
-                u.setsockopt(SOL_UDP, UDP_SEGMENT, pk.segsize)
-                u.sendto(pk.payload, (dst, 5005))
-            else:
-                for o in range(0, len(pk.payload), pk.segsize):
-                    u.sendto(pk.payload[o:o + pk.segsize], (dst, 5005))
-            u.close()
-        sent += 1
-    print(f"sent {sent} inner packets")
+            for o in range(0, len(pk.payload), pk.segsize):
+                u.sendto(pk.payload[o:o + pk.segsize], (dst, 5005))
+        u.close()
+    s.close()
 
 
 # --- pcap -------------------------------------------------------------------
@@ -354,24 +364,24 @@ def is_marker(b):
         struct.unpack("!H", inner[14 + 24:14 + 26])[0] == MARKER_ID
 
 
-def cmd_capture(a):
+def cmd_run(a):
+    os.sched_setaffinity(0, {0})
+    enter_netns(a.wire_ns)
     socks = {}
     for role, ifc in (("rx", a.rx), ("tx", a.tx)):
         s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
         s.setsockopt(socket.SOL_SOCKET, 33, 16 << 20)   # SO_RCVBUFFORCE: nothing lost
         s.bind((ifc, 0))
         socks[s] = role
-    open(a.ready, "w").close()
+    enter_netns(a.pod_ns)
+    send_all(a)
     final, sup = [], []
     end = time.monotonic() + a.timeout
     done = False
     while not done:
         left = end - time.monotonic()
         if left <= 0:
-            write_pcap(a.final, final)
-            write_pcap(a.super, sup, 128)
-            print(f"FAIL capture: no end marker within {a.timeout}s ({len(final)} frames)")
-            sys.exit(1)
+            break
         r, _, _ = select.select(list(socks), [], [], left)
         for s in r:
             b, addr = s.recvfrom(1 << 18)
@@ -383,6 +393,9 @@ def cmd_capture(a):
                 done = done or is_marker(b)
     write_pcap(a.final, final)
     write_pcap(a.super, sup, 128)
+    if not done:
+        print(f"FAIL capture: no end marker within {a.timeout}s ({len(final)} frames)")
+        sys.exit(1)
     big = [n for n, _ in sup if n > 1514]
     print(f"frames {len(final)} super-frames {len(big)} largest {max([n for n, _ in sup] or [0])}")
 
@@ -682,17 +695,12 @@ def cmd_selftest(a):
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
-    s = sub.add_parser("send")
-    s.add_argument("--iface", required=True)
-    s.add_argument("--dst-ether", required=True)
-    s.add_argument("--offload", choices=("on", "off"), required=True)
-    c = sub.add_parser("capture")
-    c.add_argument("--rx", required=True)
-    c.add_argument("--tx", required=True)
-    c.add_argument("--final", required=True)
-    c.add_argument("--super", required=True)
-    c.add_argument("--ready", required=True)
-    c.add_argument("--timeout", type=float, default=120)
+    r = sub.add_parser("run")
+    for o in ("--pod-ns", "--iface", "--src-ether", "--dst-ether", "--wire-ns", "--rx", "--tx",
+              "--final", "--super"):
+        r.add_argument(o, required=True)
+    r.add_argument("--offload", choices=("on", "off"), required=True)
+    r.add_argument("--timeout", type=float, default=120)
     d = sub.add_parser("diff")
     d.add_argument("ref")
     d.add_argument("new")
@@ -702,10 +710,8 @@ def main():
     for p in (d, t):
         p.add_argument("--family", type=int, choices=(4, 6), required=True)
     a = ap.parse_args()
-    if a.cmd == "send":
-        cmd_send(a)
-    elif a.cmd == "capture":
-        cmd_capture(a)
+    if a.cmd == "run":
+        cmd_run(a)
     elif a.cmd == "diff":
         sys.exit(cmd_diff(a))
     else:

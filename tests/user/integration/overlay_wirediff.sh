@@ -79,46 +79,53 @@ wd_pod() {
 	EOF
 }
 
-# wd_features NS DEV on|off FEATURE...: set, then check that each feature
-# reads back as wanted (ethtool -K alone says little about fixed features).
+# wd_features NS on|off "DEV FEATURE..."...: set the features of the
+# devices of a namespace (one exec: they are slow in the VM), then check that
+# each reads back as wanted (ethtool -K alone says little of fixed features).
 wd_features() {
-	local ns=$1 dev=$2 want=$3 f args=() got
-	shift 3
-	for f in "$@"; do args+=("$f" "$want"); done
-	ip netns exec "$ns" ethtool -K "$dev" "${args[@]}" >/dev/null 2>&1 || true
-	got=$(ip netns exec "$ns" ethtool -k "$dev")
-	for f in "$@"; do
-		case $f in
-		tx) f=tx-checksumming ;;
-		sg) f=scatter-gather ;;
-		tso) f=tcp-segmentation-offload ;;
-		gso) f=generic-segmentation-offload ;;
-		gro) f=generic-receive-offload ;;
-		esac
-		[[ $'\n'$got == *$'\n'"$f: $want"* ]] ||
-			{ echo "$ns $dev: $(grep "^$f:" <<<"$got" || echo "$f: absent"), wanted $want"; return 1; }
+	local ns=$1 want=$2 spec dev f x cmds='' got
+	shift 2
+	for spec in "$@"; do
+		read -r dev f <<<"$spec"
+		cmds+="ethtool -K $dev"
+		for x in $f; do cmds+=" $x $want"; done
+		cmds+=" >/dev/null 2>&1; "
+		cmds+="echo '## $dev'; ethtool -k $dev; "
+	done
+	got=$(ip netns exec "$ns" sh -c "$cmds")
+	for spec in "$@"; do
+		read -r dev f <<<"$spec"
+		local feats=$f block=${got#*"## $dev"$'\n'}
+		block=${block%%"## "*}
+		for f in $feats; do
+			case $f in
+			tx) f=tx-checksumming ;;
+			sg) f=scatter-gather ;;
+			tso) f=tcp-segmentation-offload ;;
+			gso) f=generic-segmentation-offload ;;
+			gro) f=generic-receive-offload ;;
+			esac
+			[[ $'\n'$block == *$'\n'"$f: $want"* ]] ||
+				{ echo "$ns $dev: $(grep "^$f:" <<<"$block" || echo "$f: absent"), wanted $want"; return 1; }
+		done
 	done
 }
 
 wd_offloads() { # on|off
-	local s=$1 d base=(tx sg tso gso gro) veth=(tx-udp_tnl-segmentation tx-udp_tnl-csum-segmentation tx-udp-segmentation)
-	wd_features p1 eth0 "$s" "${base[@]}" "${veth[@]}"
-	wd_features n1 pod0 "$s" "${base[@]}" "${veth[@]}"
-	wd_features n1 u0 "$s" "${base[@]}" "${veth[@]}"
-	for d in $(ov_dev 1 4) $(ov_dev 1 6); do
-		wd_features n1 "$d" "$s" "${base[@]}" tx-udp-segmentation
-	done
+	local s=$1 base="tx sg tso gso gro" veth="tx-udp_tnl-segmentation tx-udp_tnl-csum-segmentation tx-udp-segmentation"
+	wd_features p1 "$s" "eth0 $base $veth"
+	wd_features n1 "$s" "pod0 $base $veth" "u0 $base $veth" \
+		"$(ov_dev 1 4) $base tx-udp-segmentation" "$(ov_dev 1 6) $base tx-udp-segmentation"
 	# The wire: no GRO on the way, and wout does every segmentation and checksum.
-	wd_features w win off gro
-	wd_features w wout off "${base[@]}" "${veth[@]}"
-	wd_features n2 u0 off gro
+	wd_features w off "win gro" "wout $base $veth"
+	wd_features n2 off "u0 gro"
 }
 
 # wd_build stock|np on|off: the namespaces of the topology above.
 wd_build() {
 	local kind=$1 s=$2
 	OV_KIND=([1]=$kind)
-	wd_down
+	[[ -z $(ip netns list) ]] || wd_down
 	(
 		set -eu -o pipefail
 		ov_netns n1
@@ -154,14 +161,12 @@ wd_build() {
 	}
 }
 
-wd_kill() { kill "$1" 2>/dev/null || true; }
-
 wd_name() { if [[ $1 == np ]]; then echo nodeplane; else echo "$1"; fi; }
 
 # One sending node: build it, capture what leaves it, check the count of GSO
 # super-frames seen before segmentation (offloads on: WD_SUPER_ON, off: 0).
 wdc_capture() { # stock|np on|off
-	local kind=$1 s=$2 f=$WD_OUT/$1-$2 err pid out sup
+	local kind=$1 s=$2 f=$WD_OUT/$1-$2 err out sup
 	mkdir -p "$WD_OUT"
 	rm -f "$f".*
 	if [[ $kind == np ]] && ! err=$(ov_np_available); then
@@ -169,14 +174,9 @@ wdc_capture() { # stock|np on|off
 	fi
 	np_defer wd_down
 	err=$(wd_build "$kind" "$s") || np_fail "$err"
-	ip netns exec w "${WD_PYS[@]}" capture --rx win --tx wout --final "$f.pcap" \
-		--super "$f.super.pcap" --ready "$f.ready" >"$f.capture" 2>&1 &
-	pid=$!
-	np_defer wd_kill "$pid"
-	np_wait_for 60 test -e "$f.ready"
-	# One CPU: the frames reach the wire in the order they were sent.
-	ip netns exec p1 taskset -c 0 "${WD_PYS[@]}" send --iface eth0 --dst-ether $WD_POD0 --offload "$s"
-	wait "$pid" || np_fail "capture: $(tail -n1 "$f.capture")"
+	"${WD_PYS[@]}" run --pod-ns p1 --iface eth0 --src-ether $WD_ETH0 --dst-ether $WD_POD0 \
+		--offload "$s" --wire-ns w --rx win --tx wout --final "$f.pcap" --super "$f.super.pcap" \
+		>"$f.capture" 2>&1 || np_fail "capture: $(tail -n1 "$f.capture")"
 	out=$(cat "$f.capture")
 	echo "$out"
 	[[ $out =~ super-frames\ ([0-9]+) ]] || np_fail "capture printed: $out"
@@ -213,18 +213,27 @@ wdc_nothing_left() {
 	ovc_nothing_left
 }
 
+# wd_case NAME FUNC ARG...: np_case, its run time kept for the summary.
+wd_case() {
+	local t=$SECONDS
+	np_case "$@"
+	WD_TIMES+="$1 $((SECONDS - t))s, "
+}
+
+WD_TIMES=
 np_module_install
 np_defer wd_down
 for s in on off; do
-	np_case "wire/capture-stock-offload-$s" wdc_capture stock "$s"
-	np_case "wire/capture-nodeplane-offload-$s" wdc_capture np "$s"
+	wd_case "wire/capture-stock-offload-$s" wdc_capture stock "$s"
+	wd_case "wire/capture-nodeplane-offload-$s" wdc_capture np "$s"
 	for fam in 4 6; do
-		np_case "wire/diff$fam-offload-$s" wdc_diff "$fam" "$s"
+		wd_case "wire/diff$fam-offload-$s" wdc_diff "$fam" "$s"
 	done
 done
 for fam in 4 6; do
-	np_case "wire/comparer-selftest$fam" wdc_selftest "$fam"
+	wd_case "wire/comparer-selftest$fam" wdc_selftest "$fam"
 done
-np_case no-nodeplane-device-left wdc_nothing_left
+wd_case no-nodeplane-device-left wdc_nothing_left
 cat "$WD_OUT"/*.summary 2>/dev/null | sed 's/^/# /'
+echo "# times: ${WD_TIMES%, }"
 np_finish
