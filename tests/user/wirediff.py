@@ -21,8 +21,8 @@ field by field. Anything that differs FAILs, except the fields of ALLOWED.
 
   diff REF.pcap NEW.pcap --family 4|6 [--names stock,nodeplane]
       Pairs the VXLAN frames of that outer family in order and compares
-      every field of every layer (FIELDS below). One line per difference:
-        frame 7 [icmp-ce]: outer IPv4 ECN: stock 0x2, nodeplane 0x3
+      every field of every layer (parse() below). One line per difference:
+        frame 5 [icmp-ce]: outer IPv4 ECN: stock 0x2 (ECT(0)), nodeplane 0x3 (CE)
       The frame count must be PLAN's exactly (so zero frames FAIL).
 
   selftest PCAP --family 4|6
