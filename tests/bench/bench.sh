@@ -19,6 +19,7 @@ set -euo pipefail
 top=${NP_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 bench=$top/tests/bench
 . "$top/tests/user/lib.sh"
+# shellcheck source=tests/bench/lib.sh
 . "$bench/lib.sh"
 
 only=" ${NP_BENCH_ONLY:-netlink overlay peers daemon} "
@@ -111,37 +112,37 @@ bench_overlay() {
 # of NP_BENCH_PEERS, in one topology per sample. Fake peers are numbered
 # FROM..TO-1: MAC 02:ee:HH:LL:00:04, endpoint 192.0.2.(20 + k % 200), pod
 # CIDR 10.(100 + k / 256).(k % 256).0/24. No traffic is sent to them.
-ov_fake_peers() { # KIND FROM TO
-	local kind=$1 k mac ep net
-	for ((k = $2; k < $3; k++)); do
-		printf -v mac '02:ee:%02x:%02x:00:04' $((k >> 8)) $((k & 255))
-		ep=192.0.2.$((20 + k % 200))
-		net=10.$((100 + (k >> 8))).$((k & 255)).0
-		case $kind in
-		np)
-			echo "peer np0 mac $mac endpoint $ep cidr $net/24" >>"$np__tmp/ctl"
-			echo "route add $net/24 dev np0" >>"$np__tmp/ip"
-			;;
-		stock)
-			echo "neigh add $net lladdr $mac nud permanent dev flannel.1" >>"$np__tmp/ip"
-			echo "fdb add $mac dev flannel.1 dst $ep self permanent" >>"$np__tmp/br"
-			echo "route add $net/24 via $net dev flannel.1 onlink" >>"$np__tmp/ip2"
-			;;
-		esac
-	done
+# ov_fake_peers KIND FROM TO: the batch files installing them, written once
+# (awk: a shell loop of 10,000 peers takes many seconds in the VM) into
+# $np__tmp/fake.KIND.FROM-TO.{ctl,ip,br,ip2}.
+ov_fake_peers() {
+	awk -v kind="$1" -v from="$2" -v to="$3" -v f="$np__tmp/fake.$1.$2-$3" 'BEGIN {
+		for (k = from; k < to; k++) {
+			mac = sprintf("02:ee:%02x:%02x:00:04", int(k / 256), k % 256)
+			ep = "192.0.2." (20 + k % 200)
+			net = "10." (100 + int(k / 256)) "." (k % 256) ".0"
+			if (kind == "np") {
+				print "peer np0 mac " mac " endpoint " ep " cidr " net "/24" > (f ".ctl")
+				print "route add " net "/24 dev np0" > (f ".ip")
+			} else {
+				print "neigh add " net " lladdr " mac " nud permanent dev flannel.1" > (f ".ip")
+				print "fdb add " mac " dev flannel.1 dst " ep " self permanent" > (f ".br")
+				print "route add " net "/24 via " net " dev flannel.1 onlink" > (f ".ip2")
+			}
+		}
+	}'
 }
 
-ov_apply_fake() { # KIND FROM TO: install them in n2
-	rm -f "$np__tmp"/{ctl,ip,ip2,br}
-	ov_fake_peers "$@"
+ov_apply_fake() { # KIND FROM TO: install them in n2 (ov_fake_peers made the files)
+	local f=$np__tmp/fake.$1.$2-$3
 	if [[ $1 == np ]]; then
 		# One nodeplanectl process and netlink socket for all the peers.
-		ip netns exec n2 "$OV_CTL" -b "$np__tmp/ctl" &&
-			ip -n n2 -batch "$np__tmp/ip"
+		ip netns exec n2 "$OV_CTL" -b "$f.ctl" &&
+			ip -n n2 -batch "$f.ip"
 	else
-		ip -n n2 -batch "$np__tmp/ip" &&
-			bridge -n n2 -batch "$np__tmp/br" &&
-			ip -n n2 -batch "$np__tmp/ip2"
+		ip -n n2 -batch "$f.ip" &&
+			bridge -n n2 -batch "$f.br" &&
+			ip -n n2 -batch "$f.ip2"
 	fi
 }
 
@@ -178,6 +179,14 @@ ps_sample() { # KIND I
 
 bench_peers() {
 	local n prev=10 k
+	for k in np stock; do
+		ov_fake_peers "$k" 0 9
+		for n in "${peer_steps[@]}"; do
+			ov_fake_peers "$k" $((prev - 1)) $((n - 1))
+			prev=$n
+		done
+		prev=10
+	done
 	bench_samples ps_sample stock np
 	for n in "${peer_steps[@]}"; do
 		for k in np stock; do

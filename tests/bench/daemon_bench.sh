@@ -51,6 +51,7 @@
 set -euo pipefail
 top=${NP_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top/tests/user/lib.sh"
+# shellcheck source=tests/bench/lib.sh
 . "$top/tests/bench/lib.sh"
 
 nodes=${NP_BENCH_NODES:-5000}

@@ -40,12 +40,14 @@ bench_put() {
 # the setups in turn within each I. FUNC must not fail; if it does anyway,
 # the sample is reported and the next one taken.
 bench_samples() {
-	local fn=$1 i s
+	local fn=$1 i s t0
 	shift
 	for ((i = 1; i <= bench_nsamples; i++)); do
+		t0=$EPOCHREALTIME
 		for s in "$@"; do
 			"$fn" "$s" "$i" || echo "# $fn $s sample $i: exit $?"
 		done
+		echo "# $fn sample $i of $*: $(bench_since "$t0") s"
 	done
 }
 
