@@ -80,7 +80,7 @@ done
 # The driver: generates the fixtures ("gen") and measures ("run"). Kept
 # here so the benchmark is one file.
 cat >"$tmp/driver.py" <<'EOF'
-import http.client, json, math, os, signal, socket, ssl, statistics, subprocess, sys, time
+import http.client, json, math, os, signal, socket, ssl, statistics, subprocess, sys, threading, time
 import urllib.parse
 
 def peer(k):
@@ -244,7 +244,17 @@ def run(a):
     log = open(a["log"], "w")
     t0 = time.monotonic()
     d = subprocess.Popen([a["daemon"], "--config", a["config"]],
-                         stdout=log, stderr=subprocess.STDOUT)
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True, bufsize=1)
+
+    def pump():
+        """The daemon's log (stderr, unbuffered), each line stamped with
+        the ms since its start."""
+        for line in d.stdout:
+            log.write("%6.0f ms  %s" % ((time.monotonic() - t0) * 1000, line))
+            log.flush()
+    pumper = threading.Thread(target=pump, daemon=True)
+    pumper.start()
     polls, got, first = 0, 0, None
     deadline = t0 + float(a["timeout"])
     while got < n:
@@ -336,6 +346,7 @@ def run(a):
                   "SIGTERM" % sample)
             d.kill()
             d.wait()
+    pumper.join(5)
     ctl.close()
     # The next sample starts from the fixtures' state.
     put_node(conn, node(name, cidr, ip, mac))
@@ -489,7 +500,8 @@ d_sample() { # list|daemon I
 	echo "# sample $i: watch to kernel, ms: ${res[lat]:-none}"
 	# The daemon's own account: its first pass, and the pass of each round
 	# (the one that changed the one peer; "in N ms" is its own timing).
-	grep -m1 'overlay: converged' "$tmp/nodeplaned.$i.log" | sed "s/^/# sample $i: daemon log: /" || true
+	# The first lines, stamped with the ms since the daemon started.
+	sed -n "1,/overlay: converged/s/^/# sample $i: daemon log: /p" "$tmp/nodeplaned.$i.log" | head -n 12
 	grep 'overlay: converged:.*(0 added, 1 changed, 0 removed' "$tmp/nodeplaned.$i.log" |
 		sed -n 's/.* in \([0-9]*\) ms$/\1/p' >>"$bench__dir/pass" || true
 	if [[ ${res[converge]} == nan || ${res[p50]} == nan ]]; then
