@@ -500,8 +500,8 @@ d_sample() { # list|daemon I
 	echo "# sample $i: watch to kernel, ms: ${res[lat]:-none}"
 	# The daemon's own account: its first pass, and the pass of each round
 	# (the one that changed the one peer; "in N ms" is its own timing).
-	# The first lines, stamped with the ms since the daemon started.
-	sed -n "1,/overlay: converged/s/^/# sample $i: daemon log: /p" "$tmp/nodeplaned.$i.log" | head -n 12
+	# Its log up to its first pass, stamped with the ms since it started.
+	sed -n "1,/overlay: converged/s/^/# sample $i: daemon log: /p" "$tmp/nodeplaned.$i.log" | head -n 40
 	grep 'overlay: converged:.*(0 added, 1 changed, 0 removed' "$tmp/nodeplaned.$i.log" |
 		sed -n 's/.* in \([0-9]*\) ms$/\1/p' >>"$bench__dir/pass" || true
 	if [[ ${res[converge]} == nan || ${res[p50]} == nan ]]; then
