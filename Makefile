@@ -49,9 +49,11 @@ check: deps
 demo: deps all
 	tests/vm/run --timeout 300 scripts/demo.sh
 
+# Not part of `check`. NP_BENCH_* variables (see tests/bench/bench.sh) size
+# the run, e.g. `make bench NP_BENCH_SAMPLES=2` for a quick look.
 bench: deps all
 	$(MAKE) -C tests/bench
-	tests/vm/run --timeout 1800 tests/bench/bench.sh
+	tests/bench/run
 
 # The netlink fuzzer alone in the VM for FUZZ_SECONDS (docs/fuzz.md), freed
 # slab objects poisoned; FUZZ_SEED=N replays the requests of a run.
