@@ -1,0 +1,128 @@
+#!/bin/bash
+# nodeplaned's API credentials and watched kinds over a long life: only
+# the kinds the overlay reads are listed and watched (Nodes, first at
+# resourceVersion=0); a client certificate rotated into the kubeconfig
+# (K3s rewriting k3s.yaml) is taken on SIGHUP; a rotated token file is
+# taken after the server's 401, without a restart. One
+# nodeplaned node; n4 and n5 are Nodes in the API only. Runs in the test
+# VM (tests/vm/run).
+#
+#           VM root netns: apiserver.py 192.0.2.254:6443 on br0
+#           (control: /requests, /accept-certs, /tokens, /drop)
+#                               |
+#                          n1 eth0 192.0.2.1
+#                          nodeplaned np-vxlan, kubeconfig
+#                          $CL_DIR/certs/kubeconfig-k3s.yaml (rewritten)
+#
+# Details: tests/user/cluster_lib.sh.
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+. "$NP_TOP/tests/user/cluster_lib.sh"
+
+DEV="np-vxlan"
+CERTS=$CL_DIR/certs
+
+npd_hup() { kill -HUP "$(cl_npd_pid n1)"; }
+
+# logged TEXT: nodeplaned on n1 logged a line holding TEXT.
+logged() { cl_npd_log n1 | grep -qF -- "$1"; }
+
+stat_of() { cl_api GET "/stats/$1"; }
+
+watches_are() { [[ $(stat_of watches/nodes) == "$1" ]]; }
+
+# The GET requests of client certificate or token (auth $1) as
+# "LIST|WATCH path" lines, unique, in order.
+kinds_asked() {
+	cl_api GET /requests | jq -r --arg a "$1" '[.[] | select(.method == "GET"
+		and .auth == $a) | (if .query.watch then "WATCH " else "LIST " end)
+		+ .path] | reduce .[] as $x ([]; if index([$x]) then . else . + [$x]
+		end) | .[]'
+}
+
+t_up() {
+	np_module_install
+	cl_cluster_api vxlan 1450 "1"
+	cl_node_put 4 "$(cl_flannel_ann 4)"
+	cl_wait "n4 peered" cl_peers_are n1 "$DEV" n4
+}
+
+t_only_nodes() {
+	cl_require
+	np_expect_eq "LIST /api/v1/nodes
+WATCH /api/v1/nodes" "$(kinds_asked cert)" "kinds listed and watched"
+	np_expect_eq "0 500" "$(cl_api GET /requests | jq -r '[.[] |
+		select(.path == "/api/v1/nodes" and (.query.watch | not))][0] |
+		"\(.query.resourceVersion) \(.query.limit)"')" "first list"
+	logged "source: watching Node (what the enabled reconcilers read)" ||
+		np_fail "no 'source: watching Node' line"
+}
+
+# K3s renews its client certificate by rewriting k3s.yaml; SIGHUP reads it.
+t_cert_sighup() {
+	cl_require
+	local y=$CL_KUBECONFIG rejected
+	"$CL_MKCERTS" "$CERTS" --client rot >/dev/null || np_fail "mkcerts.sh --client rot"
+	sed -i -e "s|^\(    client-certificate-data: \).*|\1$(base64 -w0 <"$CERTS/rot.crt")|" \
+		-e "s|^\(    client-key-data: \).*|\1$(base64 -w0 <"$CERTS/rot.key")|" "$y"
+	cl_api POST /accept-certs "$(cat "$CERTS/rot.crt")" >/dev/null
+	npd_hup
+	cl_wait "SIGHUP took the new certificate" logged \
+		"read again (reload): taking a new client certificate"
+	rejected=$(stat_of auth/rejected)
+	cl_api POST /drop >/dev/null
+	cl_node_put 5 "$(cl_flannel_ann 5)"
+	cl_wait "n5 peered through the new certificate" cl_peers_are n1 "$DEV" n4 n5
+	np_expect_eq "$rejected" "$(stat_of auth/rejected)" "401s after the reload"
+}
+
+# A token file rotated under the daemon: the 401 makes it read the file.
+t_token_401() {
+	cl_require
+	local y=$CL_KUBECONFIG
+	echo first-token >"$CERTS/np-token"
+	cat >"$y.new" <<-EOF
+	apiVersion: v1
+	kind: Config
+	clusters:
+	- cluster:
+	    certificate-authority: ca.crt
+	    server: https://$CL_API_ADDR:$CL_API_PORT
+	  name: c
+	users:
+	- name: u
+	  user:
+	    tokenFile: np-token
+	contexts:
+	- context:
+	    cluster: c
+	    user: u
+	  name: x
+	current-context: x
+	EOF
+	mv "$y.new" "$y"
+	cl_api POST /tokens first-token >/dev/null
+	npd_hup
+	cl_wait "SIGHUP took the token" logged \
+		"read again (reload): taking a new token"
+	cl_api POST /drop >/dev/null
+	np_wait_for 30 watches_are 1
+	# Rotated now: the server accepts only the new token.
+	echo second-token >"$CERTS/np-token.new"
+	mv "$CERTS/np-token.new" "$CERTS/np-token"
+	cl_api POST /tokens second-token >/dev/null
+	cl_api POST /drop >/dev/null
+	cl_api DELETE /objects/nodes/n5 >/dev/null
+	cl_wait "n5 removed after the 401" cl_peers_are n1 "$DEV" n4
+	logged "read again (HTTP 401): taking a new token" ||
+		np_fail "no 'read again (HTTP 401)' line"
+	cl_npd_alive n1 || np_fail "nodeplaned died"
+}
+
+np_defer cl_down
+np_case cluster-up t_up
+np_case only-nodes-listed-and-watched t_only_nodes
+np_case sighup-takes-a-rotated-client-certificate t_cert_sighup
+np_case rotated-token-file-taken-after-a-401 t_token_401
+np_case nothing-left cl_case_nothing_left
+np_finish
