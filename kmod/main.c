@@ -31,7 +31,7 @@ static int disable_set(const char *val, const struct kernel_param *kp)
 
 	err = np_params_parse_disable(val, &features, &bad, &badlen);
 	if (err) {
-		pr_err("disable=: unknown feature '%.*s' (expected servicelb, network-policy, overlay)\n",
+		pr_err("disable=: unknown feature '%.*s' (expected servicelb, network-policy, overlay, hostport)\n",
 		       (int)badlen, bad);
 		return err;
 	}
@@ -55,7 +55,7 @@ static const struct kernel_param_ops disable_ops = {
 
 module_param_cb(disable, &disable_ops, NULL, 0444);
 MODULE_PARM_DESC(disable,
-		 "features to switch off, comma-separated: servicelb, network-policy, overlay (as K3s's --disable)");
+		 "features to switch off, comma-separated: servicelb, network-policy, overlay, hostport (as K3s's --disable)");
 
 module_param_named(max_devices, np_limits.max_devices, uint, 0444);
 MODULE_PARM_DESC(max_devices,

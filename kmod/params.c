@@ -18,6 +18,7 @@ static const struct {
 	{ "servicelb", NP_FEATURE_F_SERVICELB },
 	{ "network-policy", NP_FEATURE_F_NETWORK_POLICY },
 	{ "overlay", NP_FEATURE_F_OVERLAY },
+	{ "hostport", NP_FEATURE_F_HOSTPORT },
 };
 
 static u32 np_features = __NP_FEATURE_F_ALL;
