@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The ServiceLB and hostPort planners (servicelb/, hostport/): pure, no I/O.
+SLB_SRCS   := servicelb/tolerations.c servicelb/eligible.c \
+              servicelb/claims.c servicelb/lblist.c servicelb/plan.c \
+              servicelb/status.c hostport/plan.c
+NPD_SRCS   += $(SLB_SRCS)
+TEST_NAMES += test_slb_rules
+
+# The model's objects are known only once model.mk is read (it comes
+# after this file): second expansion.
+SLB_OBJS   := $(SLB_SRCS:%.c=$(O)/%.o)
+SLB_DEPS    = $(SLB_OBJS) $(MODEL_OBJS) $(O)/yamljson.o $(O)/addr.o \
+              $(O)/nl/lb_obj.o
+SLB_TESTS  := test_slb_rules test_slb_status test_hostport_plan test_slb_random
+$(SLB_TESTS:%=$(O)/tests/%.o): CPPFLAGS += \
+	-DNP_FIXTURES='"$(abspath $(UNITDIR))/fixtures"'
+.SECONDEXPANSION:
+$(SLB_TESTS:%=$(O)/tests/%): $(O)/tests/$$(@F).o $$(SLB_DEPS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS)
