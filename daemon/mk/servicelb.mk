@@ -4,10 +4,10 @@ SLB_SRCS   := servicelb/tolerations.c servicelb/eligible.c \
               servicelb/claims.c servicelb/lblist.c servicelb/plan.c \
               servicelb/status.c hostport/plan.c
 NPD_SRCS   += $(SLB_SRCS)
-TEST_NAMES += test_slb_rules
+TEST_NAMES += test_slb_rules test_hostport_plan
 
-# The model's objects are known only once model.mk is read (it comes
-# after this file): second expansion.
+# MODEL_OBJS comes from model.mk; the link rules expand it late (second
+# expansion) so the order the mk files are read in does not matter.
 SLB_OBJS   := $(SLB_SRCS:%.c=$(O)/%.o)
 SLB_DEPS    = $(SLB_OBJS) $(MODEL_OBJS) $(O)/yamljson.o $(O)/addr.o \
               $(O)/nl/lb_obj.o

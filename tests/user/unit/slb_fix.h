@@ -30,10 +30,13 @@
 #include "servicelb/claims.h"
 #include "servicelb/servicelb.h"
 
+/* Each test file uses some of these. */
+#define FIX static __attribute__((unused))
+
 static struct np_model *m;
 static char fix_err[1024];
 
-static void fresh(void)
+FIX void fresh(void)
 {
 	np_model_free(m);
 	m = np_model_new();
@@ -70,7 +73,7 @@ up(enum np_kind kind, const char *fmt, ...)
 }
 
 /* A Ready Node with one InternalIP; labels and spec are JSON members. */
-static const char *node(const char *name, const char *ip, const char *labels,
+FIX const char *node(const char *name, const char *ip, const char *labels,
 			const char *spec)
 {
 	return up(NP_KIND_NODE,
@@ -85,7 +88,7 @@ static const char *node(const char *name, const char *ip, const char *labels,
 /* A LoadBalancer Service of default/<name> of families fams (JSON list
  * members) and cluster IPs cips, created at ts; meta: extra metadata
  * members, spec: extra spec members. */
-static const char *lbsvc_fam(const char *name, const char *ts, const char *meta,
+FIX const char *lbsvc_fam(const char *name, const char *ts, const char *meta,
 			     const char *fams, const char *cips,
 			     const char *ports, const char *spec)
 {
@@ -99,7 +102,7 @@ static const char *lbsvc_fam(const char *name, const char *ts, const char *meta,
 }
 
 /* The same, IPv4 only. */
-static const char *lbsvc(const char *name, const char *ts, const char *meta,
+FIX const char *lbsvc(const char *name, const char *ts, const char *meta,
 			 const char *ports, const char *spec)
 {
 	return lbsvc_fam(name, ts, meta, "'IPv4'", "'10.43.0.10'", ports,
@@ -107,7 +110,7 @@ static const char *lbsvc(const char *name, const char *ts, const char *meta,
 }
 
 /* An EndpointSlice <name> of default/<svc>. */
-static const char *slice(const char *name, const char *svc, const char *type,
+FIX const char *slice(const char *name, const char *svc, const char *type,
 			 const char *ports, const char *endpoints)
 {
 	return up(NP_KIND_ENDPOINTSLICE,
@@ -125,7 +128,7 @@ static const char *slice(const char *name, const char *svc, const char *type,
 
 /* A pod default/<name> on node, created at ts, with phase and pod IPs
  * (JSON list members) and container ports (JSON list members). */
-static const char *pod(const char *name, const char *ts, const char *node_name,
+FIX const char *pod(const char *name, const char *ts, const char *node_name,
 		       const char *phase, const char *ips, const char *ports,
 		       const char *spec)
 {
@@ -155,7 +158,7 @@ static void put(char *buf, size_t len, size_t *o, const char *fmt, ...)
 		*o = len - 1;
 }
 
-static const char *addr_port(const struct np_addr *a, uint16_t port,
+FIX const char *addr_port(const struct np_addr *a, uint16_t port,
 			     char *buf, size_t len)
 {
 	char s[NP_ADDR_STRLEN];
@@ -167,7 +170,7 @@ static const char *addr_port(const struct np_addr *a, uint16_t port,
 }
 
 /* The list as text (see the header), frontends on lines. */
-static const char *list_str(const struct np_lb_list *l)
+FIX const char *list_str(const struct np_lb_list *l)
 {
 	static char buf[65536];
 	char k[128], a[NP_CIDR_STRLEN + 8];
@@ -205,7 +208,7 @@ static const char *list_str(const struct np_lb_list *l)
 }
 
 /* The report's conflicts as text, one per line. */
-static const char *conflicts_str(const struct np_slb_report *r,
+FIX const char *conflicts_str(const struct np_slb_report *r,
 				 const char *self)
 {
 	static char buf[8192];
@@ -227,7 +230,7 @@ static struct np_slb_report last_rep;
 
 /* The servicelb plan of self as text ("(error N)" on failure); the
  * report stays in last_rep until the next plan. */
-static const char *slb(const char *self)
+FIX const char *slb(const char *self)
 {
 	static char buf[65536];
 	struct np_lb_list l;
@@ -244,7 +247,7 @@ static const char *slb(const char *self)
 	return buf;
 }
 
-static const char *hp(const char *self)
+FIX const char *hp(const char *self)
 {
 	static char buf[65536];
 	struct np_lb_list l;
