@@ -4,7 +4,8 @@ SLB_SRCS   := servicelb/tolerations.c servicelb/eligible.c \
               servicelb/claims.c servicelb/lblist.c servicelb/plan.c \
               servicelb/status.c hostport/plan.c
 NPD_SRCS   += $(SLB_SRCS)
-TEST_NAMES += test_slb_rules test_hostport_plan test_slb_status
+TEST_NAMES += test_slb_rules test_hostport_plan test_slb_status \
+              test_slb_random
 
 # MODEL_OBJS comes from model.mk; the link rules expand it late (second
 # expansion) so the order the mk files are read in does not matter.
