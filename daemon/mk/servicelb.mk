@@ -4,15 +4,15 @@ SLB_SRCS   := servicelb/tolerations.c servicelb/eligible.c \
               servicelb/claims.c servicelb/lblist.c servicelb/plan.c \
               servicelb/status.c hostport/plan.c
 NPD_SRCS   += $(SLB_SRCS)
-TEST_NAMES += test_slb_rules test_hostport_plan test_slb_status \
-              test_slb_random
+SLB_TESTS  := test_slb_model test_slb_rules test_hostport_plan \
+              test_slb_status test_slb_random
+TEST_NAMES += $(SLB_TESTS)
 
 # MODEL_OBJS comes from model.mk; the link rules expand it late (second
 # expansion) so the order the mk files are read in does not matter.
 SLB_OBJS   := $(SLB_SRCS:%.c=$(O)/%.o)
 SLB_DEPS    = $(SLB_OBJS) $(MODEL_OBJS) $(O)/yamljson.o $(O)/addr.o \
               $(O)/nl/lb_obj.o
-SLB_TESTS  := test_slb_rules test_slb_status test_hostport_plan test_slb_random
 $(SLB_TESTS:%=$(O)/tests/%.o): CPPFLAGS += \
 	-DNP_FIXTURES='"$(abspath $(UNITDIR))/fixtures"'
 .SECONDEXPANSION:
