@@ -163,10 +163,12 @@ TEST(hostport_unknown_protocol_ignored)
 
 TEST(hostport_repeat_within_pod_dropped)
 {
+	/* The first mapping of a key is kept (portmap appends: the first
+	 * rule matches). */
 	CHECK_STR(one("Running", "{'ip':'10.42.1.5'}",
-		      "{'containerPort':8080,'hostPort':80},"
-		      "{'containerPort':8081,'hostPort':80}", ""), "");
-	CHECK_STR(hp("a"), "tcp/80 hp HO a0 b[10.42.1.5:8080/lr] r[]");
+		      "{'containerPort':8081,'hostPort':80},"
+		      "{'containerPort':8080,'hostPort':80}", ""), "");
+	CHECK_STR(hp("a"), "tcp/80 hp HO a0 b[10.42.1.5:8081/lr] r[]");
 }
 
 TEST(hostport_loses_to_older_service_and_older_pod)
