@@ -195,7 +195,8 @@ int np_slb_plan(const struct np_model *m, const char *self,
 
 /* ---------------------------------------------------------------- Status */
 
-/* Whether nodeplaned runs on node (its Lease is alive). */
+/* Whether nodeplaned runs on node (its Lease is alive). A NULL
+ * predicate counts every node (manifests mode: no Leases). */
 typedef bool (*np_slb_alive_fn)(const char *node, void *ctx);
 
 /* A Service's status.loadBalancer.ingress, as K3s computes it. */
