@@ -274,6 +274,14 @@ static int add_pod(const void *obj, void *ctx)
 	return 0;
 }
 
+static int by_obj_cmp(const void *pa, const void *pb)
+{
+	uintptr_t a = (uintptr_t)(*(const struct np_claimant *const *)pa)->obj;
+	uintptr_t b = (uintptr_t)(*(const struct np_claimant *const *)pb)->obj;
+
+	return CMP(a, b);
+}
+
 int np_node_claims_build(const struct np_model *m, const char *node,
 			 const struct np_node *n,
 			 const struct np_slb_svcs *svcs,
@@ -295,9 +303,21 @@ int np_node_claims_build(const struct np_model *m, const char *node,
 	if (!ret)
 		ret = np_claims_resolve(out->v, out->n, &out->conflicts,
 					&out->n_conflicts);
-	if (ret)
+	if (!ret) {
+		out->by_obj = calloc(out->n ? out->n : 1,
+				     sizeof(*out->by_obj));
+		if (!out->by_obj)
+			ret = -ENOMEM;
+	}
+	if (ret) {
 		np_node_claims_free(out);
-	return ret;
+		return ret;
+	}
+	for (i = 0; i < out->n; i++)
+		out->by_obj[i] = &out->v[i];
+	if (out->n > 1)
+		qsort(out->by_obj, out->n, sizeof(*out->by_obj), by_obj_cmp);
+	return 0;
 }
 
 void np_node_claims_free(struct np_node_claims *c)
@@ -308,16 +328,25 @@ void np_node_claims_free(struct np_node_claims *c)
 		free(c->v[i].wants);
 	free(c->v);
 	free(c->conflicts);
+	free(c->by_obj);
 	memset(c, 0, sizeof(*c));
 }
 
 bool np_node_claims_won(const struct np_node_claims *c, const void *obj)
 {
-	size_t i;
+	size_t lo = 0, hi = c->n;
 
-	for (i = 0; i < c->n; i++)
-		if (c->v[i].obj == obj)
-			return c->v[i].won;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uintptr_t o = (uintptr_t)c->by_obj[mid]->obj;
+
+		if (o == (uintptr_t)obj)
+			return c->by_obj[mid]->won;
+		if (o < (uintptr_t)obj)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return false;
 }
 

@@ -78,6 +78,7 @@ struct np_node_claims {
 	size_t n;
 	struct np_port_conflict *conflicts;
 	size_t n_conflicts;
+	const struct np_claimant **by_obj;	/* v by object address */
 };
 
 /*
@@ -91,7 +92,7 @@ int np_node_claims_build(const struct np_model *m, const char *node,
 			 struct np_node_claims *out);
 void np_node_claims_free(struct np_node_claims *c);
 /* Whether obj (an np_service or np_pod of the model) claims and won on
- * that node. */
+ * that node (O(log n)). */
 bool np_node_claims_won(const struct np_node_claims *c, const void *obj);
 /* Whether the pod may hold ports (scheduled, not Succeeded or Failed). */
 bool np_pod_claims_ports(const struct np_pod *pod);

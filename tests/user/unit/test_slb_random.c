@@ -240,7 +240,7 @@ static int run(size_t n_nodes, size_t *order, char *out, size_t len,
 	static char text[4096];
 	struct np_lb_list l;
 	struct np_slb_report rep;
-	char name[8];
+	char name[24];
 	size_t i, o = 0;
 	char *p;
 
