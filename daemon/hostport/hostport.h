@@ -21,6 +21,10 @@
  */
 bool np_hostport_pod_served(const struct np_pod *pod);
 
+/* The kinds the plan reads (a mask for the runner). */
+#define NP_HOSTPORT_KINDS (1U << NP_KIND_NODE | 1U << NP_KIND_SERVICE | \
+			   1U << NP_KIND_POD)
+
 /*
  * The frontends of node self, canonical and sorted by key: for each pod
  * on self that np_hostport_pod_served() and whose port claims won, each
@@ -32,10 +36,14 @@ bool np_hostport_pod_served(const struct np_pod *pod);
  *  - flags NP_LB_F_HAIRPIN, and for IPv4 without hostIP
  *    NP_LB_F_LOCALHOST (127.0.0.1:hostPort from the node, as portmap);
  *  - an exact repeat of a key within one pod is dropped.
+ * with_servicelb false (ServiceLB disabled: `disable: [servicelb]`, as
+ * K3s's --disable=servicelb leaves no svclb pod to reserve ports): no
+ * Service claims ports, pods compete only among themselves.
  * rep (may be NULL) receives the port conflicts on self (unserved stays
  * empty). 0 or -ENOMEM (out empty).
  */
 int np_hostport_plan(const struct np_model *m, const char *self,
-		     struct np_lb_list *out, struct np_slb_report *rep);
+		     bool with_servicelb, struct np_lb_list *out,
+		     struct np_slb_report *rep);
 
 #endif /* _NP_HOSTPORT_H */

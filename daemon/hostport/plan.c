@@ -83,7 +83,8 @@ static int pod_frontends(const struct np_pod *pod, struct np_lblist *b)
 }
 
 int np_hostport_plan(const struct np_model *m, const char *self,
-		     struct np_lb_list *out, struct np_slb_report *rep)
+		     bool with_servicelb, struct np_lb_list *out,
+		     struct np_slb_report *rep)
 {
 	struct np_node_claims claims = { 0 };
 	struct np_slb_svcs svcs;
@@ -95,9 +96,13 @@ int np_hostport_plan(const struct np_model *m, const char *self,
 	out->n = 0;
 	if (rep)
 		memset(rep, 0, sizeof(*rep));
-	ret = np_slb_svcs_build(m, &svcs);
-	if (ret)
-		return ret;
+	if (with_servicelb) {
+		ret = np_slb_svcs_build(m, &svcs);
+		if (ret)
+			return ret;
+	} else {
+		memset(&svcs, 0, sizeof(svcs));
+	}
 	ret = np_node_claims_build(m, self, np_model_node(m, self), &svcs,
 				   &claims);
 	for (i = 0; !ret && i < claims.n; i++) {

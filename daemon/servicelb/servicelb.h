@@ -158,6 +158,10 @@ struct np_slb_unserved {
 
 struct np_port_conflict;
 
+/* The kinds the plan and the status read (a mask for the runner). */
+#define NP_SLB_KINDS (1U << NP_KIND_NODE | 1U << NP_KIND_SERVICE | \
+		      1U << NP_KIND_ENDPOINTSLICE | 1U << NP_KIND_POD)
+
 /* What a plan found for the glue to report (Warning Events, logs). */
 struct np_slb_report {
 	struct np_port_conflict *conflicts;	/* on this node; see claims.h */

@@ -247,14 +247,15 @@ FIX const char *slb(const char *self)
 	return buf;
 }
 
-FIX const char *hp(const char *self)
+/* The hostport plan of self, ServiceLB enabled (hp) or not (hp_alone). */
+FIX const char *hp_with(const char *self, bool with_servicelb)
 {
 	static char buf[65536];
 	struct np_lb_list l;
 	int ret;
 
 	np_slb_report_free(&last_rep);
-	ret = np_hostport_plan(m, self, &l, &last_rep);
+	ret = np_hostport_plan(m, self, with_servicelb, &l, &last_rep);
 	if (ret) {
 		snprintf(buf, sizeof(buf), "(error %d)", ret);
 		return buf;
@@ -262,6 +263,11 @@ FIX const char *hp(const char *self)
 	snprintf(buf, sizeof(buf), "%s", list_str(&l));
 	np_lb_list_free(&l);
 	return buf;
+}
+
+FIX const char *hp(const char *self)
+{
+	return hp_with(self, true);
 }
 
 #endif /* _NP_SLB_FIX_H */

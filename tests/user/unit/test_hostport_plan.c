@@ -195,6 +195,25 @@ TEST(hostport_loses_to_older_service_and_older_pod)
 		  "default/older (older)");
 }
 
+TEST(hostport_servicelb_disabled_no_service_claims)
+{
+	CHECK_STR(one("Running", "{'ip':'10.42.1.5'}",
+		      "{'containerPort':8080,'hostPort':80}", ""), "");
+	CHECK_STR(lbsvc("web", "2020-01-01T00:00:00Z", "",
+			"{'name':'h','port':80}", ""), "");
+	CHECK_STR(hp("a"), "");
+	CHECK_STR(hp_with("a", false),
+		  "tcp/80 hp HO a0 b[10.42.1.5:8080/lr] r[]");
+	CHECK_INT(last_rep.n_conflicts, 0);
+	/* Pods still compete among themselves. */
+	CHECK_STR(pod("older", "2019-01-01T00:00:00Z", "a", "Running",
+		      "{'ip':'10.42.1.6'}",
+		      "{'containerPort':80,'hostPort':80}", ""), "");
+	CHECK_STR(hp_with("a", false),
+		  "tcp/80 hp HO a0 b[10.42.1.6:80/lr] r[]");
+	CHECK_INT(last_rep.n_conflicts, 1);
+}
+
 TEST(hostport_independent_of_own_node_object)
 {
 	/* The Node of self unknown: pods are still forwarded (no Service
@@ -220,6 +239,7 @@ int main(void)
 	RUN(hostport_unknown_protocol_ignored);
 	RUN(hostport_repeat_within_pod_dropped);
 	RUN(hostport_loses_to_older_service_and_older_pod);
+	RUN(hostport_servicelb_disabled_no_service_claims);
 	RUN(hostport_independent_of_own_node_object);
 	np_slb_report_free(&last_rep);
 	np_model_free(m);

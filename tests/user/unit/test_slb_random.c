@@ -273,7 +273,7 @@ static int run(size_t n_nodes, size_t *order, char *out, size_t len,
 		np_slb_report_free(&rep);
 		if (*why)
 			return -1;
-		if (np_hostport_plan(m, name, &l, &rep))
+		if (np_hostport_plan(m, name, true, &l, &rep))
 			return -1;
 		*why = canon_why(&l);
 		put(out, len, &o, "== %s hp\n%s\n%s\n", name, list_str(&l),
