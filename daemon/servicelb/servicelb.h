@@ -162,7 +162,13 @@ struct np_port_conflict;
 #define NP_SLB_KINDS (1U << NP_KIND_NODE | 1U << NP_KIND_SERVICE | \
 		      1U << NP_KIND_ENDPOINTSLICE | 1U << NP_KIND_POD)
 
-/* What a plan found for the glue to report (Warning Events, logs). */
+/*
+ * What a plan found for the glue to report (Warning Events, logs). Both
+ * plans return every conflict on the node, of either loser kind: the
+ * servicelb glue reports those whose loser is a Service, the hostport
+ * glue those whose loser is a Pod, so each is reported once per node.
+ * The np_meta pointers are the model's (valid until it next changes).
+ */
 struct np_slb_report {
 	struct np_port_conflict *conflicts;	/* on this node; see claims.h */
 	size_t n_conflicts;
