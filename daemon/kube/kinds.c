@@ -2,7 +2,9 @@
 /*
  * What each reconciler reads from the API, and when it is enabled. The
  * daemon watches the union over the enabled ones (np_kube_kinds), again
- * at every reload.
+ * at every reload. The kinds are the reconciler's own declaration (the
+ * same constant it gives the runner in its struct np_rc_ops .kinds), so
+ * the two cannot drift apart.
  *
  * To add a reconciler, add a line: ServiceLB will read Services,
  * EndpointSlices, Nodes and Pods unless `disable` names "servicelb";
@@ -16,6 +18,7 @@
 #include "config.h"
 #include "kube/kinds.h"
 #include "model/model.h"
+#include "overlay/overlay.h"
 
 struct reader {
 	const char *name;
@@ -30,7 +33,7 @@ static bool overlay_enabled(const struct np_config *c)
 }
 
 static const struct reader readers[] = {
-	{ "overlay", 1U << NP_KIND_NODE, overlay_enabled },
+	{ "overlay", NP_OVERLAY_KINDS, overlay_enabled },
 };
 
 uint32_t np_kube_kinds(const struct np_config *c)

@@ -1,0 +1,11 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The reconciler runner (reconcile/): the sorted diff, the runner every
+# reconciler plugs into, and nlctrl's family events.
+RECONCILE_SRCS := reconcile/diff.c reconcile/runner.c reconcile/famwatch.c
+NPD_SRCS   += $(RECONCILE_SRCS)
+
+# The diff against a brute-force reference on random lists.
+TEST_NAMES += test_diff
+$(O)/tests/test_diff: $(O)/tests/test_diff.o $(O)/reconcile/diff.o
+	$(CC) $(LDFLAGS) -o $@ $^
+
