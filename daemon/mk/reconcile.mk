@@ -9,3 +9,10 @@ TEST_NAMES += test_diff
 $(O)/tests/test_diff: $(O)/tests/test_diff.o $(O)/reconcile/diff.o
 	$(CC) $(LDFLAGS) -o $@ $^
 
+# The runner with fake reconcilers, on the real model and event loop.
+TEST_NAMES += test_runner
+RUNNER_MODEL_OBJS := $(patsubst %.c,$(O)/%.o,$(wildcard model/*.c))
+$(O)/tests/test_runner: $(O)/tests/test_runner.o $(O)/reconcile/runner.o \
+		$(O)/reconcile/diff.o $(RUNNER_MODEL_OBJS) $(O)/loop.o \
+		$(O)/log.o $(O)/addr.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS)
