@@ -27,6 +27,6 @@ GATE_MODEL_OBJS := $(patsubst %.c,$(O)/%.o,$(wildcard model/*.c))
 $(O)/tests/test_overlay_gate: $(O)/tests/test_overlay_gate.o \
 		$(O)/overlay/overlay.o $(O)/overlay/plan.o $(O)/overlay/annot.o \
 		$(O)/overlay/b64key.o $(GATE_MODEL_OBJS) \
-		$(O)/reconcile/runner.o $(O)/reconcile/diff.o \
+		$(O)/reconcile/runner.o $(O)/reconcile/table.o $(O)/reconcile/diff.o \
 		$(O)/loop.o $(O)/log.o $(O)/config.o $(O)/addr.o $(O)/nl/err.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS) -lm

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The reconciler runner (reconcile/): the sorted diff, the runner every
 # reconciler plugs into, and nlctrl's family events.
-RECONCILE_SRCS := reconcile/diff.c reconcile/runner.c reconcile/famwatch.c
+RECONCILE_SRCS := reconcile/diff.c reconcile/runner.c reconcile/table.c \
+                  reconcile/famwatch.c
 NPD_SRCS   += $(RECONCILE_SRCS)
 
 # The diff against a brute-force reference on random lists.
@@ -13,6 +14,7 @@ $(O)/tests/test_diff: $(O)/tests/test_diff.o $(O)/reconcile/diff.o
 TEST_NAMES += test_runner
 RUNNER_MODEL_OBJS := $(patsubst %.c,$(O)/%.o,$(wildcard model/*.c))
 $(O)/tests/test_runner: $(O)/tests/test_runner.o $(O)/reconcile/runner.o \
+		$(O)/reconcile/table.o \
 		$(O)/reconcile/diff.o $(RUNNER_MODEL_OBJS) $(O)/loop.o \
 		$(O)/log.o $(O)/addr.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS)
