@@ -6,10 +6,11 @@
  * same constant it gives the runner in its struct np_rc_ops .kinds), so
  * the two cannot drift apart.
  *
- * To add a reconciler, add a line: ServiceLB will read Services,
- * EndpointSlices, Nodes and Pods unless `disable` names "servicelb";
- * NetworkPolicy will read Pods, Namespaces and NetworkPolicies unless
- * `disable` names "network-policy".
+ * To add a reconciler, add a line with the constant its struct np_rc_ops
+ * .kinds uses (reconcile/runner.h) and when it is enabled: ServiceLB will
+ * read Services, EndpointSlices, Nodes and Pods unless `disable` names
+ * "servicelb"; hostPort this node's Pods; NetworkPolicy Pods, Namespaces
+ * and NetworkPolicies unless `disable` names "network-policy".
  */
 #include <stdbool.h>
 #include <stdio.h>
