@@ -5,7 +5,10 @@
  * peers, no routes, no subnet.env, not even a read of the kernel. Driven
  * through the real runner, model and event loop; the kernel side
  * (netlink, rtnetlink, the backends' tables, subnet.env) is faked here
- * and counts calls.
+ * and counts calls. Then, on the runner: a Node event is an incremental
+ * pass (no dump, no device, no masquerade); a module reload (the
+ * generation moved) a full one that makes the device and reads the
+ * kernel again.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -42,10 +45,12 @@ int np_nl_masq_set(struct np_nl *nl, const struct np_masq *masq,
 	return 0;
 }
 
+static unsigned int nl_gen;	/* moves when the "module" reloads */
+
 unsigned int np_nl_generation(const struct np_nl *nl)
 {
 	(void)nl;
-	return 0;
+	return nl_gen;
 }
 
 int np_nl_resolve(struct np_nl *nl, struct np_err *err)
@@ -325,8 +330,69 @@ TEST(overlay_applies_nothing_before_nodes_synced)
 	np_loop_free(lp);
 }
 
+static void counts_reset(void)
+{
+	n_masq_get = n_masq_set = n_pubip = n_device = n_peers = n_routes =
+		n_senv = n_link_del = n_dumps = 0;
+}
+
+TEST(overlay_incremental_pass_then_full_pass_after_module_reload)
+{
+	char *argv[] = { "--flannel-backend=vxlan", "--node-name=n1",
+			 "--cluster-cidr=10.42.0.0/16", "--data-dir=/nonexistent" };
+	static struct np_config cfg;
+	struct np_overlay_deps deps;
+	struct np_runner_deps rdeps;
+	struct np_runner *runner = NULL;
+	struct np_overlay *o = NULL;
+
+	counts_reset();
+	np_config_init(&cfg);
+	np_config_parse_args(&cfg, 4, argv);
+	CHECK_INT(np_config_finish(&cfg, NULL), 0);
+	CHECK_INT(np_loop_new(&lp), 0);
+	m = np_model_new();
+	CHECK(m);
+	rdeps = (struct np_runner_deps){ .lp = lp, .model = m };
+	CHECK_INT(np_runner_new(&rdeps, &runner), 0);
+	deps = (struct np_overlay_deps){ .lp = lp, .cfg = &cfg, .model = m,
+					 .runner = runner };
+	CHECK_INT(np_overlay_new(&deps, &o), 0);
+	np_model_sync_begin(m, NP_KIND_NODE);
+	CHECK_INT(node("n1", "10.42.1.0/24", "192.0.2.1"), 0);
+	np_model_sync_end(m, NP_KIND_NODE);
+	CHECK_INT(run_a_while(), 0);
+	CHECK_INT(n_device, 1);
+	CHECK_INT(n_dumps, 2);
+
+	/* a Node event: incremental */
+	counts_reset();
+	CHECK_INT(node("n2", "10.42.2.0/24", "192.0.2.2"), 0);
+	CHECK_INT(run_a_while(), 0);
+	CHECK_INT(n_peers, 1);
+	CHECK_INT(n_routes, 1);
+	CHECK_INT(n_dumps + n_device + n_masq_get + n_masq_set + n_pubip, 0);
+
+	/* the module reloaded: the next pass is full */
+	counts_reset();
+	nl_gen++;
+	CHECK_INT(node("n3", "10.42.3.0/24", "192.0.2.3"), 0);
+	CHECK_INT(run_a_while(), 0);
+	CHECK_INT(n_masq_get, 1);
+	CHECK_INT(n_pubip, 1);
+	CHECK_INT(n_device, 1);
+	CHECK_INT(n_dumps, 2);
+	CHECK_INT(np_rc_stats(o->rc)->full_passes, 2);
+
+	np_overlay_free(o);
+	np_runner_free(runner);
+	np_model_free(m);
+	np_loop_free(lp);
+}
+
 int main(void)
 {
 	RUN(overlay_applies_nothing_before_nodes_synced);
+	RUN(overlay_incremental_pass_then_full_pass_after_module_reload);
 	return check_summary();
 }
