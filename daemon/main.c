@@ -2,8 +2,9 @@
 /*
  * nodeplaned: the node agent. One thread, one epoll loop (loop.c) driving
  * the source of cluster state (the Kubernetes API through libcurl, or the
- * manifests directory through inotify), the model, the overlay reconciler
- * (netlink, rtnetlink, WireGuard), timers and signals (a signalfd).
+ * manifests directory through inotify), the model, the reconciler runner
+ * and the reconcilers on it (today the overlay: netlink, rtnetlink,
+ * WireGuard), nlctrl's family events, timers and signals (a signalfd).
  *
  * Source: the API when a kubeconfig is configured, or in a pod (the
  * in-cluster service account: KUBERNETES_SERVICE_HOST is set); else the
@@ -32,6 +33,8 @@
 #include "model/model.h"
 #include "nl/nl.h"
 #include "overlay/overlay.h"
+#include "reconcile/famwatch.h"
+#include "reconcile/runner.h"
 #include "version.h"
 
 enum {
@@ -57,6 +60,9 @@ struct daemon {
 	struct np_model *model;
 	struct np_kube *kube;		/* API mode */
 	struct np_manifests *mf;	/* manifests mode */
+	struct np_runner *runner;
+	struct np_famwatch *fw;		/* NULL: family events unavailable */
+	struct np_io fw_io;
 	struct np_overlay *overlay;
 };
 
@@ -296,8 +302,65 @@ static void overlay_deps(struct np_overlay_deps *deps)
 {
 	*deps = (struct np_overlay_deps){
 		.lp = d.lp, .cfg = &d.cfg, .model = d.model, .nl = d.nl,
-		.kube = d.kube,
+		.kube = d.kube, .runner = d.runner,
 	};
+}
+
+/* ---- nlctrl's family events: module reloads, for the runner ---------- */
+
+static void on_family(void *ctx, const char *name, bool added, uint16_t id)
+{
+	(void)ctx;
+	np_runner_family(d.runner, name, added, id);
+}
+
+static void famwatch_stop(void)
+{
+	if (!d.fw)
+		return;
+	np_loop_del(d.lp, &d.fw_io);
+	np_famwatch_close(d.fw);
+	d.fw = NULL;
+}
+
+static void on_fw_ready(struct np_io *io, uint32_t events)
+{
+	int r;
+
+	(void)io;
+	(void)events;
+	r = np_famwatch_read(d.fw);
+	if (r == -ENOBUFS) {
+		/* events lost: anything may have been reloaded */
+		np_log_warning("runner: generic netlink family events lost: full passes");
+		np_runner_full_all(d.runner);
+	} else if (r < 0) {
+		np_log_warning("runner: reading generic netlink family events: %s; module reloads are noticed at the next pass",
+			       strerror(-r));
+		famwatch_stop();
+	}
+}
+
+/* Not fatal: without the events a reload is noticed by the generation. */
+static void famwatch_start(void)
+{
+	char e[NP_ERR_MSG_LEN + 64];
+	struct np_err err;
+
+	if (np_famwatch_open(&d.fw, on_family, NULL, &err) < 0) {
+		np_log_warning("runner: generic netlink family events: %s; module reloads are noticed at the next pass",
+			       np_err_str(&err, e, sizeof(e)));
+		d.fw = NULL;
+		return;
+	}
+	d.fw_io.fd = np_famwatch_fd(d.fw);
+	d.fw_io.ready = on_fw_ready;
+	if (np_loop_add(d.lp, &d.fw_io, EPOLLIN) < 0) {
+		np_log_warning("runner: generic netlink family events: %s",
+			       strerror(errno));
+		np_famwatch_close(d.fw);
+		d.fw = NULL;
+	}
 }
 
 /*
@@ -342,6 +405,7 @@ static void reload(void)
 
 int main(int argc, char **argv)
 {
+	struct np_runner_deps rdeps;
 	struct np_overlay_deps deps;
 	struct args *a = &d.args;
 	sigset_t mask;
@@ -403,10 +467,19 @@ int main(int argc, char **argv)
 	/*
 	 * The API client exists before the overlay (which writes through it)
 	 * but delivers nothing before the loop runs; the manifests directory
-	 * is read at once, so the overlay subscribes first.
+	 * is read at once, so the runner subscribes first.
 	 */
 	if (api_mode() && source_start() < 0)
 		goto out;
+	/* the runner's jitter: differs between nodes started together */
+	srandom((unsigned int)(np_now_ms() ^ ((uint64_t)getpid() << 16)));
+	rdeps = (struct np_runner_deps){ .lp = d.lp, .model = d.model,
+					 .nl = d.nl };
+	if (np_runner_new(&rdeps, &d.runner) < 0) {
+		np_log_error("out of memory");
+		goto out;
+	}
+	famwatch_start();
 	overlay_deps(&deps);
 	if (np_overlay_new(&deps, &d.overlay) < 0)
 		goto out;
@@ -421,6 +494,8 @@ out:
 	np_manifests_free(d.mf);
 	np_kube_free(d.kube);
 	np_overlay_free(d.overlay);
+	famwatch_stop();
+	np_runner_free(d.runner);
 	np_model_free(d.model);
 	np_nl_close(d.nl);
 	if (d.sig.fd >= 0)
