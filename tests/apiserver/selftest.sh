@@ -432,7 +432,10 @@ t_get_one() {
 	expect_eq 'Status NotFound 404 nodes "nope" not found' \
 		"$(js "$tmp/out" '" ".join(str(d[k]) for k in ("kind","reason","code","message"))')" 404
 	expect_eq 404 "$(api /api/v1/widgets)" "unknown kind"
-	expect_eq 405 "$(api -X POST -d '{}' /api/v1/nodes)" "POST"
+	expect_eq 422 "$(api -X POST -d '{}' /api/v1/nodes)" "POST without a name"
+	expect_eq 'Invalid Node "" is invalid: metadata.name: Required value: name or generateName is required' \
+		"$(js "$tmp/out" 'd["reason"]+" "+d["message"]')" 422
+	expect_eq 405 "$(api -X PUT -d '{}' /api/v1/nodes)" "PUT on a collection"
 }
 
 t_pagination() {
