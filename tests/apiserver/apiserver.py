@@ -251,7 +251,7 @@ def json_patch(doc, ops):
     """RFC 6902: add, remove, replace, move, copy, test."""
     doc = copy.deepcopy(doc)
     if not isinstance(ops, list):
-        raise BadRequest("json patch is not a list of operations")
+        raise BadRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch")
 
     def parent(toks):
         cur = doc
@@ -260,11 +260,11 @@ def json_patch(doc, ops):
                 try:
                     cur = cur[int(t)]
                 except (ValueError, IndexError):
-                    raise BadRequest("doc is missing path: %s" % t)
+                    raise PatchApplyError("doc is missing path: %s" % t)
             elif isinstance(cur, dict) and t in cur:
                 cur = cur[t]
             else:
-                raise BadRequest("doc is missing path: /%s" % "/".join(toks))
+                raise PatchApplyError("doc is missing path: /%s" % "/".join(toks))
         return cur
 
     def get(toks):
@@ -274,7 +274,7 @@ def json_patch(doc, ops):
         try:
             return par[int(last)] if isinstance(par, list) else par[last]
         except (ValueError, IndexError, KeyError, TypeError):
-            raise BadRequest("doc is missing path: /%s" % "/".join(toks))
+            raise PatchApplyError("doc is missing path: /%s" % "/".join(toks))
 
     def remove(toks):
         par, last = parent(toks), toks[-1]
@@ -283,7 +283,7 @@ def json_patch(doc, ops):
                 return par.pop(int(last))
             return par.pop(last)
         except (ValueError, IndexError, KeyError, TypeError):
-            raise BadRequest("Unable to remove nonexistent key: %s: missing "
+            raise PatchApplyError("Unable to remove nonexistent key: %s: missing "
                              "value" % last)
 
     def add(toks, val):
@@ -301,18 +301,19 @@ def json_patch(doc, ops):
                     if i < 0 or i > len(par):
                         raise ValueError
                 except ValueError:
-                    raise BadRequest("add operation: index %s out of "
+                    raise PatchApplyError("add operation: index %s out of "
                                      "bounds" % last)
                 par.insert(i, val)
         elif isinstance(par, dict):
             par[last] = val
         else:
-            raise BadRequest("add operation does not apply: doc is missing "
+            raise PatchApplyError("add operation does not apply: doc is missing "
                              "path: /%s" % "/".join(toks))
 
     for op in ops:
         if not isinstance(op, dict) or "op" not in op or "path" not in op:
             raise BadRequest("json patch operation without op or path")
+
         toks = json_pointer(op["path"])
         o = op["op"]
         if o == "add":
@@ -332,7 +333,7 @@ def json_patch(doc, ops):
             add(toks, val)
         elif o == "test":
             if get(toks) != op.get("value"):
-                raise BadRequest("testing value %s failed: test failed" %
+                raise PatchApplyError("testing value %s failed: test failed" %
                                  op["path"])
         else:
             raise BadRequest("Unexpected kind: %s" % o)
@@ -474,6 +475,45 @@ def default(plural, obj):
 DISCOVERY_PATHS = ("/api", "/apis", "/api/v1") + tuple(
     sorted(set("/apis/%s/v1" % g for _, g, _, _ in KINDS.values() if g)))
 
+def openapi(path):
+    """Just enough OpenAPI for kubectl: /openapi/v3 and its per-group
+    documents declare the fieldValidation query parameter on each kind's
+    PATCH, so kubectl create/apply/replace validate on the server (which
+    takes the parameter and checks nothing more) instead of downloading
+    schemas; /openapi/v2 is an empty Swagger document."""
+    if path == "/openapi/v2":
+        return {"swagger": "2.0", "info": {"title": "Kubernetes",
+                                           "version": "v1.30.0+test"},
+                "paths": {}, "definitions": {}}
+    gvs = sorted(set(("api/v1" if not g else "apis/%s/v1" % g)
+                     for _, g, _, _ in KINDS.values()))
+    if path == "/openapi/v3":
+        return {"paths": {gv: {"serverRelativeURL": "/openapi/v3/%s?hash=%s"
+                               % (gv, hashlib.sha256(gv.encode())
+                                  .hexdigest()[:16].upper())}
+                          for gv in gvs}}
+    gv = path[len("/openapi/v3/"):]
+    if gv not in gvs:
+        return None
+    paths = {}
+    for plural, (kind, g, v, namespaced) in KINDS.items():
+        if ("api/v1" if not g else "apis/%s/v1" % g) != gv:
+            continue
+        p = "/%s/%s%s/{name}" % (gv, "namespaces/{namespace}/"
+                                 if namespaced else "", plural)
+        paths[p] = {"patch": {
+            "operationId": "patch" + kind,
+            "parameters": [{"name": "fieldValidation", "in": "query",
+                            "schema": {"type": "string", "uniqueItems":
+                                       True}}],
+            "x-kubernetes-action": "patch",
+            "x-kubernetes-group-version-kind": {"group": g, "version": v,
+                                                "kind": kind}}}
+    return {"openapi": "3.0.0", "info": {"title": "Kubernetes",
+                                         "version": "v1.30.0+test"},
+            "paths": paths, "components": {"schemas": {}}}
+
+
 VERBS = ["create", "delete", "get", "list", "patch", "update", "watch"]
 
 
@@ -511,6 +551,11 @@ def discovery(path):
 
 class BadRequest(Exception):
     pass
+
+
+class PatchApplyError(Exception):
+    """A JSON patch that does not apply: 422, as the server's
+    NewGenericServerResponse words it."""
 
 
 class Watch:
@@ -892,6 +937,11 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
             return
         if path.rstrip("/") in DISCOVERY_PATHS:
             return self.send_json(200, discovery(path.rstrip("/")))
+        if path.startswith("/openapi/"):
+            doc = openapi(path)
+            if doc is None:
+                return self.not_found_path()
+            return self.send_json(200, doc)
         try:
             r = self.route()
             if r is None:
@@ -1330,7 +1380,16 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
                 return 404
             if method == "PATCH":
                 if mtype == "application/json-patch+json":
-                    new = json_patch(old, patch)
+                    try:
+                        new = json_patch(old, patch)
+                    except PatchApplyError as e:
+                        self.send_status(
+                            422, "Invalid", "the server rejected our "
+                            "request due to an error in our request",
+                            {"causes": [{"reason":
+                                         "UnexpectedServerResponse",
+                                         "message": str(e)}]})
+                        return 422
                 elif mtype == "application/merge-patch+json":
                     new = merge_patch(old, patch)
                 else:
