@@ -3,7 +3,7 @@
 # per-key write queue, Events and Leases; their test against the test API
 # server (python3, openssl: see the test's header).
 KUBE_WRITE_SRCS := kube/request.c kube/writeq.c kube/events.c kube/lease.c \
-                   kube/node_lease.c
+                   kube/node_lease.c kube/svcwrite.c
 NPD_SRCS   += $(KUBE_WRITE_SRCS)
 
 TEST_NAMES += test_kube_write

@@ -30,6 +30,7 @@
 #include "kube/kube.h"
 #include "kube/lease.h"
 #include "kube/request.h"
+#include "kube/svcwrite.h"
 #include "kube/writeq.h"
 #include "log.h"
 #include "loop.h"
@@ -800,6 +801,106 @@ TEST(writeq_backs_off_after_500s)
 	CHECK_INT(np_kube_writeq_stats(q)->failed, 1);
 }
 
+/* ---- ServiceLB's writes to Services ---- */
+
+static int svc_conflicts;
+
+static void svc_conflict(void *ctx, const char *key,
+			 const struct np_kube_result *res)
+{
+	(void)ctx;
+	(void)res;
+	if (!strcmp(key, "services/default/lb"))
+		svc_conflicts++;
+}
+
+static bool svc_settled(void)
+{
+	return np_kube_writeq_idle(q) && q_done + svc_conflicts >= 1;
+}
+
+TEST(service_status_and_finalizer_writes)
+{
+	static const char *const ips[] = { "192.0.2.10", "2001:db8::1" };
+	static const char *const bad[] = { "192.0.2.300" };
+	static const char *const fins[] = { NP_KUBE_LB_FINALIZER };
+	static const char *const badfin[] = { "no-slash" };
+	const cJSON *ing;
+	char rv[32];
+	cJSON *o;
+
+	NEED_SETUP();
+	CHECK_INT(new_queue(100, 1000), 0);
+	svc_conflicts = 0;
+	CHECK_INT(np_kube_service_status(q, "default", "lb", NULL, ips, 2,
+					 q_on_done, svc_conflict, &q_last), 0);
+	if (!wait_for(q_one_done))
+		CHECK_FAIL("the status was never written");
+	CHECK_STR(q_last.err, "");
+	o = ctl("GET", "/objects/services/default/lb", NULL);
+	ing = at(o, "status.loadBalancer.ingress");
+	CHECK_INT(cJSON_GetArraySize(ing), 2);
+	CHECK_STR(str_at(cJSON_GetArrayItem(ing, 0), "ip"), "192.0.2.10");
+	CHECK_STR(str_at(cJSON_GetArrayItem(ing, 0), "ipMode"), "VIP");
+	CHECK_STR(str_at(cJSON_GetArrayItem(ing, 1), "ip"), "2001:db8::1");
+	snprintf(rv, sizeof(rv), "%s", str_at(o, "metadata.resourceVersion"));
+	cJSON_Delete(o);
+	CHECK_INT(np_kube_service_status(q, "default", "lb", NULL, bad, 1,
+					 NULL, NULL, NULL), -EINVAL);
+	CHECK_INT(np_kube_service_status(q, "default", "Bad_Name", NULL, ips,
+					 1, NULL, NULL, NULL), -EINVAL);
+
+	/* The finalizer, on the resourceVersion read. */
+	q_done = 0;
+	CHECK_INT(np_kube_service_finalizers(q, "default", "lb", rv, fins, 1,
+					     q_on_done, svc_conflict, &q_last),
+		  0);
+	if (!wait_for(q_one_done))
+		CHECK_FAIL("the finalizer was never written");
+	CHECK_STR(q_last.err, "");
+	o = ctl("GET", "/objects/services/default/lb", NULL);
+	CHECK_STR(cJSON_GetArrayItem(at(o, "metadata.finalizers"),
+				     0)->valuestring, NP_KUBE_LB_FINALIZER);
+	cJSON_Delete(o);
+	/* The same resourceVersion again is stale: a conflict, nothing
+	 * written. */
+	q_done = 0;
+	CHECK_INT(np_kube_service_finalizers(q, "default", "lb", rv, NULL, 0,
+					     q_on_done, svc_conflict, &q_last),
+		  0);
+	if (!wait_for(svc_settled))
+		CHECK_FAIL("the stale write never ended");
+	CHECK_INT(svc_conflicts, 1);
+	CHECK_INT(q_done, 0);
+	o = ctl("GET", "/objects/services/default/lb", NULL);
+	CHECK_INT(cJSON_GetArraySize(at(o, "metadata.finalizers")), 1);
+	snprintf(rv, sizeof(rv), "%s", str_at(o, "metadata.resourceVersion"));
+	cJSON_Delete(o);
+	CHECK_INT(np_kube_service_finalizers(q, "default", "lb", rv, badfin, 1,
+					     NULL, NULL, NULL), -EINVAL);
+	CHECK_INT(np_kube_service_finalizers(q, "default", "lb", NULL, fins, 1,
+					     NULL, NULL, NULL), -EINVAL);
+	/* Removed (n 0) on the current version; the status emptied. */
+	q_done = 0;
+	CHECK_INT(np_kube_service_finalizers(q, "default", "lb", rv, NULL, 0,
+					     q_on_done, svc_conflict, &q_last),
+		  0);
+	if (!wait_for(q_one_done))
+		CHECK_FAIL("the finalizer was never removed");
+	CHECK_STR(q_last.err, "");
+	q_done = 0;
+	CHECK_INT(np_kube_service_status(q, "default", "lb", NULL, NULL, 0,
+					 q_on_done, svc_conflict, &q_last), 0);
+	if (!wait_for(q_one_done))
+		CHECK_FAIL("the status was never emptied");
+	CHECK_STR(q_last.err, "");
+	o = ctl("GET", "/objects/services/default/lb", NULL);
+	CHECK(at(o, "metadata.finalizers") == NULL);
+	CHECK(at(o, "status.loadBalancer") != NULL);
+	CHECK(at(o, "status.loadBalancer.ingress") == NULL);
+	cJSON_Delete(o);
+}
+
 /* ---- Events ---- */
 
 static int64_t fake_now_us;
@@ -1200,6 +1301,7 @@ static void tests(void)
 	RUN(writeq_coalesces_to_the_last_write);
 	RUN(writeq_409_rereads_and_retries);
 	RUN(writeq_backs_off_after_500s);
+	RUN(service_status_and_finalizer_writes);
 	RUN(event_created_then_series_updated);
 	RUN(event_deleted_meanwhile_is_created_again);
 	RUN(leader_election_one_leader_then_takeover);
