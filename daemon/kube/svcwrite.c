@@ -161,7 +161,7 @@ int np_kube_service_finalizers(struct np_kube_writeq *q, const char *ns,
 		goto oom;
 	}
 	snprintf(key, sizeof(key), "services/%s/%s", ns, name);
-	return queue(q, key, path, p, NULL, done, conflict, ctx);
+	return queue(q, key, path, p, rv, done, conflict, ctx);
 oom:
 	cJSON_Delete(p);
 	return -ENOMEM;
