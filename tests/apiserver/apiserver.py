@@ -707,19 +707,63 @@ def split_list(doc, where):
 
 # --- selectors ---------------------------------------------------------------
 
-def parse_selector(text, fields):
-    """labelSelector / fieldSelector: comma-separated k=v, k==v, k!=v, and
-    (labels only) k, !k. Returns a predicate over an object."""
+# Field labels each kind's registry accepts (besides metadata.name and
+# metadata.namespace), as the real server's field label conversions.
+FIELD_LABELS = {
+    "pods": ("spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
+             "spec.serviceAccountName", "spec.hostNetwork", "status.phase",
+             "status.podIP", "status.nominatedNodeName"),
+    "nodes": ("spec.unschedulable",),
+    "services": ("spec.clusterIP", "spec.type"),
+    "events": ("reason", "type", "reportingController",
+               "regarding.kind", "regarding.name", "regarding.namespace",
+               "regarding.uid"),
+    "leases": (),
+}
+
+
+def split_terms(text):
+    """Splits on commas outside parentheses ("k in (a,b),x=y")."""
+    out, depth, cur = [], 0, ""
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == "," and depth == 0:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    out.append(cur)
+    return [t.strip() for t in out if t.strip()]
+
+
+def parse_selector(text, fields, plural=None):
+    """labelSelector / fieldSelector: comma-separated k=v, k==v, k!=v; and
+    for labels also k, !k, k in (a,b), k notin (a,b). Field selectors take
+    the field labels the kind's registry supports (FIELD_LABELS); a missing
+    field reads as "". Returns a predicate over an object."""
     terms = []
-    for part in filter(None, (t.strip() for t in text.split(","))):
-        if "!=" in part:
+    for part in split_terms(text):
+        m = None if fields else re.fullmatch(
+            r"([^\s!=()]+)\s+(in|notin)\s*\(([^()]*)\)", part)
+        if m:
+            vals = set(v.strip() for v in m.group(3).split(",") if v.strip())
+            if not vals:
+                raise BadRequest("unable to parse requirement: for 'in', "
+                                 "'notin' operators, values set can't be "
+                                 "empty")
+            terms.append((m.group(1), m.group(2), vals))
+        elif "!=" in part:
             k, v = part.split("!=", 1)
             terms.append((k.strip(), "ne", v.strip()))
         elif "=" in part:
             k, v = part.split("=", 1)
             terms.append((k.strip(), "eq", v.strip().lstrip("=")))
-        elif fields:
-            raise BadRequest("invalid field selector %r" % part)
+        elif fields or "(" in part or " " in part:
+            raise BadRequest("invalid %s selector %r" %
+                             ("field" if fields else "label", part))
         elif part.startswith("!"):
             terms.append((part[1:].strip(), "absent", None))
         else:
@@ -730,14 +774,18 @@ def parse_selector(text, fields):
             cur = obj
             for p in k.split("."):
                 if not isinstance(cur, dict) or p not in cur:
-                    return None
+                    return ""
                 cur = cur[p]
-            return cur if isinstance(cur, str) else None
+            if isinstance(cur, bool):
+                return "true" if cur else "false"
+            return cur if isinstance(cur, str) else ""
         return (obj.get("metadata", {}).get("labels") or {}).get(k)
 
     if fields:
+        ok = ("metadata.name", "metadata.namespace") + \
+            FIELD_LABELS.get(plural, ())
         for k, _, _ in terms:
-            if k not in ("metadata.name", "metadata.namespace"):
+            if k not in ok:
                 raise BadRequest('field label not supported: %s' % k)
 
     def match(obj):
@@ -750,6 +798,10 @@ def parse_selector(text, fields):
             if op == "present" and have is None:
                 return False
             if op == "absent" and have is not None:
+                return False
+            if op == "in" and have not in v:
+                return False
+            if op == "notin" and have in v:
                 return False
         return True
     return match
@@ -1013,9 +1065,9 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
 
     # --- list -------------------------------------------------------------
 
-    def selector(self):
+    def selector(self, plural):
         ls = parse_selector(self.q("labelSelector", ""), False)
-        fs = parse_selector(self.q("fieldSelector", ""), True)
+        fs = parse_selector(self.q("fieldSelector", ""), True, plural)
         return lambda o: ls(o) and fs(o)
 
     def in_ns(self, ns, obj):
@@ -1032,7 +1084,7 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
             raise BadRequest("limit %r is not an integer" % limit)
         if limit < 0:
             limit = 0
-        match = self.selector()
+        match = self.selector(plural)
         cont = self.q("continue")
         rvs = self.q("resourceVersion", "")
         if cont and rvs not in ("", "0"):
@@ -1155,7 +1207,7 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
         except ValueError:
             raise BadRequest("timeoutSeconds is not a number")
         bookmarks = self.q("allowWatchBookmarks") in ("1", "true")
-        sel = self.selector()
+        sel = self.selector(plural)
 
         def match(o):
             return self.in_ns(ns, o) and sel(o)

@@ -1137,6 +1137,31 @@ t_kubectl_writes() {
 	ctl_ok DELETE /objects/events/default/kw-svc.1
 }
 
+t_selectors() {
+	put '[{"kind":"Pod","metadata":{"name":"sp-1","namespace":"default","labels":{"app":"a","tier":"x"}},"spec":{"nodeName":"fx-b","hostNetwork":true}},{"kind":"Pod","metadata":{"name":"sp-2","namespace":"default","labels":{"app":"b"}},"spec":{}},{"kind":"Pod","metadata":{"name":"sp-3","namespace":"default","labels":{"app":"c","tier":"y"}},"spec":{"nodeName":"fx-b"}}]'
+	expect_eq 200 "$(api '/api/v1/pods?fieldSelector=spec.nodeName%3Dfx-b')" "spec.nodeName"
+	expect_eq "sp-1 sp-3" "$(js "$tmp/out" '" ".join(i["metadata"]["name"] for i in d["items"])')" "pods of fx-b"
+	expect_eq 200 "$(api '/api/v1/pods?fieldSelector=spec.nodeName%3D,metadata.namespace%3Ddefault')" "unscheduled"
+	expect_eq "sp-2" "$(js "$tmp/out" '" ".join(i["metadata"]["name"] for i in d["items"])')" "a missing field is empty"
+	expect_eq 200 "$(api '/api/v1/pods?fieldSelector=spec.hostNetwork%3Dtrue')" "boolean field"
+	expect_eq "sp-1" "$(js "$tmp/out" '" ".join(i["metadata"]["name"] for i in d["items"])')" "hostNetwork"
+	expect_eq 200 "$(api '/api/v1/pods?labelSelector=app%20in%20(a,c),tier%20notin%20(y)')" "set-based"
+	expect_eq "sp-1" "$(js "$tmp/out" '" ".join(i["metadata"]["name"] for i in d["items"])')" "in/notin"
+	expect_eq 200 "$(api '/api/v1/pods?labelSelector=app%20notin%20(a),tier')" "notin + exists"
+	expect_eq "sp-3" "$(js "$tmp/out" '" ".join(i["metadata"]["name"] for i in d["items"])')" "notin/exists"
+	expect_eq 400 "$(api '/api/v1/nodes?fieldSelector=spec.nodeName%3Dx')" "field label of another kind"
+	expect_eq 'field label not supported: spec.nodeName' "$(js "$tmp/out" 'd["message"]')" "400 message"
+	# A watch with the field selector sees only this node's pods.
+	local rv
+	rv=$(rv)
+	watch_bg "$tmp/sw" "resourceVersion=$rv&timeoutSeconds=2&fieldSelector=spec.nodeName%3Dfx-b" /api/v1/pods
+	put '[{"kind":"Pod","metadata":{"name":"sp-4","namespace":"default"},"spec":{"nodeName":"fx-a"}},{"kind":"Pod","metadata":{"name":"sp-5","namespace":"default"},"spec":{"nodeName":"fx-b"}}]'
+	wait "$wpid" || true
+	expect_eq "ADDED sp-5" "$(jl "$tmp/sw" 'e["type"]+" "+e["object"]["metadata"]["name"]')" "watch by node"
+	local p
+	for p in sp-1 sp-2 sp-3 sp-4 sp-5; do ctl_ok DELETE "/objects/pods/default/$p"; done
+}
+
 run_case certs t_certs
 run_case kubeconfigs t_kubeconfigs
 run_case unauthorized t_unauthorized
@@ -1173,6 +1198,7 @@ run_case events t_events
 run_case leases t_leases
 run_case fail_writes t_fail_writes
 run_case kubectl_writes t_kubectl_writes
+run_case selectors t_selectors
 run_case ipv6 t_ipv6
 
 if [[ $skipped == 0 ]]; then
