@@ -879,9 +879,18 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
         # Verified by the TLS handshake (CERT_OPTIONAL) against ca.crt;
         # POST /accept-certs narrows it to some certificates.
         cert = self.connection.getpeercert(binary_form=True)
+        self.node_identity = None
         if cert and app.cert_accepted(cert):
             st.count(st.auth, "cert")
             self.user = "cert"
+            # system:node:NAME (O=system:nodes): a node identity, which
+            # POST /authz?mode=node restricts as the Node authorizer and
+            # the NodeRestriction admission plugin do.
+            subj = dict(x[0] for x in (self.connection.getpeercert() or {})
+                        .get("subject", ()))
+            cn = subj.get("commonName", "")
+            if cn.startswith("system:node:"):
+                self.node_identity = cn[len("system:node:"):]
             return True
         auth = self.headers.get("Authorization", "")
         if auth.startswith("Bearer ") and auth[7:].strip() in app.tokens:
@@ -1344,6 +1353,8 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
                "body": body.decode("utf-8", "replace"), "time": time.time()}
         code = self.injected_failure(method)
         if code is None:
+            code = self.node_restricted(method)
+        if code is None:
             try:
                 code = self.do_write(method, body,
                                      ctype.split(";")[0].strip().lower())
@@ -1355,6 +1366,26 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
             st.writes.append(rec)
             if method == "PATCH":
                 st.patches.append(rec)
+
+    def node_restricted(self, method):
+        """With POST /authz?mode=node: a node identity writes only its own
+        Node (403 otherwise, in NodeRestriction's words)."""
+        app = self.server.app
+        if app.authz != "node" or self.node_identity is None:
+            return None
+        r = self.route()
+        if r is None or r[0] != "nodes":
+            return None
+        name = r[2]
+        if name == self.node_identity and method != "DELETE":
+            return None
+        what = name if name is not None else ""
+        self.send_status(403, "Forbidden",
+                         'nodes "%s" is forbidden: node "%s" is not allowed '
+                         "to modify node \"%s\"" % (what, self.node_identity,
+                                                      what),
+                         {"name": what, "kind": "nodes"})
+        return 403
 
     def injected_failure(self, method):
         st = self.server.app.store
@@ -1948,6 +1979,12 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
                 n = sum(1 for w in st.watches if w.bookmarks)
                 st.cond.notify_all()
             return self.reply(200, {"watches": n})
+        if cmd == "authz":
+            mode = q.get("mode")
+            if mode not in ("none", "node"):
+                return self.error(400, "authz: mode=none|node")
+            app.authz = mode
+            return self.reply(200, {"authz": mode})
         if cmd == "fail":
             # The next n API requests (writes unless method=) under path
             # answer code with a Status.
@@ -2034,6 +2071,7 @@ class App:
                 self.tokens = set(filter(None, [f.read().strip()]))
         self.certs_accepted = None      # None: any certificate of ca.crt
         self.chunking = args.chunking
+        self.authz = "none"             # POST /authz?mode=node
         self.family, host, port = parse_addr(args.listen, "--listen")
         self.api_addr = (host, port)
         self.api = None

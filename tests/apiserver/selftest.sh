@@ -230,6 +230,8 @@ run_case() {	# NAME FUNC
 		"http://127.0.0.1:$control_port/error410mode?mode=event" \
 		"http://127.0.0.1:$control_port/chunking?mode=event" \
 		"http://127.0.0.1:$control_port/expire-watches?n=0" \
+		"http://127.0.0.1:$control_port/authz?mode=none" \
+		"http://127.0.0.1:$control_port/fail?n=0" \
 		-X POST -d "" "http://127.0.0.1:$control_port/accept-certs" \
 		>/dev/null 2>&1
 	curl -sS -X POST --data-binary @"$certs/token" \
@@ -1162,6 +1164,27 @@ t_selectors() {
 	for p in sp-1 sp-2 sp-3 sp-4 sp-5; do ctl_ok DELETE "/objects/pods/default/$p"; done
 }
 
+t_node_authz() {
+	put "$(node nodeplane)"
+	ctl_ok POST '/authz?mode=node'
+	expect_eq 403 "$(api -X PATCH -H 'Content-Type: application/merge-patch+json' \
+		--data-binary '{"metadata":{"labels":{"x":"1"}}}' /api/v1/nodes/fx-a/status)" "another node"
+	expect_eq 'Forbidden nodes "fx-a" is forbidden: node "nodeplane" is not allowed to modify node "fx-a"' \
+		"$(js "$tmp/out" 'd["reason"]+" "+d["message"]')" "403 Status"
+	expect_eq 200 "$(api -X PATCH -H 'Content-Type: application/merge-patch+json' \
+		--data-binary '{"metadata":{"labels":{"x":"1"}}}' /api/v1/nodes/nodeplane/status)" "its own node"
+	# A bearer token is no node identity: not restricted.
+	expect_eq 200 "$(curl -sS -o "$tmp/out" -w '%{http_code}' --cacert "$certs/ca.crt" \
+		-H "Authorization: Bearer $(cat "$certs/token")" -X PATCH \
+		-H 'Content-Type: application/merge-patch+json' --data-binary '{"metadata":{"labels":{"y":"1"}}}' \
+		"$base/api/v1/nodes/fx-a")" "token"
+	ctl_ok POST '/authz?mode=none'
+	expect_eq 200 "$(api -X PATCH -H 'Content-Type: application/merge-patch+json' \
+		--data-binary '{"metadata":{"labels":{"y":null}}}' /api/v1/nodes/fx-a)" "authz off"
+	expect_eq 400 "$(ctl POST '/authz?mode=rbac')" "bad mode"
+	ctl_ok DELETE /objects/nodes/nodeplane
+}
+
 run_case certs t_certs
 run_case kubeconfigs t_kubeconfigs
 run_case unauthorized t_unauthorized
@@ -1199,6 +1222,7 @@ run_case leases t_leases
 run_case fail_writes t_fail_writes
 run_case kubectl_writes t_kubectl_writes
 run_case selectors t_selectors
+run_case node_authz t_node_authz
 run_case ipv6 t_ipv6
 
 if [[ $skipped == 0 ]]; then
