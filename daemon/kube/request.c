@@ -59,7 +59,7 @@ static void call_done(struct kube_req *r, long status, const char *err)
 }
 
 /* What a path may carry: unreserved, sub-delims, ':', '@', '/', '?', '%'. */
-static bool path_ok(const char *p)
+bool np_kube_path_ok(const char *p)
 {
 	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
 				 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -85,7 +85,7 @@ struct np_kube_call *np_kube_request(struct np_kube *k, const char *method,
 			 "PUT, PATCH, DELETE", method ? method : "(null)");
 		return NULL;
 	}
-	if (!path || !path_ok(path)) {
+	if (!path || !np_kube_path_ok(path)) {
 		snprintf(err, errlen, "%s \"%s\": not an API path", method,
 			 path ? path : "(null)");
 		return NULL;

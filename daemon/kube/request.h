@@ -110,6 +110,9 @@ char *np_kube_patch_with_rv(enum np_kube_patch_type type, const char *patch,
  */
 int np_kube_path(char *buf, size_t len, const char *gv, const char *plural,
 		 const char *ns, const char *name, const char *sub);
+/* Whether path is one np_kube_request() takes: "/api/..." or "/apis/...",
+ * URL path and query characters only. */
+bool np_kube_path_ok(const char *path);
 /* Whether s is a DNS subdomain (RFC 1123, at most 253 characters). */
 bool np_kube_dns_name(const char *s);
 

@@ -214,11 +214,13 @@ static void write_result(void *ctx, const struct np_kube_result *res)
 	kick(q);
 }
 
-static void send_entry(struct np_kube_writeq *q, struct entry *e)
+/* Starts e's pending write. false if it could not even start: its done
+ * callback ran, and may have changed any entry. */
+static bool send_entry(struct np_kube_writeq *q, struct entry *e)
 {
 	struct write *w = e->pending;
 	struct np_kube_result res = { .reason = "" };
-	char err[1024];
+	char err[1024], key[KEY_MAX + 1];
 
 	e->pending = NULL;
 	e->sent = w;
@@ -230,16 +232,18 @@ static void send_entry(struct np_kube_writeq *q, struct entry *e)
 		/* Sent: to the back of the line for its next write. */
 		unlink_entry(q, e);
 		append_entry(q, e);
-		return;
+		return true;
 	}
 	/* Could not even start (out of memory): a final failure. */
 	np_log_error("kube: %s: %s", e->key, err);
 	e->sent = NULL;
 	q->stats.failed++;
 	res.err = err;
+	snprintf(key, sizeof(key), "%s", e->key);
 	if (w->done)
-		w->done(w->ctx, e->key, &res);
+		w->done(w->ctx, key, &res);
 	write_free(w);
+	return false;
 }
 
 static void dispatch(struct np_kube_writeq *q)
@@ -268,9 +272,12 @@ static void dispatch(struct np_kube_writeq *q)
 			break;
 		}
 		q->tokens -= 1.0;
-		send_entry(q, e);
-		/* A failed start may have freed nothing but changed the list
-		 * order: start over from the head next time round. */
+		if (!send_entry(q, e)) {
+			/* The list may have changed under us: again from the
+			 * start, from the loop. */
+			kick(q);
+			return;
+		}
 	}
 	for (e = q->head; e; e = next) {
 		next = e->next;
@@ -346,7 +353,7 @@ int np_kube_writeq_put(struct np_kube_writeq *q, const char *key,
 	bool oom = false;
 
 	if (!key || !*key || strlen(key) > KEY_MAX || !method || !path ||
-	    (strcmp(method, "POST") && strcmp(method, "PUT") &&
+	    !np_kube_path_ok(path) || (strcmp(method, "POST") && strcmp(method, "PUT") &&
 	     strcmp(method, "PATCH") && strcmp(method, "DELETE"))) {
 		np_log_error("kube: write queue: key \"%s\", %s %s: not a "
 			     "write", key ? key : "(null)",
