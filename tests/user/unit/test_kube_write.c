@@ -1189,6 +1189,54 @@ TEST(leader_election_one_leader_then_takeover)
 	cc.le = NULL;
 }
 
+static struct cand cd = { .id = "node-d" };
+
+static bool d_stopped(void)
+{
+	return cd.stopped == 1 && !np_kube_leader_is_leader(cd.le);
+}
+
+static bool d_leads_again(void)
+{
+	return cd.started == 2 && np_kube_leader_is_leader(cd.le);
+}
+
+static bool d_leads(void)
+{
+	return np_kube_leader_is_leader(cd.le);
+}
+
+TEST(leader_steps_down_when_it_cannot_renew)
+{
+	struct np_kube_leader_opts o = {
+		.name = "test-leader-d", .identity = "node-d",
+		.lease_duration_s = 2, .renew_deadline_ms = 1500,
+		.retry_period_ms = 250, .started = cand_started,
+		.stopped = cand_stopped, .ctx = &cd,
+	};
+
+	NEED_SETUP();
+	CHECK_INT(np_kube_leader_new(k, &o, &cd.le), 0);
+	if (!wait_for(d_leads))
+		CHECK_FAIL("node-d never became the leader");
+	CHECK_INT(cd.started, 1);
+	CHECK_INT(cd.stopped, 0);
+	/* Every write to the Lease fails: past the renew deadline the leader
+	 * steps down (stopped() once), though nobody else took it. */
+	CHECK(ctl_ok("POST", "/fail?n=100000&code=503&path=/apis/"
+		     "coordination.k8s.io/v1/namespaces/kube-system/leases/"
+		     "test-leader-d", NULL));
+	if (!wait_for(d_stopped))
+		CHECK_FAIL("node-d never stepped down (stopped %d)", cd.stopped);
+	CHECK(ctl_ok("POST", "/fail?n=0", NULL));
+	/* Writes go through again: its own expired Lease, taken again. */
+	if (!wait_for(d_leads_again))
+		CHECK_FAIL("node-d never led again (started %d)", cd.started);
+	CHECK_INT(cd.stopped, 1);
+	np_kube_leader_free(cd.le);
+	cd.le = NULL;
+}
+
 /* ---- node Leases ---- */
 
 static struct np_kube_node_leases *mon;
@@ -1211,6 +1259,13 @@ static bool mon_has_a(void)
 static bool a_reported_dead(void)
 {
 	return strstr(changes, "node-a=dead") != NULL;
+}
+
+static struct np_kube_node_lease *cur_nl;
+
+static bool nl_renewed(void)
+{
+	return np_kube_node_lease_renewed(cur_nl);
 }
 
 static bool mon_synced_with_old(void)
@@ -1279,7 +1334,9 @@ TEST(node_leases_alive_and_expired)
 	CHECK_STR(cJSON_GetObjectItemCaseSensitive(at(l, "metadata.labels"),
 		  "nodeplane.io/lease")->valuestring, "node");
 	cJSON_Delete(l);
-	CHECK(np_kube_node_lease_renewed(nl));
+	cur_nl = nl;
+	if (!wait_for(nl_renewed))
+		CHECK_FAIL("node-a's Lease renewal never succeeded");
 
 	/* It stops: the monitor reports it dead once the Lease expired. */
 	np_kube_node_lease_free(nl);
@@ -1305,6 +1362,7 @@ static void tests(void)
 	RUN(event_created_then_series_updated);
 	RUN(event_deleted_meanwhile_is_created_again);
 	RUN(leader_election_one_leader_then_takeover);
+	RUN(leader_steps_down_when_it_cannot_renew);
 	RUN(node_leases_alive_and_expired);
 	tests_done = true;
 	swapcontext(&test_uc, &main_uc);
@@ -1389,6 +1447,7 @@ int main(void)
 	np_kube_leader_free(ca.le);
 	np_kube_leader_free(cb.le);
 	np_kube_leader_free(cc.le);
+	np_kube_leader_free(cd.le);
 	np_kube_node_leases_free(mon);
 	np_kube_writeq_free(q);
 	rec_reset(&q_last);
