@@ -24,21 +24,6 @@ static bool ip_ok(const char *s)
 		     inet_pton(AF_INET6, s, b) == 1);
 }
 
-/* A qualified finalizer name: "<dns prefix>/<name>", printable. */
-static bool finalizer_ok(const char *s)
-{
-	const char *slash = s ? strchr(s, '/') : NULL;
-	char prefix[254];
-
-	if (!slash || slash == s || (size_t)(slash - s) > 253 ||
-	    !slash[1] || strlen(slash + 1) > 63 ||
-	    strspn(slash + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRS"
-		   "TUVWXYZ0123456789-_.") != strlen(slash + 1))
-		return false;
-	snprintf(prefix, sizeof(prefix), "%.*s", (int)(slash - s), s);
-	return np_kube_dns_name(prefix);
-}
-
 static int queue(struct np_kube_writeq *q, const char *key, const char *path,
 		 cJSON *patch, const char *rv, np_kube_writeq_fn done,
 		 np_kube_writeq_fn conflict, void *ctx)
@@ -116,53 +101,43 @@ oom:
 	return -ENOMEM;
 }
 
-int np_kube_service_finalizers(struct np_kube_writeq *q, const char *ns,
-			       const char *name, const char *rv,
-			       const char *const *finalizers, size_t n,
-			       np_kube_writeq_fn done,
-			       np_kube_writeq_fn conflict, void *ctx)
+int np_kube_service_finalizer(struct np_kube_writeq *q, const char *ns,
+			      const char *name, const char *uid, bool add,
+			      np_kube_writeq_fn done,
+			      np_kube_writeq_fn conflict, void *ctx)
 {
 	char path[600], key[600];
-	cJSON *p, *md, *list;
-	size_t i;
+	cJSON *p, *md, *list, *f;
+	char *body;
+	int r;
 
 	if (np_kube_path(path, sizeof(path), "v1", "services", ns, name,
-			 NULL) || !rv || !*rv || (n && !finalizers)) {
-		np_log_error("kube: finalizers of Service %s/%s: not a "
-			     "namespace and name, or no resourceVersion",
-			     ns ? ns : "(null)", name ? name : "(null)");
+			 NULL) || (uid && (!*uid || strlen(uid) > 128))) {
+		np_log_error("kube: finalizer of Service %s/%s: not a namespace "
+			     "and name, or not a uid", ns ? ns : "(null)",
+			     name ? name : "(null)");
 		return -EINVAL;
-	}
-	for (i = 0; i < n; i++) {
-		if (!finalizer_ok(finalizers[i])) {
-			np_log_error("kube: finalizers of Service %s/%s: "
-				     "\"%s\" is not a qualified name", ns,
-				     name, finalizers[i] ? finalizers[i] :
-				     "(null)");
-			return -EINVAL;
-		}
 	}
 	p = cJSON_CreateObject();
 	md = p ? cJSON_AddObjectToObject(p, "metadata") : NULL;
-	if (!md)
-		goto oom;
-	if (n) {
-		list = cJSON_AddArrayToObject(md, "finalizers");
-		if (!list)
-			goto oom;
-		for (i = 0; i < n; i++) {
-			cJSON *s = cJSON_CreateString(finalizers[i]);
-
-			if (!s)
-				goto oom;
-			cJSON_AddItemToArray(list, s);
-		}
-	} else if (!cJSON_AddNullToObject(md, "finalizers")) {
-		goto oom;
+	list = md ? cJSON_AddArrayToObject(md, add ? "finalizers" :
+					   "$deleteFromPrimitiveList/"
+					   "finalizers") : NULL;
+	f = list ? cJSON_CreateString(NP_KUBE_LB_FINALIZER) : NULL;
+	if (!f || (uid && !cJSON_AddStringToObject(md, "uid", uid))) {
+		cJSON_Delete(f);
+		cJSON_Delete(p);
+		return -ENOMEM;
 	}
-	snprintf(key, sizeof(key), "services/%s/%s", ns, name);
-	return queue(q, key, path, p, rv, done, conflict, ctx);
-oom:
+	cJSON_AddItemToArray(list, f);
+	body = cJSON_PrintUnformatted(p);
 	cJSON_Delete(p);
-	return -ENOMEM;
+	if (!body)
+		return -ENOMEM;
+	snprintf(key, sizeof(key), "services/%s/%s", ns, name);
+	r = np_kube_writeq_put(q, key, "PATCH", path,
+			       np_kube_patch_ctype(NP_KUBE_PATCH_STRATEGIC),
+			       body, done, conflict, ctx);
+	free(body);
+	return r;
 }

@@ -6,14 +6,14 @@
  *
  * - status.loadBalancer.ingress, a merge patch of the status subresource
  *   (PATCH .../services/NAME/status), key "services/NS/NAME/status";
- * - metadata.finalizers, a merge patch of the Service conditional on the
- *   resourceVersion read, key "services/NS/NAME" (the whole list is
- *   written, so a stale read must fail with 409 rather than drop someone
- *   else's finalizer: the conflict callback re-reads and calls again).
+ * - the finalizer service.kubernetes.io/load-balancer-cleanup added or
+ *   removed, a strategic-merge patch of the Service, key
+ *   "services/NS/NAME".
  */
 #ifndef _NP_KUBE_SVCWRITE_H
 #define _NP_KUBE_SVCWRITE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "kube/writeq.h"
@@ -34,14 +34,17 @@ int np_kube_service_status(struct np_kube_writeq *q, const char *ns,
 			   void *ctx);
 
 /*
- * metadata.finalizers := finalizers[0..n) (n 0 removes the field), only on
- * resourceVersion rv (required). Add or remove NP_KUBE_LB_FINALIZER from
- * the list read with rv. 0, -EINVAL, -ENOMEM.
+ * Adds (add true) or removes NP_KUBE_LB_FINALIZER from the Service's
+ * metadata.finalizers, leaving any other finalizer alone: a strategic-merge
+ * patch (finalizers merge as a set; removal is $deleteFromPrimitiveList),
+ * as the upstream service controller's patches do, so no list needs to be
+ * read first. uid non-NULL: only on the Service with that uid (a Service
+ * deleted and created again under the same name answers 409). 0, -EINVAL,
+ * -ENOMEM.
  */
-int np_kube_service_finalizers(struct np_kube_writeq *q, const char *ns,
-			       const char *name, const char *rv,
-			       const char *const *finalizers, size_t n,
-			       np_kube_writeq_fn done,
-			       np_kube_writeq_fn conflict, void *ctx);
+int np_kube_service_finalizer(struct np_kube_writeq *q, const char *ns,
+			      const char *name, const char *uid, bool add,
+			      np_kube_writeq_fn done,
+			      np_kube_writeq_fn conflict, void *ctx);
 
 #endif /* _NP_KUBE_SVCWRITE_H */

@@ -823,10 +823,7 @@ TEST(service_status_and_finalizer_writes)
 {
 	static const char *const ips[] = { "192.0.2.10", "2001:db8::1" };
 	static const char *const bad[] = { "192.0.2.300" };
-	static const char *const fins[] = { NP_KUBE_LB_FINALIZER };
-	static const char *const badfin[] = { "no-slash" };
-	const cJSON *ing;
-	char rv[32];
+	const cJSON *ing, *fl;
 	cJSON *o;
 
 	NEED_SETUP();
@@ -843,47 +840,44 @@ TEST(service_status_and_finalizer_writes)
 	CHECK_STR(str_at(cJSON_GetArrayItem(ing, 0), "ip"), "192.0.2.10");
 	CHECK_STR(str_at(cJSON_GetArrayItem(ing, 0), "ipMode"), "VIP");
 	CHECK_STR(str_at(cJSON_GetArrayItem(ing, 1), "ip"), "2001:db8::1");
-	snprintf(rv, sizeof(rv), "%s", str_at(o, "metadata.resourceVersion"));
 	cJSON_Delete(o);
 	CHECK_INT(np_kube_service_status(q, "default", "lb", NULL, bad, 1,
 					 NULL, NULL, NULL), -EINVAL);
 	CHECK_INT(np_kube_service_status(q, "default", "Bad_Name", NULL, ips,
 					 1, NULL, NULL, NULL), -EINVAL);
 
-	/* The finalizer, on the resourceVersion read. */
+	/* The finalizer added next to someone else's, then removed alone;
+	 * a uid that is not the Service's is a conflict. */
+	CHECK(ctl_ok("PUT", "/objects", "{\"kind\":\"Service\",\"metadata\":"
+		     "{\"name\":\"lb\",\"namespace\":\"default\",\"uid\":"
+		     "\"uid-lb\",\"finalizers\":[\"other.io/keep\"]},\"spec\":"
+		     "{\"type\":\"LoadBalancer\",\"ports\":[{\"port\":80}]}}"));
 	q_done = 0;
-	CHECK_INT(np_kube_service_finalizers(q, "default", "lb", rv, fins, 1,
-					     q_on_done, svc_conflict, &q_last),
+	CHECK_INT(np_kube_service_finalizer(q, "default", "lb", "uid-lb", true,
+					    q_on_done, svc_conflict, &q_last),
 		  0);
 	if (!wait_for(q_one_done))
-		CHECK_FAIL("the finalizer was never written");
+		CHECK_FAIL("the finalizer was never added");
 	CHECK_STR(q_last.err, "");
 	o = ctl("GET", "/objects/services/default/lb", NULL);
-	CHECK_STR(cJSON_GetArrayItem(at(o, "metadata.finalizers"),
-				     0)->valuestring, NP_KUBE_LB_FINALIZER);
+	fl = at(o, "metadata.finalizers");
+	CHECK_INT(cJSON_GetArraySize(fl), 2);
+	CHECK_STR(cJSON_GetArrayItem(fl, 0)->valuestring, "other.io/keep");
+	CHECK_STR(cJSON_GetArrayItem(fl, 1)->valuestring, NP_KUBE_LB_FINALIZER);
 	cJSON_Delete(o);
-	/* The same resourceVersion again is stale: a conflict, nothing
-	 * written. */
 	q_done = 0;
-	CHECK_INT(np_kube_service_finalizers(q, "default", "lb", rv, NULL, 0,
-					     q_on_done, svc_conflict, &q_last),
-		  0);
+	CHECK_INT(np_kube_service_finalizer(q, "default", "lb", "uid-other",
+					    false, q_on_done, svc_conflict,
+					    &q_last), 0);
 	if (!wait_for(svc_settled))
-		CHECK_FAIL("the stale write never ended");
+		CHECK_FAIL("the write for another uid never ended");
 	CHECK_INT(svc_conflicts, 1);
 	CHECK_INT(q_done, 0);
-	o = ctl("GET", "/objects/services/default/lb", NULL);
-	CHECK_INT(cJSON_GetArraySize(at(o, "metadata.finalizers")), 1);
-	snprintf(rv, sizeof(rv), "%s", str_at(o, "metadata.resourceVersion"));
-	cJSON_Delete(o);
-	CHECK_INT(np_kube_service_finalizers(q, "default", "lb", rv, badfin, 1,
-					     NULL, NULL, NULL), -EINVAL);
-	CHECK_INT(np_kube_service_finalizers(q, "default", "lb", NULL, fins, 1,
-					     NULL, NULL, NULL), -EINVAL);
-	/* Removed (n 0) on the current version; the status emptied. */
+	CHECK_INT(np_kube_service_finalizer(q, "default", "Bad_Name", NULL,
+					    true, NULL, NULL, NULL), -EINVAL);
 	q_done = 0;
-	CHECK_INT(np_kube_service_finalizers(q, "default", "lb", rv, NULL, 0,
-					     q_on_done, svc_conflict, &q_last),
+	CHECK_INT(np_kube_service_finalizer(q, "default", "lb", NULL, false,
+					    q_on_done, svc_conflict, &q_last),
 		  0);
 	if (!wait_for(q_one_done))
 		CHECK_FAIL("the finalizer was never removed");
@@ -895,7 +889,9 @@ TEST(service_status_and_finalizer_writes)
 		CHECK_FAIL("the status was never emptied");
 	CHECK_STR(q_last.err, "");
 	o = ctl("GET", "/objects/services/default/lb", NULL);
-	CHECK(at(o, "metadata.finalizers") == NULL);
+	fl = at(o, "metadata.finalizers");
+	CHECK_INT(cJSON_GetArraySize(fl), 1);
+	CHECK_STR(cJSON_GetArrayItem(fl, 0)->valuestring, "other.io/keep");
 	CHECK(at(o, "status.loadBalancer") != NULL);
 	CHECK(at(o, "status.loadBalancer.ingress") == NULL);
 	cJSON_Delete(o);
