@@ -21,6 +21,8 @@
  * plus leaseDurationSeconds, is after T.
  *
  * Times given to and returned by this API are np_now_ms() (monotonic).
+ * Callbacks run on the loop; an object must not be freed from its own
+ * callback (others may: e.g. free the node Lease monitor in stopped()).
  */
 #ifndef _NP_KUBE_LEASE_H
 #define _NP_KUBE_LEASE_H
