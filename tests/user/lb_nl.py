@@ -137,7 +137,7 @@ def backend_nest(text):
     ip = ipaddress.ip_address(host.strip('[]'))
     flags = 0
     for f in parts[1:]:
-        flags |= 1 << BE_FLAGS.index(f)
+        flags |= int(f, 0) if f[0].isdigit() else 1 << BE_FLAGS.index(f)
     if not flags & 6:
         flags |= 2                                  # ready by default
     return nla(A_BACKEND | 0x8000,
@@ -353,7 +353,7 @@ def raw(words):
     0; sockets stay open until the end, "close N" closes one) and prints
     "ok" (with " gen=G" when the reply carries one), or the error:
       set|del|get|dump WORDS  where WORDS are attributes: "u8|u16|u32|u64
-      TYPE VALUE", "empty TYPE", "key4 PROTO PORT", "key6 PROTO PORT",
+      TYPE VALUE", "empty TYPE", "bin TYPE HEX", "key4 PROTO PORT", "key6 PROTO PORT",
       "be ADDR:PORT[/FLAG..]", "range CIDR", "nest TYPE u8|u32 SUBTYPE V"
       info KEY                prints one INFO value
       close N"""
@@ -389,6 +389,9 @@ def raw(words):
                                             'u32': '=I', 'u64': '=Q'}[k], v))
             elif k == 'empty':
                 body += nla(int(req.pop(0)), b'')
+            elif k == 'bin':
+                t = int(req.pop(0))
+                body += nla(t, bytes.fromhex(req.pop(0)))
             elif k in ('key4', 'key6'):
                 body += key_attrs(2 if k == 'key4' else 10,
                                   PROTOS[req.pop(0)], int(req.pop(0)), None)
