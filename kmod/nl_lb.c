@@ -262,6 +262,7 @@ static int set_new(struct genl_info *info, struct np_net *nn,
 	struct net *net = genl_info_net(info);
 	struct np_lb_fe *fe, *staged, *old;
 	u32 nbe, nr;
+	u64 gen;
 	int err;
 
 	fe = np_lb_fe_new();
@@ -312,8 +313,9 @@ static int set_new(struct genl_info *info, struct np_net *nn,
 			goto err_unlock;
 		fe = NULL;
 	}
+	gen = nn->lb.generation;
 	mutex_unlock(&nn->lock);
-	return reply_generation(info, NP_CMD_LB_SET, nn->lb.generation);
+	return reply_generation(info, NP_CMD_LB_SET, gen);
 
 err_unlock:
 	mutex_unlock(&nn->lock);

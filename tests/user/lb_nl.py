@@ -76,6 +76,8 @@ class Sock:
         self.s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
         self.s.setsockopt(270, 11, 1)           # NETLINK_EXT_ACK
         self.s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 22)
+        # a GET doit of a large frontend sends all its messages at once
+        self.s.setsockopt(socket.SOL_SOCKET, 33, 1 << 26)  # SO_RCVBUFFORCE
         self.seq = 0
         self.fam = None
         for t, p in attrs(self.request(0x10, 3, nla(2, b'nodeplane\0'))[0]):
