@@ -349,6 +349,67 @@ int np_nl_lb_del(struct np_nl *nl, const struct np_lb_frontend *key,
 int np_nl_lb_dump(struct np_nl *nl, struct np_lb_list *out,
 		  struct np_err *err);
 
+/*
+ * The pieces of np_nl_lb_set() and np_nl_lb_dump(), exported for the unit
+ * tests. One message carries at most NP_NL_LB_CHUNK backends and ranges
+ * together (backends first); larger frontends are staged in chunks of
+ * that many entries. Messages are allocated with NP_NL_LB_MSG_SIZE bytes,
+ * enough for a chunk of IPv6 entries.
+ */
+#define NP_NL_LB_CHUNK 1000
+#define NP_NL_LB_MSG_SIZE 65536
+
+/* One message of a frontend: entries [backend, +n_backends) and
+ * [range, +n_ranges), and its NP_LB_STAGE_F_* (0: the only message). */
+struct np_lb_chunk {
+	uint32_t stage;
+	size_t backend, n_backends;
+	size_t range, n_ranges;
+};
+
+/* How many messages fe needs at per entries each (0: NP_NL_LB_CHUNK). */
+size_t np_nl_lb_nchunks(const struct np_lb_frontend *fe, size_t per);
+/* Message i (0-based) of those. */
+void np_nl_lb_chunk(const struct np_lb_frontend *fe, size_t per, size_t i,
+		    struct np_lb_chunk *c);
+/*
+ * NP_CMD_LB_SET attributes of chunk c: the key always; OWNER (when not
+ * 0), FLAGS and AFFINITY unless c->stage has APPEND; c's backends and
+ * ranges; STAGE when not 0; GENERATION when expect_gen is not 0.
+ * -EINVAL for a family other than AF_INET/AF_INET6 or an address of
+ * another family than fe's, -EMSGSIZE when msg is full.
+ */
+int np_nl_lb_set_build(struct nl_msg *msg, const struct np_lb_frontend *fe,
+		       const struct np_lb_chunk *c, uint64_t expect_gen);
+/* NP_CMD_LB_DEL: the key of fe, GENERATION when expect_gen is not 0. */
+int np_nl_lb_del_build(struct nl_msg *msg, const struct np_lb_frontend *key,
+		       uint64_t expect_gen);
+/* The LB_SET (cmd NP_CMD_LB_SET) or LB_DEL reply: its generation. */
+int np_nl_lb_gen_parse(const struct nlmsghdr *nlh, size_t len, uint8_t cmd,
+		       uint64_t *gen, struct np_err *err);
+/*
+ * One LB_GET reply message into out (arrays malloc'd; cleared on failure)
+ * and its NP_LB_A_STAGE into *stage (0 or NP_LB_STAGE_F_APPEND). Every
+ * attribute is validated (-EBADMSG naming it); unknown ones are ignored.
+ */
+int np_nl_lb_parse(const struct nlmsghdr *nlh, size_t len,
+		   struct np_lb_frontend *out, uint32_t *stage,
+		   struct np_err *err);
+/*
+ * Adds a parsed message to l, taking fe's arrays: a new frontend, or with
+ * stage APPEND more entries of the last one, which must have fe's key and
+ * the same value of each of NP_LB_A_OWNER, _FLAGS and _AFFINITY whose bit
+ * (1 << type) is in present (those the continuation carried). -EBADMSG
+ * otherwise.
+ */
+int np_nl_lb_merge(struct np_lb_list *l, struct np_lb_frontend *fe,
+		   uint32_t stage, uint32_t present, struct np_err *err);
+/* np_nl_lb_parse() and np_nl_lb_merge() of one reply message. */
+int np_nl_lb_reply_merge(struct np_lb_list *l, const struct nlmsghdr *nlh,
+			 size_t len, struct np_err *err);
+/* Canonicalises and sorts l by key; -EBADMSG when a key repeats. */
+int np_nl_lb_list_finish(struct np_lb_list *l, struct np_err *err);
+
 /* Restarts of a dump the kernel marked interrupted before np_nl_dump gives up. */
 #define NP_NL_DUMP_TRIES 5
 
