@@ -26,7 +26,11 @@
 
 #include "config.h"
 #include "kube/kinds.h"
+#include "kube/events.h"
 #include "kube/kube.h"
+#include "kube/lease.h"
+#include "kube/svcwrite.h"
+#include "kube/writeq.h"
 #include "log.h"
 #include "loop.h"
 #include "manifests.h"
@@ -35,6 +39,7 @@
 #include "overlay/overlay.h"
 #include "reconcile/famwatch.h"
 #include "reconcile/runner.h"
+#include "servicelb/reconcile.h"
 #include "version.h"
 
 enum {
@@ -64,6 +69,14 @@ struct daemon {
 	struct np_famwatch *fw;		/* NULL: family events unavailable */
 	struct np_io fw_io;
 	struct np_overlay *overlay;
+	struct np_slb_rc *slb;
+	struct np_hostport_rc *hostport;
+	/* API mode: ServiceLB's writes */
+	struct np_kube_writeq *wq;
+	struct np_kube_events *ev;
+	struct np_kube_leader *leader;
+	struct np_kube_node_lease *node_lease;
+	struct np_kube_node_leases *leases;
 };
 
 static struct daemon d;
@@ -306,6 +319,166 @@ static void overlay_deps(struct np_overlay_deps *deps)
 	};
 }
 
+/* ---- ServiceLB and hostPort: the reconcilers and their API writes --- */
+
+static void lb_event(void *ctx, enum np_kind kind, const struct np_meta *obj,
+		     bool warning, const char *reason, const char *action,
+		     const char *note)
+{
+	struct np_kube_objref ref = {
+		.api_version = "v1", .kind = np_kind_name(kind),
+		.ns = obj->ns, .name = obj->name, .uid = obj->uid,
+	};
+
+	(void)ctx;
+	if (d.ev)
+		np_kube_event(d.ev, &ref, warning ? NP_KUBE_EVENT_WARNING :
+				    NP_KUBE_EVENT_NORMAL, reason, action, note);
+}
+
+/* The elected node writes, once it knows which nodes' Leases live. */
+static bool lb_status_writer(void *ctx)
+{
+	(void)ctx;
+	return d.leader && np_kube_leader_is_leader(d.leader) &&
+	       d.leases && np_kube_node_leases_synced(d.leases);
+}
+
+static bool lb_alive(void *ctx, const char *node)
+{
+	(void)ctx;
+	return d.leases && np_kube_node_alive(d.leases, node, np_now_ms());
+}
+
+static void lb_status_done(void *ctx, const char *key,
+			   const struct np_kube_result *res)
+{
+	(void)ctx;
+	(void)res;
+	np_log_debug("servicelb: %s written", key);
+}
+
+static int lb_status(void *ctx, const struct np_service *s,
+		     const struct np_slb_status *st)
+{
+	(void)ctx;
+	return np_kube_service_status(d.wq, s->meta.ns, s->meta.name, NULL,
+				      (const char *const *)st->ips, st->n,
+				      lb_status_done, NULL, NULL);
+}
+
+static void lb_kick(void *ctx)
+{
+	(void)ctx;
+	if (d.slb)
+		np_slb_rc_status_kick(d.slb);
+}
+
+static void lb_lease_changed(void *ctx, const char *node, bool alive)
+{
+	np_log_info("servicelb: node %s %s", node,
+		    alive ? "runs nodeplaned" : "no longer renews its Lease");
+	lb_kick(ctx);
+}
+
+/* API mode: the write queue, Events, the election, the node Leases. */
+static int lb_api_start(void)
+{
+	struct np_kube_events_opts eo = {
+		.controller = NP_KUBE_EVENTS_SERVICELB,
+		.instance = d.cfg.node_name,
+	};
+	struct np_kube_leader_opts lo = {
+		.ns = NP_KUBE_LEASE_NS, .name = NP_KUBE_LEASE_SERVICELB,
+		.identity = d.cfg.node_name,
+		.started = lb_kick, .stopped = lb_kick,
+	};
+	struct np_kube_node_lease_opts no = {
+		.ns = NP_KUBE_LEASE_NS, .node = d.cfg.node_name,
+	};
+	struct np_kube_node_leases_opts mo = {
+		.ns = NP_KUBE_LEASE_NS, .changed = lb_lease_changed,
+	};
+	int r;
+
+	r = np_kube_writeq_new(d.kube, NULL, &d.wq);
+	if (!r)
+		r = np_kube_events_new(d.wq, &eo, &d.ev);
+	if (!r)
+		r = np_kube_node_lease_new(d.kube, &no, &d.node_lease);
+	if (!r)
+		r = np_kube_node_leases_new(d.kube, &mo, &d.leases);
+	if (!r)
+		r = np_kube_leader_new(d.kube, &lo, &d.leader);
+	if (r)
+		np_log_error("servicelb: the API writes: %s", strerror(-r));
+	return r ? -1 : 0;
+}
+
+static void lb_api_stop(void)
+{
+	np_kube_leader_free(d.leader);
+	np_kube_node_leases_free(d.leases);
+	np_kube_node_lease_free(d.node_lease);
+	np_kube_events_free(d.ev);
+	np_kube_writeq_free(d.wq);
+	d.leader = NULL;
+	d.leases = NULL;
+	d.node_lease = NULL;
+	d.ev = NULL;
+	d.wq = NULL;
+}
+
+/* Both reconcilers join the runner, enabled or not: a disabled one
+ * removes what a previous run left and programs nothing. */
+static int lb_start(void)
+{
+	struct np_lb_rc_deps ld = {
+		.runner = d.runner, .model = d.model, .self = d.cfg.node_name,
+	};
+	int r;
+
+	if (d.kube && lb_api_start() < 0)
+		return -1;
+	np_lb_kernel_nl(d.nl, &ld.kernel);
+	if (d.kube)
+		ld.sink = (struct np_lb_sink){
+			.event = lb_event, .status_writer = lb_status_writer,
+			.alive = lb_alive, .status = lb_status,
+		};
+	ld.disabled = np_config_disabled(&d.cfg, "servicelb");
+	r = np_slb_rc_new(&ld, &d.slb);
+	if (!r) {
+		ld.with_servicelb = !ld.disabled;
+		ld.disabled = np_config_disabled(&d.cfg, "hostport");
+		r = np_hostport_rc_new(&ld, &d.hostport);
+	}
+	if (r)
+		np_log_error("servicelb, hostport: cannot join the runner: %s",
+			     strerror(-r));
+	return r ? -1 : 0;
+}
+
+static void lb_reload(void)
+{
+	bool slb_off = np_config_disabled(&d.cfg, "servicelb");
+
+	if (d.slb)
+		np_slb_rc_set_disabled(d.slb, slb_off);
+	if (d.hostport)
+		np_hostport_rc_set_disabled(d.hostport,
+					    np_config_disabled(&d.cfg, "hostport"),
+					    !slb_off);
+}
+
+static void lb_stop(void)
+{
+	np_slb_rc_free(d.slb);
+	np_hostport_rc_free(d.hostport);
+	d.slb = NULL;
+	d.hostport = NULL;
+}
+
 /* ---- nlctrl's family events: module reloads, for the runner ---------- */
 
 static void on_family(void *ctx, const char *name, bool added, uint16_t id)
@@ -398,6 +571,7 @@ static void reload(void)
 	}
 	if (d.overlay && np_overlay_reload(d.overlay, &d.cfg) < 0)
 		np_log_error("reload: the overlay did not take the new configuration");
+	lb_reload();
 	if (d.mf)
 		np_manifests_rescan(d.mf);
 	np_log_info("reload: done");
@@ -483,6 +657,8 @@ int main(int argc, char **argv)
 	overlay_deps(&deps);
 	if (np_overlay_new(&deps, &d.overlay) < 0)
 		goto out;
+	if (lb_start() < 0)
+		goto out;
 	if (!api_mode() && source_start() < 0)
 		goto out;
 	np_log_info("running");
@@ -492,6 +668,8 @@ int main(int argc, char **argv)
 out:
 	/* Everything is left in the kernel as it is. */
 	np_manifests_free(d.mf);
+	lb_stop();
+	lb_api_stop();
 	np_kube_free(d.kube);
 	np_overlay_free(d.overlay);
 	famwatch_stop();

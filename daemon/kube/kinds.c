@@ -19,7 +19,9 @@
 #include "config.h"
 #include "kube/kinds.h"
 #include "model/model.h"
+#include "hostport/hostport.h"
 #include "overlay/overlay.h"
+#include "servicelb/servicelb.h"
 
 struct reader {
 	const char *name;
@@ -33,8 +35,20 @@ static bool overlay_enabled(const struct np_config *c)
 	return c->backend != NP_BACKEND_NONE;
 }
 
+static bool servicelb_enabled(const struct np_config *c)
+{
+	return !np_config_disabled(c, "servicelb");
+}
+
+static bool hostport_enabled(const struct np_config *c)
+{
+	return !np_config_disabled(c, "hostport");
+}
+
 static const struct reader readers[] = {
 	{ "overlay", NP_OVERLAY_KINDS, overlay_enabled },
+	{ "servicelb", NP_SLB_KINDS, servicelb_enabled },
+	{ "hostport", NP_HOSTPORT_KINDS, hostport_enabled },
 };
 
 uint32_t np_kube_kinds(const struct np_config *c)
