@@ -453,6 +453,7 @@ static int lb_start(void)
 		ld.disabled = np_config_disabled(&d.cfg, "hostport");
 		r = np_hostport_rc_new(&ld, &d.hostport);
 	}
+	np_lb_rc_pair(d.slb, d.hostport);
 	if (r)
 		np_log_error("servicelb, hostport: cannot join the runner: %s",
 			     strerror(-r));

@@ -31,8 +31,10 @@ static int hp_plan(void *ctx, const struct np_rc_pass *pass,
 	np_lb_list_free(&h->c.want);
 	*want = NULL;
 	*n = 0;
-	if (h->c.disabled)
+	if (h->c.disabled) {
+		np_strset_free(&h->c.reported);
 		return 0;
+	}
 	ret = np_hostport_plan(h->c.model, h->c.self, h->with_servicelb,
 			       &h->c.want, &rep);
 	if (ret)
@@ -98,7 +100,6 @@ void np_hostport_rc_set_disabled(struct np_hostport_rc *h, bool disabled,
 			    "disabled: removing its frontends" : "enabled");
 	h->c.disabled = disabled;
 	h->with_servicelb = with_servicelb;
-	np_strset_free(&h->c.reported);
 	np_rc_full(h->c.rc);
 }
 

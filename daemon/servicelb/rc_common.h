@@ -36,6 +36,9 @@ struct np_lb_rc_common {
 	char *route_localnet;		/* "" none */
 	struct np_lb_list want;		/* the last plan's */
 	struct np_strset reported;	/* reports of the last plan */
+	/* the other reconciler: frontends share one key space, so a port
+	 * that moved to it (its SET replaced ours) is not ours to delete */
+	struct np_lb_rc_common *peer;
 };
 
 /* The table (NP_RC_LB_ITEMS with plan given by the reconciler). */

@@ -131,11 +131,32 @@ int np_lb_rc_replace(void *ctx, const void *cur, const void *want,
 	return np_lb_rc_set(ctx, want, err);
 }
 
+/* Whether c's peer believes it holds the key of fe. */
+static bool peer_holds(const struct np_lb_rc_common *c,
+		       const struct np_lb_frontend *fe)
+{
+	const struct np_lb_frontend *cur;
+	size_t n = 0;
+
+	if (!c->peer || !c->peer->rc)
+		return false;
+	cur = np_rc_cur(c->peer->rc, 0, &n);
+	return n && bsearch(fe, cur, n, sizeof(*cur), np_rc_lb_cmp);
+}
+
 int np_lb_rc_del(void *ctx, const void *cur, struct np_err *err)
 {
 	struct np_lb_rc_common *c = ctx;
-	int r = c->kernel.del(c->kernel.ctx, cur, err);
+	char key[128];
+	int r;
 
+	if (peer_holds(c, cur)) {
+		np_log_debug("%s: frontend %s now held by %s: not deleted",
+			     c->name, np_rc_lb_key(cur, key, sizeof(key)),
+			     c->peer->name);
+		return 0;
+	}
+	r = c->kernel.del(c->kernel.ctx, cur, err);
 	return r == -ENOENT ? 0 : r;
 }
 
@@ -177,6 +198,9 @@ int np_lb_rc_common_init(struct np_lb_rc_common *c, const char *name,
 
 void np_lb_rc_common_clear(struct np_lb_rc_common *c)
 {
+	if (c->peer)
+		c->peer->peer = NULL;
+	c->peer = NULL;
 	if (c->rc)
 		np_runner_remove(c->runner, c->rc);
 	c->rc = NULL;
@@ -296,8 +320,10 @@ static int slb_plan(void *ctx, const struct np_rc_pass *pass,
 	np_lb_list_free(&s->c.want);
 	*want = NULL;
 	*n = 0;
-	if (s->c.disabled)
+	if (s->c.disabled) {
+		np_strset_free(&s->c.reported);
 		return 0;
+	}
 	ret = np_slb_plan(s->c.model, s->c.self, &s->c.want, &rep);
 	if (ret)
 		return ret;
@@ -447,11 +473,21 @@ void np_slb_rc_set_disabled(struct np_slb_rc *s, bool disabled)
 	if (s->c.disabled == disabled)
 		return;
 	s->c.disabled = disabled;
-	np_strset_free(&s->c.reported);
 	np_strset_free(&s->pending);
 	np_log_info("servicelb: %s", disabled ?
 		    "disabled: removing its frontends" : "enabled");
 	np_rc_full(s->c.rc);
+}
+
+void np_lb_rc_pair(struct np_slb_rc *s, struct np_hostport_rc *h)
+{
+	struct np_lb_rc_common *a = (struct np_lb_rc_common *)s;
+	struct np_lb_rc_common *b = (struct np_lb_rc_common *)h;
+
+	if (a)
+		a->peer = b;
+	if (b)
+		b->peer = a;
 }
 
 void np_slb_rc_status_kick(struct np_slb_rc *s)

@@ -111,6 +111,16 @@ void np_slb_rc_free(struct np_slb_rc *s);
 /* Stats of its runner entry (tests). */
 const struct np_rc_stats *np_slb_rc_stats(const struct np_slb_rc *s);
 
+/*
+ * Frontends of both owners share one key (family, protocol, port, local):
+ * when a port moves from one reconciler to the other (a port claim changed
+ * hands), the winner's SET replaces the loser's frontend, and the loser's
+ * DEL of that key must not remove it. Paired, a reconciler skips deleting
+ * a key its peer believes it holds (the peer's runner cur). Either may be
+ * NULL; free both or neither after pairing (np_slb_rc_free unpairs).
+ */
+void np_lb_rc_pair(struct np_slb_rc *s, struct np_hostport_rc *h);
+
 int np_hostport_rc_new(const struct np_lb_rc_deps *d,
 		       struct np_hostport_rc **out);
 void np_hostport_rc_set_disabled(struct np_hostport_rc *h, bool disabled,
