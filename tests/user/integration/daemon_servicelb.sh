@@ -140,7 +140,7 @@ stop_daemon() {
 
 hup() {
 	local n
-	n=$(grep -c 'reload: done' "$log")
+	n=$(grep -c 'reload: done' "$log" || true)
 	kill -HUP "$(pid)"
 	np_wait_for 20 sh -c "[ \$(grep -c 'reload: done' '$log') -gt $n ]"
 }
