@@ -77,6 +77,7 @@ struct daemon {
 	struct np_kube_leader *leader;
 	struct np_kube_node_lease *node_lease;
 	struct np_kube_node_leases *leases;
+	uint32_t features;		/* the module's, at start */
 };
 
 static struct daemon d;
@@ -168,6 +169,7 @@ static int module_check(void)
 		np_log_error("INFO_GET: %s", np_err_str(&err, buf, sizeof(buf)));
 		return -1;
 	}
+	d.features = info.features;
 	np_nl_features_str(feat, sizeof(feat), info.features, ",");
 	np_log_info("nodeplane module %s, ABI %" PRIu32 ", features %s",
 		    info.version, info.abi, feat);
@@ -429,6 +431,26 @@ static void lb_api_stop(void)
 	d.wq = NULL;
 }
 
+/*
+ * Off by the configuration, or by the module (disable=servicelb or
+ * hostport: it refuses that owner's frontends, so planning them would only
+ * fail and retry).
+ */
+static bool lb_off(const char *name, uint32_t feature)
+{
+	static uint32_t logged;
+
+	if (np_config_disabled(&d.cfg, name))
+		return true;
+	if (d.features & feature)
+		return false;
+	if (!(logged & feature))
+		np_log_warning("%s: the module has it disabled (disable=%s): nothing programmed",
+			       name, name);
+	logged |= feature;
+	return true;
+}
+
 /* Both reconcilers join the runner, enabled or not: a disabled one
  * removes what a previous run left and programs nothing. */
 static int lb_start(void)
@@ -446,11 +468,11 @@ static int lb_start(void)
 			.event = lb_event, .status_writer = lb_status_writer,
 			.alive = lb_alive, .status = lb_status,
 		};
-	ld.disabled = np_config_disabled(&d.cfg, "servicelb");
+	ld.disabled = lb_off("servicelb", NP_FEATURE_F_SERVICELB);
 	r = np_slb_rc_new(&ld, &d.slb);
 	if (!r) {
 		ld.with_servicelb = !ld.disabled;
-		ld.disabled = np_config_disabled(&d.cfg, "hostport");
+		ld.disabled = lb_off("hostport", NP_FEATURE_F_HOSTPORT);
 		r = np_hostport_rc_new(&ld, &d.hostport);
 	}
 	np_lb_rc_pair(d.slb, d.hostport);
@@ -462,13 +484,13 @@ static int lb_start(void)
 
 static void lb_reload(void)
 {
-	bool slb_off = np_config_disabled(&d.cfg, "servicelb");
+	bool slb_off = lb_off("servicelb", NP_FEATURE_F_SERVICELB);
 
 	if (d.slb)
 		np_slb_rc_set_disabled(d.slb, slb_off);
 	if (d.hostport)
 		np_hostport_rc_set_disabled(d.hostport,
-					    np_config_disabled(&d.cfg, "hostport"),
+					    lb_off("hostport", NP_FEATURE_F_HOSTPORT),
 					    !slb_off);
 }
 
