@@ -342,7 +342,6 @@ struct status_walk {
 	struct np_slb_rc *s;
 	bool writer;
 	struct np_strset next;
-	int ret;
 };
 
 static bool slb_alive(const char *node, void *ctx)
@@ -380,10 +379,11 @@ static int status_one(const struct np_service *svc,
 	}
 	r = s->c.sink.status ? s->c.sink.status(s->c.sink.ctx, svc, st) : 0;
 	if (r < 0) {
-		np_log_warning("servicelb: Service %s/%s: status %s: %s",
+		/* refused before any I/O (a name or address the client will
+		 * not send): not retried until the status changes; the write
+		 * queue retries what failed on the way */
+		np_log_warning("servicelb: Service %s/%s: status %s not written: %s",
 			       svc->meta.ns, svc->meta.name, ips, strerror(-r));
-		w->ret = r;
-		/* not remembered: written again at the next pass */
 		return 0;
 	}
 	np_log_info("servicelb: Service %s/%s: status.loadBalancer.ingress %s",
@@ -417,11 +417,10 @@ static void slb_end(void *ctx, const struct np_rc_pass *pass)
 	}
 	r = np_slb_status_all(s->c.model, s->c.sink.alive ? slb_alive : NULL,
 			      s, status_one, &w);
-	if (r || w.ret) {
-		if (r)
-			np_log_warning("servicelb: status: %s", strerror(-r));
+	if (r) {
+		np_log_warning("servicelb: status: %s", strerror(-r));
 		np_strset_free(&w.next);
-		np_rc_kick(s->c.rc, 1000);	/* try the writes again */
+		np_rc_kick(s->c.rc, 1000);	/* out of memory: again soon */
 		return;
 	}
 	np_strset_finish(&w.next);
