@@ -109,6 +109,15 @@ int np_lb_rc_dump(void *ctx, void **items, size_t *n, struct np_err *err)
 	struct np_lb_list l = { 0 };
 	int r = c->kernel.dump(c->kernel.ctx, &l, err);
 
+	if (r == -EOPNOTSUPP) {
+		/* the module has servicelb and hostport disabled: it holds
+		 * no frontend of either owner */
+		np_lb_list_free(&l);
+		np_err_clear(err);
+		*items = NULL;
+		*n = 0;
+		return 0;
+	}
 	if (r) {
 		np_lb_list_free(&l);
 		return r;

@@ -30,6 +30,7 @@
 
 static struct np_lb_list kern;
 static int n_set, n_del, n_dump;
+static bool kern_off;		/* the module has both owners disabled */
 
 static struct np_lb_frontend *kfind(const struct np_lb_frontend *key)
 {
@@ -85,6 +86,8 @@ static int k_dump(void *ctx, struct np_lb_list *out, struct np_err *err)
 
 	(void)ctx;
 	n_dump++;
+	if (kern_off)
+		return np_err_set(err, EOPNOTSUPP, "servicelb and hostport disabled by the disable= module parameter");
 	out->v = calloc(kern.n + 1, sizeof(*out->v));
 	out->n = 0;
 	if (!out->v)
@@ -197,6 +200,7 @@ static void world(void)
 	n_set = n_del = n_dump = n_events = n_writes = 0;
 	events[0] = writes[0] = '\0';
 	writer = false;
+	kern_off = false;
 	synced();		/* a relist would drop what is not listed */
 }
 
@@ -463,6 +467,25 @@ TEST(glue_route_localnet_set_when_zero)
 	world_end();
 }
 
+/* The module refuses LB commands (both owners disabled): a disabled
+ * reconciler's dump is empty, not a failure retried for ever. */
+TEST(glue_module_without_lb_is_no_failure)
+{
+	struct np_lb_rc_deps d;
+
+	world();
+	kern_off = true;
+	d = deps(true, false);
+	CHECK_INT(np_slb_rc_new(&d, &slbrc), 0);
+	CHECK_INT(np_hostport_rc_new(&d, &hprc), 0);
+	settle();
+	CHECK(n_dump >= 2);
+	CHECK_INT(np_slb_rc_stats(slbrc)->failures, 0);
+	CHECK_INT(np_hostport_rc_stats(hprc)->failures, 0);
+	CHECK_INT(np_slb_rc_stats(slbrc)->passes, 1);
+	world_end();
+}
+
 int main(void)
 {
 	np_log_set_level(getenv("V") ? NP_LOG_DEBUG : NP_LOG_ERROR);
@@ -471,5 +494,6 @@ int main(void)
 	RUN(glue_conflict_one_event_per_loser);
 	RUN(glue_status_written_by_the_writer_once_per_change);
 	RUN(glue_route_localnet_set_when_zero);
+	RUN(glue_module_without_lb_is_no_failure);
 	return check_summary();
 }
