@@ -229,6 +229,8 @@ static bool send_entry(struct np_kube_writeq *q, struct entry *e)
 	q->stats.sent++;
 	if (e->call) {
 		q->inflight++;
+		if (q->inflight > q->stats.inflight_max)
+			q->stats.inflight_max = q->inflight;
 		/* Sent: to the back of the line for its next write. */
 		unlink_entry(q, e);
 		append_entry(q, e);
@@ -353,7 +355,8 @@ int np_kube_writeq_put(struct np_kube_writeq *q, const char *key,
 	bool oom = false;
 
 	if (!key || !*key || strlen(key) > KEY_MAX || !method || !path ||
-	    !np_kube_path_ok(path) || (strcmp(method, "POST") && strcmp(method, "PUT") &&
+	    !np_kube_path_ok(path) ||
+	    (strcmp(method, "POST") && strcmp(method, "PUT") &&
 	     strcmp(method, "PATCH") && strcmp(method, "DELETE"))) {
 		np_log_error("kube: write queue: key \"%s\", %s %s: not a "
 			     "write", key ? key : "(null)",
@@ -427,5 +430,8 @@ bool np_kube_writeq_idle(const struct np_kube_writeq *q)
 const struct np_kube_writeq_stats *
 np_kube_writeq_stats(const struct np_kube_writeq *q)
 {
+	struct np_kube_writeq *w = (struct np_kube_writeq *)q;
+
+	w->stats.inflight = q->inflight;
 	return &q->stats;
 }
