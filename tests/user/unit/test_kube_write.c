@@ -1380,6 +1380,46 @@ TEST(node_leases_alive_and_expired)
 	mon = NULL;
 }
 
+static bool e_reported_dead(void)
+{
+	return strstr(changes, "node-e=dead") != NULL;
+}
+
+static bool mon_has_e(void)
+{
+	return np_kube_node_leases_synced(mon) &&
+	       np_kube_node_alive(mon, "node-e", np_now_ms());
+}
+
+TEST(node_lease_expiry_is_reported_between_polls)
+{
+	struct np_kube_node_lease_opts no = {
+		.node = "node-e", .duration_s = 2, .renew_ms = 300,
+	};
+	/* One list only within the test's deadline: the expiry must come
+	 * from the monitor's own timer. */
+	struct np_kube_node_leases_opts mo = {
+		.poll_ms = 600000, .changed = on_change,
+	};
+	struct np_kube_node_lease *nl = NULL;
+
+	NEED_SETUP();
+	CHECK_INT(np_kube_node_lease_new(k, &no, &nl), 0);
+	cur_nl = nl;
+	if (!wait_for(nl_renewed))
+		CHECK_FAIL("node-e's Lease was never written");
+	changes[0] = '\0';
+	CHECK_INT(np_kube_node_leases_new(k, &mo, &mon), 0);
+	if (!wait_for(mon_has_e))
+		CHECK_FAIL("the monitor never saw node-e alive");
+	np_kube_node_lease_free(nl);
+	if (!wait_for(e_reported_dead))
+		CHECK_FAIL("node-e's expiry was never reported (%s)", changes);
+	CHECK(!np_kube_node_alive(mon, "node-e", np_now_ms()));
+	np_kube_node_leases_free(mon);
+	mon = NULL;
+}
+
 static void tests(void)
 {
 	RUN(create_get_update_delete_round_trip);
@@ -1397,6 +1437,7 @@ static void tests(void)
 	RUN(leader_election_one_leader_then_takeover);
 	RUN(leader_steps_down_when_it_cannot_renew);
 	RUN(node_leases_alive_and_expired);
+	RUN(node_lease_expiry_is_reported_between_polls);
 	tests_done = true;
 	swapcontext(&test_uc, &main_uc);
 }
