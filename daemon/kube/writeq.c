@@ -98,7 +98,7 @@ static void entry_free(struct np_kube_writeq *q, struct entry *e)
 	unlink_entry(q, e);
 	if (e->call) {
 		np_kube_call_cancel(e->call);
-		q->inflight--;
+		q->stats.inflight = --q->inflight;
 	}
 	write_free(e->pending);
 	write_free(e->sent);
@@ -167,7 +167,7 @@ static void write_result(void *ctx, const struct np_kube_result *res)
 
 	e->call = NULL;
 	e->sent = NULL;
-	q->inflight--;
+	q->stats.inflight = --q->inflight;
 	/* Callbacks may put or forget any key, this one included: e is
 	 * looked up again after them. They must not free the queue. */
 	snprintf(key, sizeof(key), "%s", e->key);
@@ -229,6 +229,7 @@ static bool send_entry(struct np_kube_writeq *q, struct entry *e)
 	q->stats.sent++;
 	if (e->call) {
 		q->inflight++;
+		q->stats.inflight = q->inflight;
 		if (q->inflight > q->stats.inflight_max)
 			q->stats.inflight_max = q->inflight;
 		/* Sent: to the back of the line for its next write. */
@@ -430,8 +431,5 @@ bool np_kube_writeq_idle(const struct np_kube_writeq *q)
 const struct np_kube_writeq_stats *
 np_kube_writeq_stats(const struct np_kube_writeq *q)
 {
-	struct np_kube_writeq *w = (struct np_kube_writeq *)q;
-
-	w->stats.inflight = q->inflight;
 	return &q->stats;
 }
