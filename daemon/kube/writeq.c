@@ -98,7 +98,7 @@ static void entry_free(struct np_kube_writeq *q, struct entry *e)
 	unlink_entry(q, e);
 	if (e->call) {
 		np_kube_call_cancel(e->call);
-		q->inflight--;
+		q->stats.inflight = --q->inflight;
 	}
 	write_free(e->pending);
 	write_free(e->sent);
@@ -167,7 +167,7 @@ static void write_result(void *ctx, const struct np_kube_result *res)
 
 	e->call = NULL;
 	e->sent = NULL;
-	q->inflight--;
+	q->stats.inflight = --q->inflight;
 	/* Callbacks may put or forget any key, this one included: e is
 	 * looked up again after them. They must not free the queue. */
 	snprintf(key, sizeof(key), "%s", e->key);
@@ -229,6 +229,9 @@ static bool send_entry(struct np_kube_writeq *q, struct entry *e)
 	q->stats.sent++;
 	if (e->call) {
 		q->inflight++;
+		q->stats.inflight = q->inflight;
+		if (q->inflight > q->stats.inflight_max)
+			q->stats.inflight_max = q->inflight;
 		/* Sent: to the back of the line for its next write. */
 		unlink_entry(q, e);
 		append_entry(q, e);
@@ -353,7 +356,8 @@ int np_kube_writeq_put(struct np_kube_writeq *q, const char *key,
 	bool oom = false;
 
 	if (!key || !*key || strlen(key) > KEY_MAX || !method || !path ||
-	    !np_kube_path_ok(path) || (strcmp(method, "POST") && strcmp(method, "PUT") &&
+	    !np_kube_path_ok(path) ||
+	    (strcmp(method, "POST") && strcmp(method, "PUT") &&
 	     strcmp(method, "PATCH") && strcmp(method, "DELETE"))) {
 		np_log_error("kube: write queue: key \"%s\", %s %s: not a "
 			     "write", key ? key : "(null)",

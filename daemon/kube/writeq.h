@@ -52,6 +52,8 @@ struct np_kube_writeq_stats {
 	uint64_t retried;	/* failures sent again */
 	uint64_t conflicts;	/* 409s */
 	uint64_t failed;	/* final failures */
+	unsigned int inflight;	/* requests in flight now */
+	unsigned int inflight_max;	/* the most at once so far */
 };
 
 /* opts NULL or zero fields: the defaults above. */

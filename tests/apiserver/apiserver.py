@@ -251,7 +251,8 @@ def json_patch(doc, ops):
     """RFC 6902: add, remove, replace, move, copy, test."""
     doc = copy.deepcopy(doc)
     if not isinstance(ops, list):
-        raise BadRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch")
+        raise BadRequest("json: cannot unmarshal object into Go value of "
+                         "type jsonpatch.Patch")
 
     def parent(toks):
         cur = doc
@@ -264,7 +265,8 @@ def json_patch(doc, ops):
             elif isinstance(cur, dict) and t in cur:
                 cur = cur[t]
             else:
-                raise PatchApplyError("doc is missing path: /%s" % "/".join(toks))
+                raise PatchApplyError("doc is missing path: /%s" %
+                                      "/".join(toks))
         return cur
 
     def get(toks):
@@ -283,8 +285,8 @@ def json_patch(doc, ops):
                 return par.pop(int(last))
             return par.pop(last)
         except (ValueError, IndexError, KeyError, TypeError):
-            raise PatchApplyError("Unable to remove nonexistent key: %s: missing "
-                             "value" % last)
+            raise PatchApplyError("Unable to remove nonexistent key: %s: "
+                                  "missing value" % last)
 
     def add(toks, val):
         nonlocal doc
@@ -307,8 +309,8 @@ def json_patch(doc, ops):
         elif isinstance(par, dict):
             par[last] = val
         else:
-            raise PatchApplyError("add operation does not apply: doc is missing "
-                             "path: /%s" % "/".join(toks))
+            raise PatchApplyError("add operation does not apply: doc is "
+                                  "missing path: /%s" % "/".join(toks))
 
     for op in ops:
         if not isinstance(op, dict) or "op" not in op or "path" not in op:

@@ -693,6 +693,42 @@ TEST(writeq_coalesces_to_the_last_write)
 	CHECK_INT(q_done, 3);
 }
 
+TEST(writeq_caps_the_writes_in_flight)
+{
+	struct np_kube_writeq_opts o = {
+		.backoff_min_ms = 100, .max_inflight = 2,
+	};
+	char key[64], *p;
+	int i;
+
+	NEED_SETUP();
+	np_kube_writeq_free(q);
+	q = NULL;
+	q_done = 0;
+	CHECK_INT(np_kube_writeq_new(k, &o, &q), 0);
+	CHECK(ctl_ok("DELETE", "/writes", NULL));
+	CHECK(ctl_ok("POST", "/delay?ms=300", NULL));
+	/* Five keys at once: two in flight, three waiting their turn. */
+	for (i = 0; i < 5; i++) {
+		snprintf(key, sizeof(key), "services/default/lb/status#%d", i);
+		p = ingress_patch(200 + i);
+		CHECK_INT(np_kube_writeq_put(q, key, "PATCH", SVC "/lb/status",
+					     np_kube_patch_ctype(
+						NP_KUBE_PATCH_MERGE), p,
+					     q_on_done, NULL, &q_last), 0);
+		free(p);
+	}
+	yield_ms(100);
+	CHECK_INT(np_kube_writeq_stats(q)->inflight, 2);
+	if (!wait_for(q_idle))
+		CHECK_FAIL("the queue never became idle");
+	CHECK(ctl_ok("POST", "/delay?ms=0", NULL));
+	CHECK_INT(q_done, 5);
+	CHECK_INT(n_writes(SVC "/lb/status"), 5);
+	CHECK_INT(np_kube_writeq_stats(q)->inflight_max, 2);
+	CHECK_INT(np_kube_writeq_stats(q)->inflight, 0);
+}
+
 /* The conflict callback: re-reads the Service, then puts the write again
  * with the resourceVersion read. */
 static void reread_done(void *ctx, const struct np_kube_result *res)
@@ -1344,6 +1380,46 @@ TEST(node_leases_alive_and_expired)
 	mon = NULL;
 }
 
+static bool e_reported_dead(void)
+{
+	return strstr(changes, "node-e=dead") != NULL;
+}
+
+static bool mon_has_e(void)
+{
+	return np_kube_node_leases_synced(mon) &&
+	       np_kube_node_alive(mon, "node-e", np_now_ms());
+}
+
+TEST(node_lease_expiry_is_reported_between_polls)
+{
+	struct np_kube_node_lease_opts no = {
+		.node = "node-e", .duration_s = 2, .renew_ms = 300,
+	};
+	/* One list only within the test's deadline: the expiry must come
+	 * from the monitor's own timer. */
+	struct np_kube_node_leases_opts mo = {
+		.poll_ms = 600000, .changed = on_change,
+	};
+	struct np_kube_node_lease *nl = NULL;
+
+	NEED_SETUP();
+	CHECK_INT(np_kube_node_lease_new(k, &no, &nl), 0);
+	cur_nl = nl;
+	if (!wait_for(nl_renewed))
+		CHECK_FAIL("node-e's Lease was never written");
+	changes[0] = '\0';
+	CHECK_INT(np_kube_node_leases_new(k, &mo, &mon), 0);
+	if (!wait_for(mon_has_e))
+		CHECK_FAIL("the monitor never saw node-e alive");
+	np_kube_node_lease_free(nl);
+	if (!wait_for(e_reported_dead))
+		CHECK_FAIL("node-e's expiry was never reported (%s)", changes);
+	CHECK(!np_kube_node_alive(mon, "node-e", np_now_ms()));
+	np_kube_node_leases_free(mon);
+	mon = NULL;
+}
+
 static void tests(void)
 {
 	RUN(create_get_update_delete_round_trip);
@@ -1352,6 +1428,7 @@ static void tests(void)
 	RUN(patch_types_on_the_status_subresource);
 	RUN(finalizer_holds_a_deletion);
 	RUN(writeq_coalesces_to_the_last_write);
+	RUN(writeq_caps_the_writes_in_flight);
 	RUN(writeq_409_rereads_and_retries);
 	RUN(writeq_backs_off_after_500s);
 	RUN(service_status_and_finalizer_writes);
@@ -1360,6 +1437,7 @@ static void tests(void)
 	RUN(leader_election_one_leader_then_takeover);
 	RUN(leader_steps_down_when_it_cannot_renew);
 	RUN(node_leases_alive_and_expired);
+	RUN(node_lease_expiry_is_reported_between_polls);
 	tests_done = true;
 	swapcontext(&test_uc, &main_uc);
 }
