@@ -566,8 +566,14 @@ static void print_pretty(FILE *out, const struct np_lb_frontend *fe)
 	const char *sep = "";
 	size_t i;
 
-	fprintf(out, "%s (%s), owner %s\n", np_lb_key_str(fe, key, sizeof(key)),
-		fam_name(fe->family), owner ? owner : "?");
+	/* The address says the family; without one, say it. */
+	if (fe->local.family)
+		np_lb_key_str(fe, key, sizeof(key));
+	else
+		snprintf(key, sizeof(key), "%s/%u (%s)",
+			 proto_word(fe->proto) ? proto_word(fe->proto) : "?",
+			 fe->port, fam_name(fe->family));
+	fprintf(out, "%s, owner %s\n", key, owner ? owner : "?");
 	fprintf(out, "  %-*s ", KEY_WIDTH, "flags");
 	for (i = 0; i < N_FE_FLAGS; i++) {
 		if (!(fe->flags & fe_flags[i].bit))
