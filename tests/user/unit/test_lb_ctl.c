@@ -360,7 +360,7 @@ TEST(show_script_lines)
 	CHECK_STR(out,
 		  "lb\tset\t-4\ttcp\t80\tlocal\t192.168.50.10\towner\tservicelb"
 		  "\tranges\t10.0.0.0/8,192.168.0.0/16\taffinity\t10800"
-		  "\tmasq-remote\thairpin\tbackend\t10.42.1.5:8080/local,"
+		  "\tmasq-remote\thairpin\tbackend\t10.42.1.5:8080/local/ready,"
 		  "10.42.2.7:8080/terminating,10.42.3.9:8080/ready/terminating,"
 		  "10.42.4.1:8080/local/notready\n"
 		  "lb\tset\t-6\tudp\t53\towner\thostport\tlocalhost\n");
@@ -385,7 +385,7 @@ TEST(show_pretty)
 		  "  ranges     10.0.0.0/8, 192.168.0.0/16\n"
 		  "  counters   packets 12 bytes 18446744073709551615 conns 11 drop_range 1 drop_no_backend 0 drop_nat 2\n"
 		  "  backends   4\n"
-		  "    10.42.1.5:8080/local\n"
+		  "    10.42.1.5:8080/local/ready\n"
 		  "    10.42.2.7:8080/terminating\n"
 		  "    10.42.3.9:8080/ready/terminating\n"
 		  "    10.42.4.1:8080/local/notready\n"
@@ -1147,8 +1147,8 @@ TEST(set_show_del_through_the_fake_module)
 		  "  ranges     any source\n"
 		  "  counters   packets 5 conns 4\n"
 		  "  backends   2\n"
-		  "    10.42.0.1:80\n"
-		  "    10.42.0.2:80/local\n");
+		  "    10.42.0.1:80/ready\n"
+		  "    10.42.0.2:80/local/ready\n");
 	ctlres_free(&r);
 	r = fk_run(true, "lb", "del", "tcp", "80", NULL);
 	CHECK_INT(r.status, 1);
