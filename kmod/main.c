@@ -11,6 +11,7 @@
 #include <net/rtnetlink.h>
 #include <linux/nodeplane.h>
 
+#include "lb.h"
 #include "masq.h"
 #include "netlink.h"
 #include "overlay.h"
@@ -66,6 +67,15 @@ MODULE_PARM_DESC(max_peers,
 module_param_named(max_cidrs, np_limits.max_cidrs, uint, 0444);
 MODULE_PARM_DESC(max_cidrs,
 		 "peer pod CIDRs per network namespace, over all its devices (default 16384)");
+module_param_named(max_frontends, np_limits.max_frontends, uint, 0444);
+MODULE_PARM_DESC(max_frontends,
+		 "ServiceLB/hostPort frontends per network namespace, staged ones included (default 4096)");
+module_param_named(max_backends, np_limits.max_backends, uint, 0444);
+MODULE_PARM_DESC(max_backends,
+		 "ServiceLB/hostPort backends per network namespace, over all its frontends (default 65536)");
+module_param_named(max_ranges, np_limits.max_ranges, uint, 0444);
+MODULE_PARM_DESC(max_ranges,
+		 "ServiceLB source ranges (CIDRs) per network namespace, over all its frontends (default 262144)");
 
 static int __init np_init(void)
 {
@@ -80,14 +90,19 @@ static int __init np_init(void)
 	err = np_masq_init();
 	if (err)
 		goto err_overlay;
-	err = np_netlink_init();
+	err = np_lb_init();
 	if (err)
 		goto err_masq;
+	err = np_netlink_init();
+	if (err)
+		goto err_lb;
 
 	pr_info("version %s loaded, features 0x%x\n", NP_VERSION,
 		np_params_features() & NP_FEATURES_IMPLEMENTED);
 	return 0;
 
+err_lb:
+	np_lb_exit();
 err_masq:
 	np_masq_exit();
 err_overlay:
@@ -101,6 +116,7 @@ out:
 static void __exit np_exit(void)
 {
 	np_netlink_exit();
+	np_lb_exit();
 	np_masq_exit();
 	np_overlay_exit();
 	np_pernet_exit();

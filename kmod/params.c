@@ -31,6 +31,9 @@ struct np_limits np_limits = {
 	.max_devices = 16,
 	.max_peers = 8192,
 	.max_cidrs = 16384,
+	.max_frontends = 4096,
+	.max_backends = 65536,
+	.max_ranges = 262144,
 };
 
 /*
