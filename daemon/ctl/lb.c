@@ -517,19 +517,23 @@ int np_ctl_lb_del_parse(struct np_ctl *ctl, int argc, char **argv,
 
 /* Output. */
 
-/* "10.0.0.1:80/local", "[fd00::1]:80/terminating" into buf. */
+/*
+ * "10.0.0.1:80/local/ready", "[fd00::1]:80/terminating" into buf: every
+ * flag spelled out, "/notready" when neither ready nor terminating (what
+ * `lb set` would otherwise read as ready).
+ */
 static const char *backend_str(const struct np_lb_backend *b, char *buf,
 			       size_t len)
 {
 	uint32_t st = b->flags & (NP_LBB_F_READY | NP_LBB_F_TERMINATING);
 	char a[NP_ADDR_STRLEN];
 
-	snprintf(buf, len, b->addr.family == AF_INET6 ? "[%s]:%u%s%s" :
-		 "%s:%u%s%s", np_addr_str(&b->addr, a, sizeof(a)), b->port,
+	snprintf(buf, len, b->addr.family == AF_INET6 ? "[%s]:%u%s%s%s" :
+		 "%s:%u%s%s%s", np_addr_str(&b->addr, a, sizeof(a)), b->port,
 		 b->flags & NP_LBB_F_LOCAL ? "/local" : "",
-		 st == NP_LBB_F_READY ? "" :
-		 st == NP_LBB_F_TERMINATING ? "/terminating" :
-		 st ? "/ready/terminating" : "/notready");
+		 b->flags & NP_LBB_F_READY ? "/ready" : "",
+		 b->flags & NP_LBB_F_TERMINATING ? "/terminating" :
+		 st ? "" : "/notready");
 	return buf;
 }
 
@@ -566,8 +570,14 @@ static void print_pretty(FILE *out, const struct np_lb_frontend *fe)
 	const char *sep = "";
 	size_t i;
 
-	fprintf(out, "%s (%s), owner %s\n", np_lb_key_str(fe, key, sizeof(key)),
-		fam_name(fe->family), owner ? owner : "?");
+	/* The address says the family; without one, say it. */
+	if (fe->local.family)
+		np_lb_key_str(fe, key, sizeof(key));
+	else
+		snprintf(key, sizeof(key), "%s/%u (%s)",
+			 proto_word(fe->proto) ? proto_word(fe->proto) : "?",
+			 fe->port, fam_name(fe->family));
+	fprintf(out, "%s, owner %s\n", key, owner ? owner : "?");
 	fprintf(out, "  %-*s ", KEY_WIDTH, "flags");
 	for (i = 0; i < N_FE_FLAGS; i++) {
 		if (!(fe->flags & fe_flags[i].bit))

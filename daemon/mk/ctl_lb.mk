@@ -4,4 +4,4 @@
 NL_LIBS    += $(shell $(PKG_CONFIG) --libs libcjson)
 
 # The LB client without a module, and nodeplanectl lb's words and output.
-TEST_NAMES += test_lb_nl
+TEST_NAMES += test_lb_nl test_lb_ctl

@@ -94,9 +94,16 @@ class Sock:
         while True:
             d = self.s.recv(1 << 20)
             while d:
-                n, t, fl = struct.unpack('=IHH', d[:8])
+                n, t, fl, sq = struct.unpack('=IHHI', d[:12])
                 m, d = d[16:n], d[(n + 3) & ~3:]
+                if sq != self.seq:
+                    continue                # a late answer to an earlier one
                 if t == NLMSG_DONE:
+                    err = struct.unpack('=i', m[:4])[0] if len(m) >= 4 else 0
+                    if err:                 # a dump that failed
+                        msg = dict(attrs(m[4:])).get(1, b'').rstrip(
+                            b'\0').decode() if fl & 0x200 else ''
+                        raise NlError(-err, msg)
                     if fl & F_DUMP_INTR:
                         raise NlError(errno.EINTR, 'dump interrupted')
                     return out

@@ -31,7 +31,9 @@ case_parameters() {
 	done
 	reload max_frontends=7 max_backends=8 max_ranges=9
 	np_expect_eq "7 8 9" "$(info max_frontends) $(info max_backends) $(info max_ranges)" "INFO limits"
+	rmmod nodeplane
 	np_expect_fail modprobe nodeplane max_frontends=-1
+	np_expect_fail test -d /sys/module/nodeplane
 }
 
 # Limits per netns, staged objects included; a replace counts only the
@@ -159,7 +161,7 @@ time.sleep(600)" >"$np__tmp/stager" &
 	rmmod nodeplane
 	np_expect_fail test -d /sys/module/nodeplane
 	kill "$pid"
-	wait "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || true
 	np_expect_fail grep -q nodeplane <<<"$(genl ctrl list 2>&1)"
 	np_dmesg_clean
 	# the netns lives on without us; loading again starts from nothing

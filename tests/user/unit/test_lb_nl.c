@@ -698,6 +698,7 @@ static const char *bad(struct nb *nb, size_t m)
 
 TEST(parse_rejects_bad_scalars)
 {
+	static const uint8_t zeros[16];
 	struct nb nb = { .len = 0 };
 	uint8_t u8;
 	uint32_t u32;
@@ -715,7 +716,7 @@ TEST(parse_rejects_bad_scalars)
 	CHECK_STR(bad(&nb, reply_with(&nb, NP_LB_A_PORT, &u16, 2)),
 		  "LB_GET reply: attribute 4 (NP_LB_A_PORT): port 0");
 	nb.len = 0;
-	CHECK_STR(bad(&nb, reply_with(&nb, NP_LB_A_PORT, &u16, 4)),
+	CHECK_STR(bad(&nb, reply_with(&nb, NP_LB_A_PORT, zeros, 4)),
 		  "LB_GET reply: attribute 4 (NP_LB_A_PORT): expected u16 (2 bytes), got 4 bytes");
 	nb.len = 0;
 	CHECK_STR(bad(&nb, reply_with(&nb, NP_LB_A_LOCAL4, IP4_L, 3)),
@@ -736,7 +737,7 @@ TEST(parse_rejects_bad_scalars)
 	CHECK_STR(bad(&nb, reply_with(&nb, NP_LB_A_AFFINITY, &u32, 4)),
 		  "LB_GET reply: attribute 9 (NP_LB_A_AFFINITY): 86401 is over 86400");
 	nb.len = 0;
-	CHECK_STR(bad(&nb, reply_with(&nb, NP_LB_A_FLAGS, &u32, 8)),
+	CHECK_STR(bad(&nb, reply_with(&nb, NP_LB_A_FLAGS, zeros, 8)),
 		  "LB_GET reply: attribute 8 (NP_LB_A_FLAGS): expected u32 (4 bytes), got 8 bytes");
 	nb.len = 0;
 	u32 = NP_LB_STAGE_F_MORE | NP_LB_STAGE_F_APPEND;
