@@ -146,9 +146,13 @@ def backend_nest(text):
     ip = ipaddress.ip_address(host.strip('[]'))
     flags = 0
     for f in parts[1:]:
+        if f == 'notready':
+            flags |= 0x80000000         # no state bit: masked off below
+            continue
         flags |= int(f, 0) if f[0].isdigit() else 1 << BE_FLAGS.index(f)
-    if not flags & 6:
+    if not flags & 6 and not flags & 0x80000000:
         flags |= 2                                  # ready by default
+    flags &= 0x7fffffff
     return nla(A_BACKEND | 0x8000,
                nla(B_ADDR4 if ip.version == 4 else B_ADDR6, ip.packed) +
                nla(B_PORT, struct.pack('=H', int(port))) +
@@ -314,7 +318,10 @@ def line(fe):
         bs = []
         for ip, p, fl in sorted(fe['backends']):
             s = ('[%s]:%d' if ip.version == 6 else '%s:%d') % (ip, p)
-            s += ''.join('/' + f for i, f in enumerate(BE_FLAGS) if fl & (1 << i))
+            # as nodeplanectl lb show -s: ready is the default word
+            s += '/local' if fl & 1 else ''
+            s += {2: '', 4: '/terminating', 6: '/ready/terminating',
+                  0: '/notready'}[fl & 6]
             bs.append(s)
         w += ['backend', ','.join(bs)]
     return ' '.join(w)
