@@ -19,7 +19,8 @@ generations) and a CLI with nodeplanectl lb's syntax for the rest.
   lb_nl.py raw REQ [-- REQ]... (see raw() below)
   lb_nl.py udp ADDR PORT [SPORT] (stdin as one datagram; prints the answer,
                                "refused" on ICMP port unreachable, "none"
-                               when nothing came back within 10 s)
+                               when nothing came back within $LB_UDP_WAIT
+                               seconds, default 30)
   lb_nl.py sctp ADDR PORT      (stdin sent on an SCTP association, as many
                                bytes read back and printed: for echo servers)
 
@@ -27,6 +28,7 @@ Errors: "ERRNAME: extack" on stderr, exit 1.
 """
 import errno
 import ipaddress
+import os
 import socket
 import struct
 import sys
@@ -439,7 +441,9 @@ def udp(argv):
     if len(argv) > 2:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind(('::' if fam == socket.AF_INET6 else '0.0.0.0', int(argv[2])))
-    s.settimeout(10)
+    # LB_UDP_WAIT: seconds to wait for an answer (the VM may be slow;
+    # cases that expect none shorten it)
+    s.settimeout(float(os.environ.get('LB_UDP_WAIT', '30')))
     s.connect((addr, port))
     s.send(sys.stdin.buffer.read())
     try:

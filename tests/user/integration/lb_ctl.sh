@@ -172,7 +172,8 @@ $(lbc get udp 53)" "$(lbc show)" "dump"
 	np_expect_eq "0 1" "$(info ranges) $(info backends)" "INFO ranges and backends after the delete"
 }
 
-# Keys: family, protocol, port and local address are one key each.
+# Keys: family, protocol, port and local address (or none) are one key
+# each; two local addresses on one port are two frontends.
 case_keys_distinct() {
 	np_netns_add cfg
 	lbc set tcp 80 backend 10.42.0.5:80 >/dev/null
@@ -180,16 +181,20 @@ case_keys_distinct() {
 	lbc set sctp 80 backend 10.42.0.7:80 >/dev/null
 	lbc set -6 tcp 80 backend '[fd42::5]:80' >/dev/null
 	lbc set tcp 80 local 192.0.2.254 owner hostport hairpin localhost backend 10.42.0.8:80/local >/dev/null
+	lbc set tcp 80 local 192.0.2.253 backend 10.42.0.9:80 >/dev/null
 	lbc set tcp 80 local 2001:db8::fe affinity 30 local-only masq-all ranges 2001:db8::/32,fd00::/8 backend '[fd42::9]:80/local/terminating' >/dev/null
 	np_expect_eq "lb set -4 sctp 80 owner servicelb backend 10.42.0.7:80
+lb set -4 tcp 80 local 192.0.2.253 owner servicelb backend 10.42.0.9:80
 lb set -4 tcp 80 local 192.0.2.254 owner hostport hairpin localhost backend 10.42.0.8:80/local
 lb set -4 tcp 80 owner servicelb backend 10.42.0.5:80
 lb set -4 udp 80 owner servicelb backend 10.42.0.6:80
 lb set -6 tcp 80 local 2001:db8::fe owner servicelb ranges 2001:db8::/32,fd00::/8 affinity 30 local-only masq-all backend [fd42::9]:80/local/terminating
-lb set -6 tcp 80 owner servicelb backend [fd42::5]:80" "$(lbc show)" "six frontends"
-	np_expect_eq 6 "$(info frontends)" "INFO frontends"
+lb set -6 tcp 80 owner servicelb backend [fd42::5]:80" "$(lbc show)" "seven frontends"
+	np_expect_eq 7 "$(info frontends)" "INFO frontends"
 	lbc del tcp 80 local 192.0.2.254 >/dev/null
-	np_expect_eq 5 "$(info frontends)" "INFO frontends after a del"
+	np_expect_eq 6 "$(info frontends)" "INFO frontends after a del"
+	np_expect_eq "lb set -4 tcp 80 local 192.0.2.253 owner servicelb backend 10.42.0.9:80" \
+		"$(lbc get tcp 80 local 192.0.2.253)" "the other local address stays"
 	np_expect_eq "lb set -4 tcp 80 owner servicelb backend 10.42.0.5:80" "$(lbc get tcp 80)" "the any-address one stays"
 }
 
