@@ -130,6 +130,12 @@ who_udp() { # who_udp FROM ADDR PORT [SPORT]
 	in_ns "$1" "${LB_PY[@]}" udp "$2" "$3" ${4:+"$4"} </dev/null
 }
 
+# no_answer_udp FROM ADDR PORT: "none" when no answer came within 5 s
+# (the drop is immediate; a wrong answer would come as fast as a right one)
+no_answer_udp() {
+	LB_UDP_WAIT=5 who_udp "$@"
+}
+
 # echo_cmp PROTO FROM ADDR PORT: a random payload through an echo server,
 # compared with cmp.
 echo_cmp() {

@@ -19,7 +19,8 @@ generations) and a CLI with nodeplanectl lb's syntax for the rest.
   lb_nl.py raw REQ [-- REQ]... (see raw() below)
   lb_nl.py udp ADDR PORT [SPORT] (stdin as one datagram; prints the answer,
                                "refused" on ICMP port unreachable, "none"
-                               when nothing came back within 10 s)
+                               when nothing came back within $LB_UDP_WAIT
+                               seconds, default 30)
   lb_nl.py sctp ADDR PORT      (stdin sent on an SCTP association, as many
                                bytes read back and printed: for echo servers)
 
@@ -27,6 +28,7 @@ Errors: "ERRNAME: extack" on stderr, exit 1.
 """
 import errno
 import ipaddress
+import os
 import socket
 import struct
 import sys
@@ -146,9 +148,13 @@ def backend_nest(text):
     ip = ipaddress.ip_address(host.strip('[]'))
     flags = 0
     for f in parts[1:]:
+        if f == 'notready':
+            flags |= 0x80000000         # no state bit: masked off below
+            continue
         flags |= int(f, 0) if f[0].isdigit() else 1 << BE_FLAGS.index(f)
-    if not flags & 6:
+    if not flags & 6 and not flags & 0x80000000:
         flags |= 2                                  # ready by default
+    flags &= 0x7fffffff
     return nla(A_BACKEND | 0x8000,
                nla(B_ADDR4 if ip.version == 4 else B_ADDR6, ip.packed) +
                nla(B_PORT, struct.pack('=H', int(port))) +
@@ -314,7 +320,10 @@ def line(fe):
         bs = []
         for ip, p, fl in sorted(fe['backends']):
             s = ('[%s]:%d' if ip.version == 6 else '%s:%d') % (ip, p)
-            s += ''.join('/' + f for i, f in enumerate(BE_FLAGS) if fl & (1 << i))
+            # as nodeplanectl lb show -s: ready is the default word
+            s += '/local' if fl & 1 else ''
+            s += {2: '', 4: '/terminating', 6: '/ready/terminating',
+                  0: '/notready'}[fl & 6]
             bs.append(s)
         w += ['backend', ','.join(bs)]
     return ' '.join(w)
@@ -432,7 +441,9 @@ def udp(argv):
     if len(argv) > 2:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind(('::' if fam == socket.AF_INET6 else '0.0.0.0', int(argv[2])))
-    s.settimeout(10)
+    # LB_UDP_WAIT: seconds to wait for an answer (the VM may be slow;
+    # cases that expect none shorten it)
+    s.settimeout(float(os.environ.get('LB_UDP_WAIT', '30')))
     s.connect((addr, port))
     s.send(sys.stdin.buffer.read())
     try:

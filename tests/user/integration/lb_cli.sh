@@ -26,9 +26,9 @@ case_cli_frontends_carry_traffic() {
 	echo_cmp udp client 2001:db8::fe 53
 	got=$(who_tcp client 192.0.2.254 81)
 	np_expect_eq "p1 192.0.2.1" "$got" "tcp 81 (p2 terminating)"
-	np_expect_eq "lb	set	-4	tcp	80	owner	servicelb	backend	10.42.0.5:8000/local/ready
-lb	set	-4	tcp	81	local	192.0.2.254	owner	servicelb	ranges	192.0.2.0/24	affinity	60	masq-remote	backend	10.42.0.5:8001/local/ready,10.42.0.6:8001/local/terminating
-lb	set	-6	udp	53	owner	servicelb	backend	[fd42::6]:8000/local/ready" \
+	np_expect_eq "lb	set	-4	tcp	80	owner	servicelb	backend	10.42.0.5:8000/local
+lb	set	-4	tcp	81	local	192.0.2.254	owner	servicelb	ranges	192.0.2.0/24	affinity	60	masq-remote	backend	10.42.0.5:8001/local,10.42.0.6:8001/local/terminating
+lb	set	-6	udp	53	owner	servicelb	backend	[fd42::6]:8000/local" \
 		"$(ctl lb show -s)" "show -s"
 	# the same state as the kernel reports it to lb_nl.py
 	np_expect_eq "$(ctl lb show -s | tr '\t' ' ' | sort)" "$(lb show)" "show -s against the raw dump"
@@ -52,18 +52,30 @@ case_show_replays() {
 # 5,000 backends through the CLI (it stages them in chunks): the kernel
 # holds every one, and traffic reaches them.
 case_cli_large_frontend() {
-	local i got
+	local got words
 	lb_reset
-	for ((i = 0; i < 4998; i++)); do
-		printf '10.43.%d.%d:8000,' $((i / 250)) $((i % 250 + 1))
-	done >"$np__tmp/list"
-	printf '10.42.0.5:8001/local,10.42.0.6:8001/local' >>"$np__tmp/list"
-	ctl lb set tcp 81 backend "$(cat "$np__tmp/list")/terminating"
+	# "backend LIST" words add up (one argument is at most 128 KiB)
+	lb_words() { # lb_words SUFFIX: "backend LIST" words of 500 each
+		local i w=()
+		for ((i = 0; i < 4998; i++)); do
+			w+=("10.43.$((i / 250)).$((i % 250 + 1)):8000$1")
+			if ((${#w[@]} == 500 || i == 4997)); then
+				printf 'backend\n%s\n' "$(IFS=,; echo "${w[*]}")"
+				w=()
+			fi
+		done
+	}
+	lb_words "" >"$np__tmp/words"
+	mapfile -t words <"$np__tmp/words"
+	ctl lb set tcp 81 "${words[@]}" backend 10.42.0.5:8001/local,10.42.0.6:8001/local/terminating
 	np_expect_eq 5000 "$(lb info | awk '$1 == "backends" { print $2 }')" "INFO backends"
-	[[ $(lb get tcp 81) == *"10.43.19.248:8000/ready"* ]] || np_fail "backend 4998 missing from the kernel's answer"
+	[[ $(lb get tcp 81) == *",10.43.19.248:8000" ]] || np_fail "backend 4998 missing from the kernel's answer"
+	np_expect_eq "$(lb get tcp 81)" "$(ctl lb show -s | tr '\t' ' ')" "show -s against the raw GET"
 	# the 4,998 unreachable ones are ready, so new connections go there:
 	# make them terminating and the two pods get the traffic
-	ctl lb set tcp 81 backend "$(sed 's|:8000|:8000/terminating|g; s|/local$|/local/ready|' "$np__tmp/list")"
+	lb_words /terminating >"$np__tmp/words"
+	mapfile -t words <"$np__tmp/words"
+	ctl lb set tcp 81 "${words[@]}" backend 10.42.0.5:8001/local,10.42.0.6:8001/local
 	got=$(who_tcp client 192.0.2.254 81)
 	[[ $got == "p1 192.0.2.1" || $got == "p2 192.0.2.1" ]] || np_fail "tcp 81: got '$got'"
 	np_expect_eq 5000 "$(lb info | awk '$1 == "backends" { print $2 }')" "INFO backends after the replace"

@@ -67,7 +67,7 @@ EINVAL: nodeplane: missing NP_LB_A_PORT" "$(lbc raw \
 		get key4 udp 80 -- \
 		del u8 2 2 u8 3 6)" "answers to the malformed requests"
 	# nothing of it changed the frontend
-	np_expect_eq "lb set -4 tcp 80 owner servicelb backend 10.42.0.5:8000/ready" \
+	np_expect_eq "lb set -4 tcp 80 owner servicelb backend 10.42.0.5:8000" \
 		"$(lbc show)" "show after the refused requests"
 	np_expect_eq 1 "$(info frontends)" "INFO frontends"
 	np_expect_eq 1 "$(info backends)" "INFO backends"
@@ -112,7 +112,7 @@ ok
 0
 ok gen=1
 ok gen=2
-lb set -4 tcp 80 owner servicelb backend 10.42.0.7:80/ready" "$(lbc raw \
+lb set -4 tcp 80 owner servicelb backend 10.42.0.7:80" "$(lbc raw \
 		sock 0 set key4 tcp 80 be 10.42.0.5:80 u32 12 1 -- \
 		sock 1 set key4 tcp 80 be 10.42.0.6:80 u32 12 1 -- \
 		sock 1 set key4 tcp 80 be 10.42.0.6:80 u32 12 2 -- \
@@ -135,7 +135,7 @@ ok gen=3" "$(lbc raw set key4 udp 80 u32 12 2 -- \
 		set key4 udp 80 u32 8 1 u32 12 3 -- \
 		set key4 udp 80 be 10.42.0.5:80 u32 12 3 -- \
 		set key4 udp 80 be 10.42.0.6:80 u32 12 2)" "append rules"
-	np_expect_eq "lb set -4 udp 80 owner servicelb backend 10.42.0.5:80/ready,10.42.0.6:80/ready" \
+	np_expect_eq "lb set -4 udp 80 owner servicelb backend 10.42.0.5:80,10.42.0.6:80" \
 		"$(lbc get udp 80)" "the staged object as committed"
 	# a process that exits with an object staged leaves nothing
 	lbc raw set key4 tcp 81 be 10.42.0.5:80 u32 12 1 >/dev/null
@@ -151,7 +151,7 @@ case_large_objects() {
 	for ((i = 0; i < 5000; i++)); do
 		echo "10.42.$((i / 250)).$((i % 250 + 1)):8000"
 	done >"$np__tmp/backends"
-	want="lb set -4 tcp 80 owner servicelb masq-remote backend $(sed 's|$|/ready|' "$np__tmp/backends" | paste -sd,)"
+	want="lb set -4 tcp 80 owner servicelb masq-remote backend $(paste -sd, "$np__tmp/backends")"
 	lbc set tcp 80 masq-remote backends-file "$np__tmp/backends" chunk 700 >/dev/null
 	np_expect_eq "$want" "$(lbc get tcp 80)" "GET of 5000 backends"
 	np_expect_eq 5000 "$(info backends)" "INFO backends"
@@ -161,7 +161,7 @@ case_large_objects() {
 	lbc set -4 udp 53 ranges-file "$np__tmp/ranges" chunk 5000 backend 10.42.0.5:53/local >/dev/null
 	np_expect_eq 100000 "$(info ranges)" "INFO ranges"
 	np_expect_eq 0 "$(info staged)" "INFO staged"
-	np_expect_eq "lb set -4 udp 53 owner servicelb ranges $(paste -sd, "$np__tmp/ranges") backend 10.42.0.5:53/local/ready" \
+	np_expect_eq "lb set -4 udp 53 owner servicelb ranges $(paste -sd, "$np__tmp/ranges") backend 10.42.0.5:53/local" \
 		"$(lbc get udp 53)" "GET of 100000 ranges"
 	np_expect_eq "$(lbc get tcp 80)
 $(lbc get udp 53)" "$(lbc show)" "dump"
@@ -172,7 +172,8 @@ $(lbc get udp 53)" "$(lbc show)" "dump"
 	np_expect_eq "0 1" "$(info ranges) $(info backends)" "INFO ranges and backends after the delete"
 }
 
-# Keys: family, protocol, port and local address are one key each.
+# Keys: family, protocol, port and local address (or none) are one key
+# each; two local addresses on one port are two frontends.
 case_keys_distinct() {
 	np_netns_add cfg
 	lbc set tcp 80 backend 10.42.0.5:80 >/dev/null
@@ -180,17 +181,21 @@ case_keys_distinct() {
 	lbc set sctp 80 backend 10.42.0.7:80 >/dev/null
 	lbc set -6 tcp 80 backend '[fd42::5]:80' >/dev/null
 	lbc set tcp 80 local 192.0.2.254 owner hostport hairpin localhost backend 10.42.0.8:80/local >/dev/null
+	lbc set tcp 80 local 192.0.2.253 backend 10.42.0.9:80 >/dev/null
 	lbc set tcp 80 local 2001:db8::fe affinity 30 local-only masq-all ranges 2001:db8::/32,fd00::/8 backend '[fd42::9]:80/local/terminating' >/dev/null
-	np_expect_eq "lb set -4 sctp 80 owner servicelb backend 10.42.0.7:80/ready
-lb set -4 tcp 80 local 192.0.2.254 owner hostport hairpin localhost backend 10.42.0.8:80/local/ready
-lb set -4 tcp 80 owner servicelb backend 10.42.0.5:80/ready
-lb set -4 udp 80 owner servicelb backend 10.42.0.6:80/ready
+	np_expect_eq "lb set -4 sctp 80 owner servicelb backend 10.42.0.7:80
+lb set -4 tcp 80 local 192.0.2.253 owner servicelb backend 10.42.0.9:80
+lb set -4 tcp 80 local 192.0.2.254 owner hostport hairpin localhost backend 10.42.0.8:80/local
+lb set -4 tcp 80 owner servicelb backend 10.42.0.5:80
+lb set -4 udp 80 owner servicelb backend 10.42.0.6:80
 lb set -6 tcp 80 local 2001:db8::fe owner servicelb ranges 2001:db8::/32,fd00::/8 affinity 30 local-only masq-all backend [fd42::9]:80/local/terminating
-lb set -6 tcp 80 owner servicelb backend [fd42::5]:80/ready" "$(lbc show)" "six frontends"
-	np_expect_eq 6 "$(info frontends)" "INFO frontends"
+lb set -6 tcp 80 owner servicelb backend [fd42::5]:80" "$(lbc show)" "seven frontends"
+	np_expect_eq 7 "$(info frontends)" "INFO frontends"
 	lbc del tcp 80 local 192.0.2.254 >/dev/null
-	np_expect_eq 5 "$(info frontends)" "INFO frontends after a del"
-	np_expect_eq "lb set -4 tcp 80 owner servicelb backend 10.42.0.5:80/ready" "$(lbc get tcp 80)" "the any-address one stays"
+	np_expect_eq 6 "$(info frontends)" "INFO frontends after a del"
+	np_expect_eq "lb set -4 tcp 80 local 192.0.2.253 owner servicelb backend 10.42.0.9:80" \
+		"$(lbc get tcp 80 local 192.0.2.253)" "the other local address stays"
+	np_expect_eq "lb set -4 tcp 80 owner servicelb backend 10.42.0.5:80" "$(lbc get tcp 80)" "the any-address one stays"
 }
 
 np_module_install

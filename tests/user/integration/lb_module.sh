@@ -95,7 +95,7 @@ case_disabled() {
 	np_expect_fail --stderr '^EOPNOTSUPP: nodeplane: servicelb disabled' \
 		lbc set tcp 80 owner servicelb chunk 1 backend 10.42.0.5:80
 	lbc set tcp 80 owner hostport backend 10.42.0.5:80 >/dev/null
-	np_expect_eq "lb set -4 tcp 80 owner hostport backend 10.42.0.5:80/ready" "$(lbc show)" "hostport frontend"
+	np_expect_eq "lb set -4 tcp 80 owner hostport backend 10.42.0.5:80" "$(lbc show)" "hostport frontend"
 	np_expect_eq 0 "$(info staged)" "nothing staged"
 	reload disable=hostport
 	lbc set tcp 80 backend 10.42.0.5:80 >/dev/null

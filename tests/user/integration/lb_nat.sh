@@ -100,7 +100,7 @@ case_masq_remote() {
 	[[ $got == "p1 192.0.2.1" ]] || np_fail "tcp 81 local: expected 'p1 192.0.2.1', got '$got'"
 	# without masq-remote the remote backend's answers go astray
 	lb set udp 54 backend 10.99.0.1:8001 >/dev/null
-	np_expect_eq none "$(who_udp client 192.0.2.254 54)" "udp 54 to rem unmasqueraded"
+	np_expect_eq none "$(no_answer_udp client 192.0.2.254 54)" "udp 54 to rem unmasqueraded"
 }
 
 # Source ranges: outside every range dropped before any NAT, counted.
@@ -109,7 +109,7 @@ case_source_ranges() {
 	lb_reset
 	lb set udp 54 ranges 198.51.100.0/24,10.0.0.0/8 backend 10.42.0.5:8001/local >/dev/null
 	for i in 1 2 3; do
-		np_expect_eq none "$(who_udp client 192.0.2.254 54)" "udp 54 from outside the ranges ($i)"
+		np_expect_eq none "$(no_answer_udp client 192.0.2.254 54)" "udp 54 from outside the ranges ($i)"
 	done
 	np_expect_eq 3 "$(lb_stat drop_range -4 udp 54)" "drop_range of udp 54"
 	np_expect_eq 0 "$(lb_stat conns -4 udp 54)" "conns of udp 54"
