@@ -79,10 +79,25 @@ static int parse_key(struct genl_info *info, struct lb_key *k)
 		return -EINVAL;
 	}
 	memset(k, 0, sizeof(*k));
-	/* the policy admits AF_INET and AF_INET6 only */
-	k->fam = nla_get_u8(tb[NP_LB_A_FAMILY]) == AF_INET ? NP_LPM_V4 :
-							     NP_LPM_V6;
+	switch (nla_get_u8(tb[NP_LB_A_FAMILY])) {
+	case AF_INET:
+		k->fam = NP_LPM_V4;
+		break;
+	case AF_INET6:
+		k->fam = NP_LPM_V6;
+		break;
+	default:
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[NP_LB_A_FAMILY],
+				    "NP_LB_A_FAMILY is AF_INET (2) or AF_INET6 (10)");
+		return -EINVAL;
+	}
 	k->proto = nla_get_u8(tb[NP_LB_A_PROTO]);
+	if (k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP &&
+	    k->proto != IPPROTO_SCTP) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[NP_LB_A_PROTO],
+				    "NP_LB_A_PROTO is IPPROTO_TCP, IPPROTO_UDP or IPPROTO_SCTP");
+		return -EINVAL;
+	}
 	k->port = nla_get_u16(tb[NP_LB_A_PORT]);
 	if (l4 && l6) {
 		NL_SET_ERR_MSG_ATTR(info->extack, l6,

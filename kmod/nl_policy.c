@@ -4,9 +4,6 @@
  * handlers; attributes that only appear in replies are left NLA_UNSPEC so
  * strict validation rejects them in requests ("Unsupported attribute").
  */
-#include <linux/in.h>
-#include <linux/socket.h>
-
 #include "cidr.h"
 #include "nl_policy.h"
 #include "vxlan_wire.h"
@@ -99,35 +96,13 @@ const struct nla_policy np_masq_get_policy[NP_MASQ_A_MAX + 1] = {
 };
 
 /*
- * NP_CMD_LB_*. FAMILY and PROTO take a few values only: validate
- * functions say which. Flags and STAGE are plain u32 (unknown bits answer
- * -EOPNOTSUPP in nl_lb.c); AFFINITY's maximum does not fit the s16 of
- * NLA_POLICY_MAX.
+ * NP_CMD_LB_*. FAMILY and PROTO take a few values only, checked in
+ * nl_lb.c (parse_key): a validate function on an integer type makes the
+ * core WARN when it reports that attribute's policy in an ack (6.1's
+ * nla_get_range_unsigned() knows no NLA_VALIDATE_FUNCTION). Flags and
+ * STAGE are plain u32 (unknown bits answer -EOPNOTSUPP in nl_lb.c);
+ * AFFINITY's maximum does not fit the s16 of NLA_POLICY_MAX.
  */
-static int validate_lb_family(const struct nlattr *attr,
-			      struct netlink_ext_ack *extack)
-{
-	u8 v = nla_get_u8(attr);
-
-	if (v == AF_INET || v == AF_INET6)
-		return 0;
-	NL_SET_ERR_MSG_ATTR(extack, attr,
-			    "NP_LB_A_FAMILY is AF_INET (2) or AF_INET6 (10)");
-	return -EINVAL;
-}
-
-static int validate_lb_proto(const struct nlattr *attr,
-			     struct netlink_ext_ack *extack)
-{
-	u8 v = nla_get_u8(attr);
-
-	if (v == IPPROTO_TCP || v == IPPROTO_UDP || v == IPPROTO_SCTP)
-		return 0;
-	NL_SET_ERR_MSG_ATTR(extack, attr,
-			    "NP_LB_A_PROTO is IPPROTO_TCP, IPPROTO_UDP or IPPROTO_SCTP");
-	return -EINVAL;
-}
-
 static struct netlink_range_validation affinity_range = {
 	.max = NP_LB_AFFINITY_MAX,
 };
@@ -140,8 +115,8 @@ const struct nla_policy np_lbb_policy[NP_LBB_A_MAX + 1] = {
 };
 
 const struct nla_policy np_lb_set_policy[NP_LB_A_MAX + 1] = {
-	[NP_LB_A_FAMILY] = NLA_POLICY_VALIDATE_FN(NLA_U8, validate_lb_family),
-	[NP_LB_A_PROTO] = NLA_POLICY_VALIDATE_FN(NLA_U8, validate_lb_proto),
+	[NP_LB_A_FAMILY] = { .type = NLA_U8 },
+	[NP_LB_A_PROTO] = { .type = NLA_U8 },
 	[NP_LB_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[NP_LB_A_LOCAL4] = NLA_POLICY_EXACT_LEN(4),
 	[NP_LB_A_LOCAL6] = NLA_POLICY_EXACT_LEN(16),
@@ -157,8 +132,8 @@ const struct nla_policy np_lb_set_policy[NP_LB_A_MAX + 1] = {
 
 /* DEL: the key and the expected generation. */
 const struct nla_policy np_lb_del_policy[NP_LB_A_MAX + 1] = {
-	[NP_LB_A_FAMILY] = NLA_POLICY_VALIDATE_FN(NLA_U8, validate_lb_family),
-	[NP_LB_A_PROTO] = NLA_POLICY_VALIDATE_FN(NLA_U8, validate_lb_proto),
+	[NP_LB_A_FAMILY] = { .type = NLA_U8 },
+	[NP_LB_A_PROTO] = { .type = NLA_U8 },
 	[NP_LB_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[NP_LB_A_LOCAL4] = NLA_POLICY_EXACT_LEN(4),
 	[NP_LB_A_LOCAL6] = NLA_POLICY_EXACT_LEN(16),
@@ -167,8 +142,8 @@ const struct nla_policy np_lb_del_policy[NP_LB_A_MAX + 1] = {
 
 /* GET: the key (doit); a dump takes none of them. */
 const struct nla_policy np_lb_get_policy[NP_LB_A_MAX + 1] = {
-	[NP_LB_A_FAMILY] = NLA_POLICY_VALIDATE_FN(NLA_U8, validate_lb_family),
-	[NP_LB_A_PROTO] = NLA_POLICY_VALIDATE_FN(NLA_U8, validate_lb_proto),
+	[NP_LB_A_FAMILY] = { .type = NLA_U8 },
+	[NP_LB_A_PROTO] = { .type = NLA_U8 },
 	[NP_LB_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[NP_LB_A_LOCAL4] = NLA_POLICY_EXACT_LEN(4),
 	[NP_LB_A_LOCAL6] = NLA_POLICY_EXACT_LEN(16),
