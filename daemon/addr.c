@@ -133,6 +133,25 @@ bool np_addr_eq(const struct np_addr *a, const struct np_addr *b)
 	return a->family == b->family && (!a->family || !memcmp(a->a, b->a, n));
 }
 
+int np_addr_cmp(const struct np_addr *a, const struct np_addr *b)
+{
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	if (!a->family)
+		return 0;
+	return memcmp(a->a, b->a, a->family == AF_INET ? 4 : 16);
+}
+
+int np_cidr_cmp(const void *pa, const void *pb)
+{
+	const struct np_cidr *a = pa, *b = pb;
+	int r = np_addr_cmp(&a->addr, &b->addr);
+
+	if (r)
+		return r;
+	return (a->prefixlen > b->prefixlen) - (a->prefixlen < b->prefixlen);
+}
+
 bool np_cidr_contains(const struct np_cidr *c, const struct np_addr *a)
 {
 	unsigned int bits = c->prefixlen, i;

@@ -47,6 +47,10 @@ int np_cidr_parse(const char *s, struct np_cidr *c);
 const char *np_cidr_str(const struct np_cidr *c, char *buf, size_t len);
 /* Same family and bytes (two addresses of no family are equal). */
 bool np_addr_eq(const struct np_addr *a, const struct np_addr *b);
+/* Total order: family, then bytes (the family's length). */
+int np_addr_cmp(const struct np_addr *a, const struct np_addr *b);
+/* Total order over struct np_cidr for qsort: address, then prefix length. */
+int np_cidr_cmp(const void *a, const void *b);
 /* a lies inside c (same family). */
 bool np_cidr_contains(const struct np_cidr *c, const struct np_addr *a);
 /* c's address with the host bits cleared. */

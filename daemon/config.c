@@ -579,3 +579,13 @@ void np_config_print(const struct np_config *c, FILE *f)
 	fprintf(f, "vxlan-vni: %" PRIu32 "\n", c->vxlan_vni);
 	fprintf(f, "vxlan-port: %u\n", (unsigned)c->vxlan_port);
 }
+
+bool np_config_disabled(const struct np_config *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_disable; i++)
+		if (!strcmp(c->disable[i], name))
+			return true;
+	return false;
+}

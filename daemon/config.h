@@ -83,5 +83,7 @@ int np_config_finish(struct np_config *c, const struct np_config_env *env);
 /* "key: value" lines, in the order of docs/config.md. */
 void np_config_print(const struct np_config *c, FILE *f);
 const char *np_backend_name(enum np_backend b);
+/* Whether `disable` names name ("servicelb", "hostport"). */
+bool np_config_disabled(const struct np_config *c, const char *name);
 
 #endif /* _NP_CONFIG_H */

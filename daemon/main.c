@@ -2,8 +2,9 @@
 /*
  * nodeplaned: the node agent. One thread, one epoll loop (loop.c) driving
  * the source of cluster state (the Kubernetes API through libcurl, or the
- * manifests directory through inotify), the model, the overlay reconciler
- * (netlink, rtnetlink, WireGuard), timers and signals (a signalfd).
+ * manifests directory through inotify), the model, the reconciler runner
+ * and the reconcilers on it (today the overlay: netlink, rtnetlink,
+ * WireGuard), nlctrl's family events, timers and signals (a signalfd).
  *
  * Source: the API when a kubeconfig is configured, or in a pod (the
  * in-cluster service account: KUBERNETES_SERVICE_HOST is set); else the
@@ -25,13 +26,20 @@
 
 #include "config.h"
 #include "kube/kinds.h"
+#include "kube/events.h"
 #include "kube/kube.h"
+#include "kube/lease.h"
+#include "kube/svcwrite.h"
+#include "kube/writeq.h"
 #include "log.h"
 #include "loop.h"
 #include "manifests.h"
 #include "model/model.h"
 #include "nl/nl.h"
 #include "overlay/overlay.h"
+#include "reconcile/famwatch.h"
+#include "reconcile/runner.h"
+#include "servicelb/reconcile.h"
 #include "version.h"
 
 enum {
@@ -57,7 +65,19 @@ struct daemon {
 	struct np_model *model;
 	struct np_kube *kube;		/* API mode */
 	struct np_manifests *mf;	/* manifests mode */
+	struct np_runner *runner;
+	struct np_famwatch *fw;		/* NULL: family events unavailable */
+	struct np_io fw_io;
 	struct np_overlay *overlay;
+	struct np_slb_rc *slb;
+	struct np_hostport_rc *hostport;
+	/* API mode: ServiceLB's writes */
+	struct np_kube_writeq *wq;
+	struct np_kube_events *ev;
+	struct np_kube_leader *leader;
+	struct np_kube_node_lease *node_lease;
+	struct np_kube_node_leases *leases;
+	uint32_t features;		/* the module's, at start */
 };
 
 static struct daemon d;
@@ -149,6 +169,7 @@ static int module_check(void)
 		np_log_error("INFO_GET: %s", np_err_str(&err, buf, sizeof(buf)));
 		return -1;
 	}
+	d.features = info.features;
 	np_nl_features_str(feat, sizeof(feat), info.features, ",");
 	np_log_info("nodeplane module %s, ABI %" PRIu32 ", features %s",
 		    info.version, info.abi, feat);
@@ -296,8 +317,246 @@ static void overlay_deps(struct np_overlay_deps *deps)
 {
 	*deps = (struct np_overlay_deps){
 		.lp = d.lp, .cfg = &d.cfg, .model = d.model, .nl = d.nl,
-		.kube = d.kube,
+		.kube = d.kube, .runner = d.runner,
 	};
+}
+
+/* ---- ServiceLB and hostPort: the reconcilers and their API writes --- */
+
+static void lb_event(void *ctx, enum np_kind kind, const struct np_meta *obj,
+		     bool warning, const char *reason, const char *action,
+		     const char *note)
+{
+	struct np_kube_objref ref = {
+		.api_version = "v1", .kind = np_kind_name(kind),
+		.ns = obj->ns, .name = obj->name, .uid = obj->uid,
+	};
+
+	(void)ctx;
+	if (d.ev)
+		np_kube_event(d.ev, &ref, warning ? NP_KUBE_EVENT_WARNING :
+				    NP_KUBE_EVENT_NORMAL, reason, action, note);
+}
+
+/* The elected node writes, once it knows which nodes' Leases live. */
+static bool lb_status_writer(void *ctx)
+{
+	(void)ctx;
+	return d.leader && np_kube_leader_is_leader(d.leader) &&
+	       d.leases && np_kube_node_leases_synced(d.leases);
+}
+
+static bool lb_alive(void *ctx, const char *node)
+{
+	(void)ctx;
+	return d.leases && np_kube_node_alive(d.leases, node, np_now_ms());
+}
+
+static void lb_status_done(void *ctx, const char *key,
+			   const struct np_kube_result *res)
+{
+	(void)ctx;
+	(void)res;
+	np_log_debug("servicelb: %s written", key);
+}
+
+static int lb_status(void *ctx, const struct np_service *s,
+		     const struct np_slb_status *st)
+{
+	(void)ctx;
+	return np_kube_service_status(d.wq, s->meta.ns, s->meta.name, NULL,
+				      (const char *const *)st->ips, st->n,
+				      lb_status_done, NULL, NULL);
+}
+
+static void lb_kick(void *ctx)
+{
+	(void)ctx;
+	if (d.slb)
+		np_slb_rc_status_kick(d.slb);
+}
+
+static void lb_lease_changed(void *ctx, const char *node, bool alive)
+{
+	np_log_info("servicelb: node %s %s", node,
+		    alive ? "runs nodeplaned" : "no longer renews its Lease");
+	lb_kick(ctx);
+}
+
+/* API mode: the write queue, Events, the election, the node Leases. */
+static int lb_api_start(void)
+{
+	struct np_kube_events_opts eo = {
+		.controller = NP_KUBE_EVENTS_SERVICELB,
+		.instance = d.cfg.node_name,
+	};
+	struct np_kube_leader_opts lo = {
+		.ns = NP_KUBE_LEASE_NS, .name = NP_KUBE_LEASE_SERVICELB,
+		.identity = d.cfg.node_name,
+		.started = lb_kick, .stopped = lb_kick,
+	};
+	struct np_kube_node_lease_opts no = {
+		.ns = NP_KUBE_LEASE_NS, .node = d.cfg.node_name,
+	};
+	struct np_kube_node_leases_opts mo = {
+		.ns = NP_KUBE_LEASE_NS, .changed = lb_lease_changed,
+	};
+	int r;
+
+	r = np_kube_writeq_new(d.kube, NULL, &d.wq);
+	if (!r)
+		r = np_kube_events_new(d.wq, &eo, &d.ev);
+	if (!r)
+		r = np_kube_node_lease_new(d.kube, &no, &d.node_lease);
+	if (!r)
+		r = np_kube_node_leases_new(d.kube, &mo, &d.leases);
+	if (!r)
+		r = np_kube_leader_new(d.kube, &lo, &d.leader);
+	if (r)
+		np_log_error("servicelb: the API writes: %s", strerror(-r));
+	return r ? -1 : 0;
+}
+
+static void lb_api_stop(void)
+{
+	np_kube_leader_free(d.leader);
+	np_kube_node_leases_free(d.leases);
+	np_kube_node_lease_free(d.node_lease);
+	np_kube_events_free(d.ev);
+	np_kube_writeq_free(d.wq);
+	d.leader = NULL;
+	d.leases = NULL;
+	d.node_lease = NULL;
+	d.ev = NULL;
+	d.wq = NULL;
+}
+
+/*
+ * Off by the configuration, or by the module (disable=servicelb or
+ * hostport: it refuses that owner's frontends, so planning them would only
+ * fail and retry).
+ */
+static bool lb_off(const char *name, uint32_t feature)
+{
+	static uint32_t logged;
+
+	if (np_config_disabled(&d.cfg, name))
+		return true;
+	if (d.features & feature)
+		return false;
+	if (!(logged & feature))
+		np_log_warning("%s: the module has it disabled (disable=%s): nothing programmed",
+			       name, name);
+	logged |= feature;
+	return true;
+}
+
+/* Both reconcilers join the runner, enabled or not: a disabled one
+ * removes what a previous run left and programs nothing. */
+static int lb_start(void)
+{
+	struct np_lb_rc_deps ld = {
+		.runner = d.runner, .model = d.model, .self = d.cfg.node_name,
+	};
+	int r;
+
+	if (d.kube && lb_api_start() < 0)
+		return -1;
+	np_lb_kernel_nl(d.nl, &ld.kernel);
+	if (d.kube)
+		ld.sink = (struct np_lb_sink){
+			.event = lb_event, .status_writer = lb_status_writer,
+			.alive = lb_alive, .status = lb_status,
+		};
+	ld.disabled = lb_off("servicelb", NP_FEATURE_F_SERVICELB);
+	r = np_slb_rc_new(&ld, &d.slb);
+	if (!r) {
+		ld.with_servicelb = !ld.disabled;
+		ld.disabled = lb_off("hostport", NP_FEATURE_F_HOSTPORT);
+		r = np_hostport_rc_new(&ld, &d.hostport);
+	}
+	np_lb_rc_pair(d.slb, d.hostport);
+	if (r)
+		np_log_error("servicelb, hostport: cannot join the runner: %s",
+			     strerror(-r));
+	return r ? -1 : 0;
+}
+
+static void lb_reload(void)
+{
+	bool slb_off = lb_off("servicelb", NP_FEATURE_F_SERVICELB);
+
+	if (d.slb)
+		np_slb_rc_set_disabled(d.slb, slb_off);
+	if (d.hostport)
+		np_hostport_rc_set_disabled(d.hostport,
+					    lb_off("hostport", NP_FEATURE_F_HOSTPORT),
+					    !slb_off);
+}
+
+static void lb_stop(void)
+{
+	np_slb_rc_free(d.slb);
+	np_hostport_rc_free(d.hostport);
+	d.slb = NULL;
+	d.hostport = NULL;
+}
+
+/* ---- nlctrl's family events: module reloads, for the runner ---------- */
+
+static void on_family(void *ctx, const char *name, bool added, uint16_t id)
+{
+	(void)ctx;
+	np_runner_family(d.runner, name, added, id);
+}
+
+static void famwatch_stop(void)
+{
+	if (!d.fw)
+		return;
+	np_loop_del(d.lp, &d.fw_io);
+	np_famwatch_close(d.fw);
+	d.fw = NULL;
+}
+
+static void on_fw_ready(struct np_io *io, uint32_t events)
+{
+	int r;
+
+	(void)io;
+	(void)events;
+	r = np_famwatch_read(d.fw);
+	if (r == -ENOBUFS) {
+		/* events lost: anything may have been reloaded */
+		np_log_warning("runner: generic netlink family events lost: full passes");
+		np_runner_full_all(d.runner);
+	} else if (r < 0) {
+		np_log_warning("runner: reading generic netlink family events: %s; module reloads are noticed at the next pass",
+			       strerror(-r));
+		famwatch_stop();
+	}
+}
+
+/* Not fatal: without the events a reload is noticed by the generation. */
+static void famwatch_start(void)
+{
+	char e[NP_ERR_MSG_LEN + 64];
+	struct np_err err;
+
+	if (np_famwatch_open(&d.fw, on_family, NULL, &err) < 0) {
+		np_log_warning("runner: generic netlink family events: %s; module reloads are noticed at the next pass",
+			       np_err_str(&err, e, sizeof(e)));
+		d.fw = NULL;
+		return;
+	}
+	d.fw_io.fd = np_famwatch_fd(d.fw);
+	d.fw_io.ready = on_fw_ready;
+	if (np_loop_add(d.lp, &d.fw_io, EPOLLIN) < 0) {
+		np_log_warning("runner: generic netlink family events: %s",
+			       strerror(errno));
+		np_famwatch_close(d.fw);
+		d.fw = NULL;
+	}
 }
 
 /*
@@ -335,6 +594,7 @@ static void reload(void)
 	}
 	if (d.overlay && np_overlay_reload(d.overlay, &d.cfg) < 0)
 		np_log_error("reload: the overlay did not take the new configuration");
+	lb_reload();
 	if (d.mf)
 		np_manifests_rescan(d.mf);
 	np_log_info("reload: done");
@@ -342,6 +602,7 @@ static void reload(void)
 
 int main(int argc, char **argv)
 {
+	struct np_runner_deps rdeps;
 	struct np_overlay_deps deps;
 	struct args *a = &d.args;
 	sigset_t mask;
@@ -403,12 +664,23 @@ int main(int argc, char **argv)
 	/*
 	 * The API client exists before the overlay (which writes through it)
 	 * but delivers nothing before the loop runs; the manifests directory
-	 * is read at once, so the overlay subscribes first.
+	 * is read at once, so the runner subscribes first.
 	 */
 	if (api_mode() && source_start() < 0)
 		goto out;
+	/* the runner's jitter: differs between nodes started together */
+	srandom((unsigned int)(np_now_ms() ^ ((uint64_t)getpid() << 16)));
+	rdeps = (struct np_runner_deps){ .lp = d.lp, .model = d.model,
+					 .nl = d.nl };
+	if (np_runner_new(&rdeps, &d.runner) < 0) {
+		np_log_error("out of memory");
+		goto out;
+	}
+	famwatch_start();
 	overlay_deps(&deps);
 	if (np_overlay_new(&deps, &d.overlay) < 0)
+		goto out;
+	if (lb_start() < 0)
 		goto out;
 	if (!api_mode() && source_start() < 0)
 		goto out;
@@ -419,8 +691,12 @@ int main(int argc, char **argv)
 out:
 	/* Everything is left in the kernel as it is. */
 	np_manifests_free(d.mf);
+	lb_stop();
+	lb_api_stop();
 	np_kube_free(d.kube);
 	np_overlay_free(d.overlay);
+	famwatch_stop();
+	np_runner_free(d.runner);
 	np_model_free(d.model);
 	np_nl_close(d.nl);
 	if (d.sig.fd >= 0)

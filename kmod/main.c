@@ -11,6 +11,7 @@
 #include <net/rtnetlink.h>
 #include <linux/nodeplane.h>
 
+#include "lb.h"
 #include "masq.h"
 #include "netlink.h"
 #include "overlay.h"
@@ -31,7 +32,7 @@ static int disable_set(const char *val, const struct kernel_param *kp)
 
 	err = np_params_parse_disable(val, &features, &bad, &badlen);
 	if (err) {
-		pr_err("disable=: unknown feature '%.*s' (expected servicelb, network-policy, overlay)\n",
+		pr_err("disable=: unknown feature '%.*s' (expected servicelb, network-policy, overlay, hostport)\n",
 		       (int)badlen, bad);
 		return err;
 	}
@@ -55,7 +56,7 @@ static const struct kernel_param_ops disable_ops = {
 
 module_param_cb(disable, &disable_ops, NULL, 0444);
 MODULE_PARM_DESC(disable,
-		 "features to switch off, comma-separated: servicelb, network-policy, overlay (as K3s's --disable)");
+		 "features to switch off, comma-separated: servicelb, network-policy, overlay, hostport (as K3s's --disable)");
 
 module_param_named(max_devices, np_limits.max_devices, uint, 0444);
 MODULE_PARM_DESC(max_devices,
@@ -66,6 +67,15 @@ MODULE_PARM_DESC(max_peers,
 module_param_named(max_cidrs, np_limits.max_cidrs, uint, 0444);
 MODULE_PARM_DESC(max_cidrs,
 		 "peer pod CIDRs per network namespace, over all its devices (default 16384)");
+module_param_named(max_frontends, np_limits.max_frontends, uint, 0444);
+MODULE_PARM_DESC(max_frontends,
+		 "ServiceLB/hostPort frontends per network namespace, staged ones included (default 4096)");
+module_param_named(max_backends, np_limits.max_backends, uint, 0444);
+MODULE_PARM_DESC(max_backends,
+		 "ServiceLB/hostPort backends per network namespace, over all its frontends (default 65536)");
+module_param_named(max_ranges, np_limits.max_ranges, uint, 0444);
+MODULE_PARM_DESC(max_ranges,
+		 "ServiceLB source ranges (CIDRs) per network namespace, over all its frontends (default 262144)");
 
 static int __init np_init(void)
 {
@@ -80,14 +90,19 @@ static int __init np_init(void)
 	err = np_masq_init();
 	if (err)
 		goto err_overlay;
-	err = np_netlink_init();
+	err = np_lb_init();
 	if (err)
 		goto err_masq;
+	err = np_netlink_init();
+	if (err)
+		goto err_lb;
 
 	pr_info("version %s loaded, features 0x%x\n", NP_VERSION,
 		np_params_features() & NP_FEATURES_IMPLEMENTED);
 	return 0;
 
+err_lb:
+	np_lb_exit();
 err_masq:
 	np_masq_exit();
 err_overlay:
@@ -101,6 +116,7 @@ out:
 static void __exit np_exit(void)
 {
 	np_netlink_exit();
+	np_lb_exit();
 	np_masq_exit();
 	np_overlay_exit();
 	np_pernet_exit();

@@ -10,6 +10,7 @@
 
 #include "masq.h"
 #include "netlink.h"
+#include "nl_lb.h"
 #include "nl_masq.h"
 #include "nl_overlay.h"
 #include "nl_policy.h"
@@ -40,6 +41,9 @@ static int np_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
 				   "overlay disabled by the disable= module parameter");
 		return -EOPNOTSUPP;
 	}
+	if ((ops->internal_flags & NP_NL_F_LB) &&
+	    !np_lb_nl_enabled(info->extack))
+		return -EOPNOTSUPP;
 	if (ops->internal_flags & NP_NL_F_DEV) {
 		dev = np_overlay_nl_dev_get(info, ops->cmd);
 		if (IS_ERR(dev))
@@ -58,8 +62,11 @@ static void np_post_doit(const struct genl_ops *ops, struct sk_buff *skb,
 
 static int fill_counts(struct sk_buff *msg, struct np_net *nn)
 {
+	u32 lb_fe, lb_be, lb_ranges, lb_staged;
 	struct nlattr *nest;
+	u64 gen;
 
+	np_lb_nl_counts(nn, &lb_fe, &lb_be, &lb_ranges, &lb_staged, &gen);
 	nest = nla_nest_start(msg, NP_INFO_A_COUNTS);
 	if (!nest)
 		return -EMSGSIZE;
@@ -69,7 +76,11 @@ static int fill_counts(struct sk_buff *msg, struct np_net *nn)
 			np_overlay_ndevs(&nn->overlay)) ||
 	    nla_put_u32(msg, NP_COUNT_A_OVERLAY_PEERS,
 			np_overlay_npeers(&nn->overlay)) ||
-	    nla_put_u32(msg, NP_COUNT_A_MASQ_CIDRS, np_masq_cidr_count(nn))) {
+	    nla_put_u32(msg, NP_COUNT_A_MASQ_CIDRS, np_masq_cidr_count(nn)) ||
+	    nla_put_u32(msg, NP_COUNT_A_LB_FRONTENDS, lb_fe) ||
+	    nla_put_u32(msg, NP_COUNT_A_LB_BACKENDS, lb_be) ||
+	    nla_put_u32(msg, NP_COUNT_A_LB_RANGES, lb_ranges) ||
+	    nla_put_u32(msg, NP_COUNT_A_LB_STAGED, lb_staged)) {
 		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
 	}
@@ -87,7 +98,10 @@ static int fill_limits(struct sk_buff *msg)
 		return -EMSGSIZE;
 	if (nla_put_u32(msg, NP_LIMIT_A_DEVICES, np_limits.max_devices) ||
 	    nla_put_u32(msg, NP_LIMIT_A_PEERS, np_limits.max_peers) ||
-	    nla_put_u32(msg, NP_LIMIT_A_CIDRS, np_limits.max_cidrs)) {
+	    nla_put_u32(msg, NP_LIMIT_A_CIDRS, np_limits.max_cidrs) ||
+	    nla_put_u32(msg, NP_LIMIT_A_LB_FRONTENDS, np_limits.max_frontends) ||
+	    nla_put_u32(msg, NP_LIMIT_A_LB_BACKENDS, np_limits.max_backends) ||
+	    nla_put_u32(msg, NP_LIMIT_A_LB_RANGES, np_limits.max_ranges)) {
 		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
 	}
@@ -121,7 +135,9 @@ static int np_info_get_doit(struct sk_buff *skb, struct genl_info *info)
 	    fill_counts(msg, nn) ||
 	    nla_put_u32(msg, NP_INFO_A_DISABLED,
 			~np_params_features() & __NP_FEATURE_F_ALL) ||
-	    fill_limits(msg))
+	    fill_limits(msg) ||
+	    nla_put_u64_64bit(msg, NP_INFO_A_GENERATION,
+			      READ_ONCE(nn->lb.generation), NP_INFO_A_PAD))
 		goto nla_put_failure;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -196,6 +212,31 @@ static const struct genl_ops np_genl_ops[] = {
 		.maxattr = NP_MASQ_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 		.internal_flags = NP_NL_F_OVERLAY,
+	},
+	{
+		.cmd = NP_CMD_LB_SET,
+		.doit = np_lb_set_doit,
+		.policy = np_lb_set_policy,
+		.maxattr = NP_LB_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+		.internal_flags = NP_NL_F_LB,
+	},
+	{
+		.cmd = NP_CMD_LB_DEL,
+		.doit = np_lb_del_doit,
+		.policy = np_lb_del_policy,
+		.maxattr = NP_LB_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+		.internal_flags = NP_NL_F_LB,
+	},
+	{
+		.cmd = NP_CMD_LB_GET,
+		.doit = np_lb_get_doit,
+		.dumpit = np_lb_get_dumpit,
+		.policy = np_lb_get_policy,
+		.maxattr = NP_LB_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+		.internal_flags = NP_NL_F_LB,
 	},
 };
 

@@ -13,6 +13,8 @@ enum {
 	NP_NL_F_DEV = 1U << 1,		/* the IFINDEX attribute (required)
 					 * names a nodeplane device, held
 					 * in info->user_ptr[0] */
+	NP_NL_F_LB = 1U << 2,		/* refused while servicelb and
+					 * hostport are both disabled */
 };
 
 /* genlmsg_put() for the nodeplane family (replies, dumps and events). */

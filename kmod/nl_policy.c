@@ -94,3 +94,57 @@ const struct nla_policy np_masq_set_policy[NP_MASQ_A_MAX + 1] = {
 /* MASQ_GET takes no attribute. */
 const struct nla_policy np_masq_get_policy[NP_MASQ_A_MAX + 1] = {
 };
+
+/*
+ * NP_CMD_LB_*. FAMILY and PROTO take a few values only, checked in
+ * nl_lb.c (parse_key): a validate function on an integer type makes the
+ * core WARN when it reports that attribute's policy in an ack (6.1's
+ * nla_get_range_unsigned() knows no NLA_VALIDATE_FUNCTION). Flags and
+ * STAGE are plain u32 (unknown bits answer -EOPNOTSUPP in nl_lb.c);
+ * AFFINITY's maximum does not fit the s16 of NLA_POLICY_MAX.
+ */
+static struct netlink_range_validation affinity_range = {
+	.max = NP_LB_AFFINITY_MAX,
+};
+
+const struct nla_policy np_lbb_policy[NP_LBB_A_MAX + 1] = {
+	[NP_LBB_A_ADDR4] = NLA_POLICY_EXACT_LEN(4),
+	[NP_LBB_A_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+	[NP_LBB_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[NP_LBB_A_FLAGS] = { .type = NLA_U32 },
+};
+
+const struct nla_policy np_lb_set_policy[NP_LB_A_MAX + 1] = {
+	[NP_LB_A_FAMILY] = { .type = NLA_U8 },
+	[NP_LB_A_PROTO] = { .type = NLA_U8 },
+	[NP_LB_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[NP_LB_A_LOCAL4] = NLA_POLICY_EXACT_LEN(4),
+	[NP_LB_A_LOCAL6] = NLA_POLICY_EXACT_LEN(16),
+	[NP_LB_A_OWNER] = NLA_POLICY_RANGE(NLA_U8, NP_LB_OWNER_SERVICELB,
+					   NP_LB_OWNER_MAX),
+	[NP_LB_A_FLAGS] = { .type = NLA_U32 },
+	[NP_LB_A_AFFINITY] = NLA_POLICY_FULL_RANGE(NLA_U32, &affinity_range),
+	[NP_LB_A_BACKEND] = NLA_POLICY_NESTED(np_lbb_policy),
+	[NP_LB_A_RANGE] = NLA_POLICY_NESTED(np_cidr_policy),
+	[NP_LB_A_STAGE] = { .type = NLA_U32 },
+	[NP_LB_A_GENERATION] = { .type = NLA_U64 },
+};
+
+/* DEL: the key and the expected generation. */
+const struct nla_policy np_lb_del_policy[NP_LB_A_MAX + 1] = {
+	[NP_LB_A_FAMILY] = { .type = NLA_U8 },
+	[NP_LB_A_PROTO] = { .type = NLA_U8 },
+	[NP_LB_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[NP_LB_A_LOCAL4] = NLA_POLICY_EXACT_LEN(4),
+	[NP_LB_A_LOCAL6] = NLA_POLICY_EXACT_LEN(16),
+	[NP_LB_A_GENERATION] = { .type = NLA_U64 },
+};
+
+/* GET: the key (doit); a dump takes none of them. */
+const struct nla_policy np_lb_get_policy[NP_LB_A_MAX + 1] = {
+	[NP_LB_A_FAMILY] = { .type = NLA_U8 },
+	[NP_LB_A_PROTO] = { .type = NLA_U8 },
+	[NP_LB_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[NP_LB_A_LOCAL4] = NLA_POLICY_EXACT_LEN(4),
+	[NP_LB_A_LOCAL6] = NLA_POLICY_EXACT_LEN(16),
+};

@@ -14,5 +14,9 @@ extern const struct nla_policy np_peer_del_policy[NP_PEER_A_MAX + 1];
 extern const struct nla_policy np_peer_get_policy[NP_PEER_A_MAX + 1];
 extern const struct nla_policy np_masq_set_policy[NP_MASQ_A_MAX + 1];
 extern const struct nla_policy np_masq_get_policy[NP_MASQ_A_MAX + 1];
+extern const struct nla_policy np_lbb_policy[NP_LBB_A_MAX + 1];
+extern const struct nla_policy np_lb_set_policy[NP_LB_A_MAX + 1];
+extern const struct nla_policy np_lb_del_policy[NP_LB_A_MAX + 1];
+extern const struct nla_policy np_lb_get_policy[NP_LB_A_MAX + 1];
 
 #endif /* _NP_NL_POLICY_H */

@@ -18,6 +18,7 @@ static const struct {
 	{ "servicelb", NP_FEATURE_F_SERVICELB },
 	{ "network-policy", NP_FEATURE_F_NETWORK_POLICY },
 	{ "overlay", NP_FEATURE_F_OVERLAY },
+	{ "hostport", NP_FEATURE_F_HOSTPORT },
 };
 
 static u32 np_features = __NP_FEATURE_F_ALL;
@@ -30,6 +31,9 @@ struct np_limits np_limits = {
 	.max_devices = 16,
 	.max_peers = 8192,
 	.max_cidrs = 16384,
+	.max_frontends = 4096,
+	.max_backends = 65536,
+	.max_ranges = 262144,
 };
 
 /*

@@ -11,16 +11,20 @@ void np_params_set_features(u32 features);
 u32 np_params_features(void);
 
 /* The NP_FEATURE_F_* this module implements (INFO reports no others). */
-#define NP_FEATURES_IMPLEMENTED NP_FEATURE_F_OVERLAY
+#define NP_FEATURES_IMPLEMENTED \
+	(NP_FEATURE_F_OVERLAY | NP_FEATURE_F_SERVICELB | NP_FEATURE_F_HOSTPORT)
 
 /*
  * Per network namespace sizing limits, the module parameters max_devices,
- * max_peers and max_cidrs (main.c): read-only after load.
+ * max_peers, max_cidrs, max_frontends, max_backends and max_ranges (main.c): read-only after load.
  */
 struct np_limits {
 	unsigned int max_devices;	/* nodeplane devices */
 	unsigned int max_peers;		/* peers over all devices */
 	unsigned int max_cidrs;		/* peer CIDRs over all devices */
+	unsigned int max_frontends;	/* LB frontends, staged included */
+	unsigned int max_backends;	/* LB backends over all frontends */
+	unsigned int max_ranges;	/* LB source ranges, all frontends */
 };
 
 extern struct np_limits np_limits;

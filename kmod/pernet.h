@@ -6,6 +6,7 @@
 #include <linux/mutex.h>
 #include <net/net_namespace.h>
 
+#include "lb.h"
 #include "overlay.h"
 
 /*
@@ -18,6 +19,7 @@ struct np_net {
 	struct np_overlay_net overlay;	/* overlay.h; all-zero is empty */
 	struct np_masq_config __rcu *masq;	/* masq.c; NULL: off */
 	unsigned int masq_hooks;	/* families hooked, 1 << np_lpm_family */
+	struct np_lb_net lb;		/* lb.c: ServiceLB / hostPort */
 };
 
 struct np_net *np_pernet(const struct net *net);

@@ -15,6 +15,7 @@ static const struct np_ctl_cmd *const cmds[] = {
 	&np_ctl_cmd_overlay,
 	&np_ctl_cmd_peer,
 	&np_ctl_cmd_masq,
+	&np_ctl_cmd_lb,
 	&np_ctl_cmd_raw_info,
 	&np_ctl_cmd_raw_peer,
 };
@@ -43,6 +44,7 @@ static void usage(FILE *f)
 		"  -s, --script   stable tab-separated output, one item per line\n"
 		"                 (the default when standard output is not a\n"
 		"                 terminal); see each command's --help\n"
+		"  -j, --json     JSON output (info, lb show)\n"
 		"  -b, --batch FILE\n"
 		"                 run the commands in FILE ('-': standard input),\n"
 		"                 one COMMAND [ARGS] per line, words separated by\n"
@@ -187,9 +189,17 @@ static int dispatch(struct np_ctl *ctl, int argc, char **argv)
 {
 	size_t i;
 
-	for (i = 0; i < N_CMDS; i++)
-		if (!strcmp(cmds[i]->name, argv[0]))
-			return cmds[i]->run(ctl, argc, argv);
+	for (i = 0; i < N_CMDS; i++) {
+		if (strcmp(cmds[i]->name, argv[0]))
+			continue;
+		if (ctl->json && !cmds[i]->json) {
+			prefix(ctl);
+			fprintf(ctl->err, "%s: no JSON output (-j)\n", argv[0]);
+			try_help(ctl, argv[0]);
+			return NP_CTL_EXIT_FAIL;
+		}
+		return cmds[i]->run(ctl, argc, argv);
+	}
 	prefix(ctl);
 	fprintf(ctl->err, "unknown command '%s'\n", argv[0]);
 	try_help(ctl, NULL);
@@ -204,6 +214,7 @@ int np_ctl_batch(struct np_ctl *ctl, const char *name, FILE *f)
 	char *argv[BATCH_MAX_WORDS + 1];
 	int status = NP_CTL_EXIT_OK;
 	bool script = ctl->script;
+	bool json = ctl->json;
 	char *line = NULL;
 	size_t cap = 0;
 
@@ -243,6 +254,7 @@ int np_ctl_batch(struct np_ctl *ctl, const char *name, FILE *f)
 		argv[argc] = NULL;
 		/* A line's -s must not leak into the next one. */
 		ctl->script = script;
+		ctl->json = json;
 		status = dispatch(ctl, argc, argv);
 		if (status != NP_CTL_EXIT_OK)
 			break;
@@ -254,6 +266,7 @@ out:
 	ctl->nl = NULL;
 	ctl->batch_file = NULL;
 	ctl->script = script;
+	ctl->json = json;
 	return status;
 }
 
@@ -281,6 +294,7 @@ int np_ctl_main(struct np_ctl *ctl, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "script", no_argument, NULL, 's' },
 		{ "batch", required_argument, NULL, 'b' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -290,10 +304,13 @@ int np_ctl_main(struct np_ctl *ctl, int argc, char **argv)
 
 	opterr = 0;	/* our messages, on ctl->err */
 	optind = 0;	/* full reinitialisation (glibc), for repeated calls */
-	while ((c = getopt_long(argc, argv, "+sb:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+sjb:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			ctl->script = true;
+			break;
+		case 'j':
+			ctl->json = true;
 			break;
 		case 'b':
 			batch = optarg;

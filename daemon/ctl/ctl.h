@@ -24,6 +24,7 @@ struct np_ctl {
 	FILE *out;	/* results */
 	FILE *err;	/* diagnostics */
 	bool script;	/* tab-separated output */
+	bool json;	/* -j: JSON output (commands with .json) */
 	/* NAME -> ifindex, 0 if none; NULL: if_nametoindex(). For tests. */
 	unsigned int (*nametoindex)(const char *name);
 	/* Opens the connection; NULL: np_nl_open(). For tests. */
@@ -44,6 +45,7 @@ struct np_ctl_cmd {
 	const char *summary;
 	const char *help;	/* printed after the summary by --help, or NULL */
 	bool hidden;		/* for tests: not listed by --help */
+	bool json;		/* prints JSON with -j (others refuse -j) */
 	/* argv[0] is the subcommand's name; returns an exit status. */
 	int (*run)(struct np_ctl *ctl, int argc, char **argv);
 };
@@ -54,6 +56,7 @@ extern const struct np_ctl_cmd np_ctl_cmd_overlay;
 extern const struct np_ctl_cmd np_ctl_cmd_peer;
 extern const struct np_ctl_cmd np_ctl_cmd_masq;
 extern const struct np_ctl_cmd np_ctl_cmd_raw_peer;
+extern const struct np_ctl_cmd np_ctl_cmd_lb;
 
 /* Parses global options, dispatches; returns the process exit status. */
 int np_ctl_main(struct np_ctl *ctl, int argc, char **argv);
@@ -105,6 +108,8 @@ int np_ctl_ifindex(struct np_ctl *ctl, const char *what, const char *name,
 
 /* `info` output, pretty or script; exported for the unit tests. */
 void np_ctl_info_print(FILE *out, const struct np_info *info, bool script);
+/* `-j info`: one JSON object, the script output's keys; 0 or -1 (ENOMEM). */
+int np_ctl_info_json(FILE *out, const struct np_info *info);
 
 /*
  * Values on the command line and in script output (ctl/parse.c).
@@ -173,5 +178,20 @@ struct np_ctl_raw {
 /* Fills raw for variant; -1 if there is no such variant. */
 int np_ctl_raw_peer_build(const char *variant, uint32_t ifindex,
 			  struct np_ctl_raw *raw);
+
+/*
+ * lb (ctl/lb.c). The parsers take the words after "set" / "del" (-4/-6
+ * among them), report errors on ctl->err and return 0 or -1; on success
+ * fe is canonical and its arrays are the caller's (np_lb_frontend_clear).
+ */
+int np_ctl_lb_set_parse(struct np_ctl *ctl, int argc, char **argv,
+			struct np_lb_frontend *fe);
+int np_ctl_lb_del_parse(struct np_ctl *ctl, int argc, char **argv,
+			struct np_lb_frontend *key);
+/* `lb show`: pretty, or one "lb set ..." line per frontend (script). */
+void np_ctl_lb_print(FILE *out, const struct np_lb_list *l, bool script);
+/* `-j lb show`; info (may be NULL) gives the generation. 0 or -1. */
+int np_ctl_lb_json(FILE *out, const struct np_lb_list *l,
+		   const struct np_info *info);
 
 #endif /* _NP_CTL_H */

@@ -2,12 +2,15 @@
 /*
  * What each reconciler reads from the API, and when it is enabled. The
  * daemon watches the union over the enabled ones (np_kube_kinds), again
- * at every reload.
+ * at every reload. The kinds are the reconciler's own declaration (the
+ * same constant it gives the runner in its struct np_rc_ops .kinds), so
+ * the two cannot drift apart.
  *
- * To add a reconciler, add a line: ServiceLB will read Services,
- * EndpointSlices, Nodes and Pods unless `disable` names "servicelb";
- * NetworkPolicy will read Pods, Namespaces and NetworkPolicies unless
- * `disable` names "network-policy".
+ * To add a reconciler, add a line with the constant its struct np_rc_ops
+ * .kinds uses (reconcile/runner.h) and when it is enabled: ServiceLB will
+ * read Services, EndpointSlices, Nodes and Pods unless `disable` names
+ * "servicelb"; hostPort this node's Pods; NetworkPolicy Pods, Namespaces
+ * and NetworkPolicies unless `disable` names "network-policy".
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -16,6 +19,9 @@
 #include "config.h"
 #include "kube/kinds.h"
 #include "model/model.h"
+#include "hostport/hostport.h"
+#include "overlay/overlay.h"
+#include "servicelb/servicelb.h"
 
 struct reader {
 	const char *name;
@@ -29,8 +35,20 @@ static bool overlay_enabled(const struct np_config *c)
 	return c->backend != NP_BACKEND_NONE;
 }
 
+static bool servicelb_enabled(const struct np_config *c)
+{
+	return !np_config_disabled(c, "servicelb");
+}
+
+static bool hostport_enabled(const struct np_config *c)
+{
+	return !np_config_disabled(c, "hostport");
+}
+
 static const struct reader readers[] = {
-	{ "overlay", 1U << NP_KIND_NODE, overlay_enabled },
+	{ "overlay", NP_OVERLAY_KINDS, overlay_enabled },
+	{ "servicelb", NP_SLB_KINDS, servicelb_enabled },
+	{ "hostport", NP_HOSTPORT_KINDS, hostport_enabled },
 };
 
 uint32_t np_kube_kinds(const struct np_config *c)

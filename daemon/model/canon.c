@@ -72,6 +72,7 @@ void canon_meta(struct canon *c, const struct np_meta *m)
 	canon_str(c, m->ns);
 	canon_str(c, m->name);
 	canon_str(c, m->uid);
+	canon_bytes(c, &m->created, sizeof(m->created));
 	canon_u32(c, m->invalid);
 	canon_str(c, m->invalid_why);
 	canon_u32(c, (uint32_t)m->n_labels);

@@ -537,10 +537,82 @@ static int dec_labels(struct dec *d, const cJSON *labels, struct np_meta *m)
 	return 0;
 }
 
+/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar. */
+static int64_t days_from_civil(int64_t y, unsigned int mo, unsigned int dd)
+{
+	int64_t era;
+	unsigned int yoe, doy, doe;
+
+	y -= mo <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned int)(y - era * 400);
+	doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* n decimal digits at s into *out. */
+static bool digits(const char *s, size_t n, unsigned int *out)
+{
+	size_t i;
+
+	*out = 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		*out = *out * 10 + (unsigned int)(s[i] - '0');
+	}
+	return true;
+}
+
+int np_rfc3339_parse(const char *s, int64_t *out)
+{
+	static const unsigned char mdays[] = {
+		31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+	unsigned int y, mo, dd, h, mi, se, oh = 0, om = 0;
+	int64_t t;
+	int sign = 0;
+
+	if (strlen(s) < 20 || !digits(s, 4, &y) || s[4] != '-' ||
+	    !digits(s + 5, 2, &mo) || s[7] != '-' || !digits(s + 8, 2, &dd) ||
+	    (s[10] != 'T' && s[10] != 't') || !digits(s + 11, 2, &h) ||
+	    s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
+	    !digits(s + 17, 2, &se))
+		return -1;
+	s += 19;
+	if (*s == '.') {
+		s++;
+		if (*s < '0' || *s > '9')
+			return -1;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	if (*s == 'Z' || *s == 'z') {
+		s++;
+	} else if (*s == '+' || *s == '-') {
+		sign = *s == '+' ? 1 : -1;
+		if (!digits(s + 1, 2, &oh) || s[3] != ':' ||
+		    !digits(s + 4, 2, &om) || oh > 23 || om > 59)
+			return -1;
+		s += 6;
+	} else {
+		return -1;
+	}
+	if (*s || mo < 1 || mo > 12 || dd < 1 || dd > mdays[mo - 1] ||
+	    (mo == 2 && dd == 29 && !(y % 4 == 0 && (y % 100 || y % 400 == 0))) ||
+	    h > 23 || mi > 59 || se > 60)
+		return -1;
+	t = days_from_civil(y, mo, dd) * 86400 + h * 3600 + mi * 60 + se;
+	*out = t - sign * (int64_t)(oh * 3600 + om * 60);
+	return 0;
+}
+
 int dec_meta(struct dec *d, const cJSON *obj, bool namespaced,
 	     struct np_meta *m)
 {
 	const cJSON *meta, *labels, *v;
+	const char *ts;
 	size_t p;
 	int ret;
 
@@ -568,6 +640,12 @@ int dec_meta(struct dec *d, const cJSON *obj, bool namespaced,
 		ret = dec_str(d, meta, "uid", &m->uid);
 	if (!ret)
 		ret = dec_str(d, meta, "resourceVersion", &m->resource_version);
+	if (!ret)
+		ret = dec_str_ref(d, meta, "creationTimestamp", &ts);
+	if (!ret && ts && np_rfc3339_parse(ts, &m->created) < 0) {
+		dec_push(d, "creationTimestamp");
+		ret = dec_fail(d, "\"%s\" is not an RFC 3339 time", ts);
+	}
 	if (!ret)
 		ret = dec_object(d, meta, "labels", &labels);
 	if (!ret && labels) {

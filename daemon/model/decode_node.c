@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Node: spec.podCIDRs (or spec.podCIDR), status.addresses (InternalIP,
- * ExternalIP), flannel's annotations and spec.unschedulable; its canonical
- * form and free.
+ * ExternalIP), flannel's annotations, spec.unschedulable, spec.taints and
+ * the Ready condition; its canonical form and free.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -143,6 +143,75 @@ static int dec_flannel(struct dec *d, const cJSON *obj, struct np_node *n)
 	return 0;
 }
 
+static int dec_taint(struct dec *d, const cJSON *v, void *elem,
+		     const void *arg)
+{
+	static const char *const effects[] = {
+		"NoSchedule", "PreferNoSchedule", "NoExecute"
+	};
+	struct np_taint *t = elem;
+	int ret, e = -1;
+	size_t p;
+
+	(void)arg;
+	if (!cJSON_IsObject(v))
+		return dec_fail_val(d, v, "is not an object");
+	ret = dec_str(d, v, "key", &t->key);
+	if (!ret && (!t->key || !*t->key)) {
+		p = dec_push(d, "key");
+		ret = dec_fail(d, "missing");
+		dec_pop(d, p);
+	}
+	if (!ret)
+		ret = dec_str(d, v, "value", &t->value);
+	if (!ret && !t->value && !(t->value = strdup("")))
+		ret = dec_nomem(d);
+	if (!ret)
+		ret = dec_enum_open(d, v, "effect", effects, 3, &e);
+	if (!ret && e < 0) {
+		p = dec_push(d, "effect");
+		ret = dec_fail(d, "missing");
+		dec_pop(d, p);
+	}
+	t->effect = (enum np_taint_effect)e;
+	return ret;
+}
+
+/* status.conditions[type=Ready].status; absent: unknown. */
+static int dec_ready(struct dec *d, const cJSON *status, struct np_node *n)
+{
+	const cJSON *list, *c;
+	const char *type, *st;
+	size_t p, i = 0;
+	int ret;
+
+	n->ready = NP_COND_UNKNOWN;
+	ret = dec_array(d, status, "conditions", &list);
+	if (ret || !list)
+		return ret;
+	p = dec_push(d, "conditions");
+	cJSON_ArrayForEach(c, list) {
+		size_t q = dec_push_idx(d, i++);
+
+		ret = cJSON_IsObject(c) ? dec_str_ref(d, c, "type", &type) :
+			dec_fail_val(d, c, "is not an object");
+		if (!ret && type && !strcmp(type, "Ready")) {
+			ret = dec_str_ref(d, c, "status", &st);
+			if (!ret && st && !strcmp(st, "True"))
+				n->ready = NP_COND_TRUE;
+			else if (!ret && st && !strcmp(st, "False"))
+				n->ready = NP_COND_FALSE;
+			else
+				n->ready = NP_COND_UNKNOWN;
+		}
+		dec_pop(d, q);
+		if (ret)
+			break;
+	}
+	dec_pop(d, p);
+	return ret;
+}
+
 static int node_decode(struct dec *d, const cJSON *obj, void *out)
 {
 	struct np_node *n = out;
@@ -157,6 +226,10 @@ static int node_decode(struct dec *d, const cJSON *obj, void *out)
 		if (!ret)
 			ret = dec_bool(d, spec, "unschedulable",
 				       &n->unschedulable);
+		if (!ret)
+			ret = dec_list(d, spec, "taints", sizeof(*n->taints),
+				       dec_taint, NULL, (void **)&n->taints,
+				       &n->n_taints);
 		dec_pop(d, p);
 	}
 	if (!ret)
@@ -164,6 +237,8 @@ static int node_decode(struct dec *d, const cJSON *obj, void *out)
 	if (!ret && status) {
 		p = dec_push(d, "status");
 		ret = dec_addresses(d, status, n);
+		if (!ret)
+			ret = dec_ready(d, status, n);
 		dec_pop(d, p);
 	}
 	if (!ret)
@@ -196,14 +271,27 @@ static void node_canon(struct canon *c, const void *obj)
 	canon_str(c, f->public_ip_overwrite);
 	canon_str(c, f->public_ipv6_overwrite);
 	canon_u32(c, n->unschedulable);
+	canon_u32(c, (uint32_t)n->n_taints);
+	for (i = 0; i < n->n_taints; i++) {
+		canon_str(c, n->taints[i].key);
+		canon_str(c, n->taints[i].value);
+		canon_u32(c, n->taints[i].effect);
+	}
+	canon_u32(c, n->ready);
 }
 
 static void node_free(void *obj)
 {
 	struct np_node *n = obj;
 	struct np_flannel_ann *f = &n->flannel;
+	size_t i;
 
 	np_meta_free(&n->meta);
+	for (i = 0; i < n->n_taints; i++) {
+		free(n->taints[i].key);
+		free(n->taints[i].value);
+	}
+	free(n->taints);
 	free(f->kube_subnet_manager);
 	free(f->backend_type);
 	free(f->backend_data);

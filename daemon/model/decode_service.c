@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Service: type, cluster IPs and families, ports, external IPs, traffic
- * policies, load balancer class, source ranges and status ingress IPs;
- * its canonical form and free.
+ * policies, load balancer class, source ranges, status ingress IPs,
+ * session affinity, allocateLoadBalancerNodePorts and the ServiceLB
+ * tolerations annotation (kept as text); its canonical form and free.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -248,6 +249,40 @@ static int dec_status(struct dec *d, const cJSON *obj, struct np_service *s)
 	return ret;
 }
 
+/* sessionAffinity and sessionAffinityConfig.clientIP.timeoutSeconds. */
+static int dec_affinity(struct dec *d, const cJSON *spec, struct np_service *s)
+{
+	static const char *const names[] = { "None", "ClientIP" };
+	const cJSON *cfg, *cip, *t;
+	int ret, v = NP_AFFINITY_NONE;
+	size_t p;
+
+	s->affinity_timeout = NP_AFFINITY_TIMEOUT_DEFAULT;
+	ret = dec_enum_open(d, spec, "sessionAffinity", names, 2, &v);
+	s->session_affinity = (enum np_session_affinity)v;
+	if (!ret)
+		ret = dec_object(d, spec, "sessionAffinityConfig", &cfg);
+	if (ret || !cfg)
+		return ret;
+	p = dec_push(d, "sessionAffinityConfig");
+	ret = dec_object(d, cfg, "clientIP", &cip);
+	if (!ret && cip) {
+		dec_push(d, "clientIP");
+		t = dec_get(cip, "timeoutSeconds");
+		if (t) {
+			dec_push(d, "timeoutSeconds");
+			if (!cJSON_IsNumber(t) || t->valuedouble < 1 ||
+			    t->valuedouble > NP_AFFINITY_TIMEOUT_MAX ||
+			    t->valuedouble != (double)(long)t->valuedouble)
+				ret = dec_fail_val(d, t, "is not in 1..86400");
+			else
+				s->affinity_timeout = (uint32_t)t->valuedouble;
+		}
+	}
+	dec_pop(d, p);
+	return ret;
+}
+
 static int service_decode(struct dec *d, const cJSON *obj, void *out)
 {
 	static const char *const types[] = {
@@ -256,6 +291,7 @@ static int service_decode(struct dec *d, const cJSON *obj, void *out)
 	static const char *const policies[] = { "Cluster", "Local" };
 	struct np_service *s = out;
 	const cJSON *spec;
+	const char *ann;
 	int ret, v;
 	size_t p;
 
@@ -292,7 +328,17 @@ static int service_decode(struct dec *d, const cJSON *obj, void *out)
 			       &s->health_check_node_port);
 	if (!ret)
 		ret = dec_str(d, spec, "loadBalancerClass", &s->lb_class);
+	if (!ret)
+		ret = dec_affinity(d, spec, s);
+	s->alloc_lb_node_ports = true;
+	if (!ret)
+		ret = dec_bool(d, spec, "allocateLoadBalancerNodePorts",
+			       &s->alloc_lb_node_ports);
 	dec_pop(d, p);
+	if (!ret)
+		ret = dec_annotation(d, obj, NP_TOLERATIONS_ANN, &ann);
+	if (!ret && ann && !(s->tolerations_ann = strdup(ann)))
+		ret = dec_nomem(d);
 	if (!ret)
 		ret = dec_source_ranges(d, obj, spec, s);
 	if (!ret)
@@ -337,6 +383,10 @@ static void service_canon(struct canon *c, const void *obj)
 	canon_u32(c, (uint32_t)s->n_lb_ingress);
 	for (i = 0; i < s->n_lb_ingress; i++)
 		canon_addr(c, &s->lb_ingress[i]);
+	canon_u32(c, s->session_affinity);
+	canon_u32(c, s->affinity_timeout);
+	canon_u32(c, s->alloc_lb_node_ports);
+	canon_str(c, s->tolerations_ann);
 }
 
 static void service_free(void *obj)
@@ -354,6 +404,7 @@ static void service_free(void *obj)
 	free(s->lb_class);
 	free(s->lb_source_ranges);
 	free(s->lb_ingress);
+	free(s->tolerations_ann);
 }
 
 const struct np_kind_ops np_service_ops = {

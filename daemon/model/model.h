@@ -76,12 +76,19 @@ struct np_meta {
 	char *resource_version;
 	struct np_kv *labels;
 	size_t n_labels;
+	/* metadata.creationTimestamp (RFC 3339) in seconds since the epoch
+	 * (UTC, fraction dropped); 0 when absent. */
+	int64_t created;
 	/* The object failed to decode: only ns, name (and resource_version
 	 * when readable) are set, every other field is zero; invalid_why is
 	 * the decoder's error. */
 	bool invalid;
 	char *invalid_why;
 };
+
+/* An RFC 3339 time ("2024-10-14T09:13:40Z", with an optional fraction
+ * and a Z or +hh:mm offset) into seconds since the epoch; 0 or -1. */
+int np_rfc3339_parse(const char *s, int64_t *out);
 
 /* The value of label key, or NULL. */
 const char *np_meta_label(const struct np_meta *m, const char *key);
@@ -100,6 +107,27 @@ struct np_flannel_ann {
 	char *public_ipv6_overwrite;	/* public-ipv6-overwrite */
 };
 
+/* spec.taints[].effect */
+enum np_taint_effect {
+	NP_TAINT_NO_SCHEDULE,
+	NP_TAINT_PREFER_NO_SCHEDULE,
+	NP_TAINT_NO_EXECUTE,
+	NP_TAINT_UNKNOWN,		/* an effect this version does not know */
+};
+
+struct np_taint {
+	char *key;
+	char *value;			/* "" when absent */
+	enum np_taint_effect effect;
+};
+
+/* A condition's status: absent reads as unknown. */
+enum np_cond {
+	NP_COND_UNKNOWN,		/* "Unknown", absent, or another value */
+	NP_COND_TRUE,
+	NP_COND_FALSE,
+};
+
 struct np_node {
 	struct np_meta meta;
 	/* spec.podCIDRs, or spec.podCIDR when that is empty: at most one per
@@ -113,6 +141,9 @@ struct np_node {
 	size_t n_external_ips;
 	struct np_flannel_ann flannel;
 	bool unschedulable;		/* spec.unschedulable */
+	struct np_taint *taints;	/* spec.taints, in order */
+	size_t n_taints;
+	enum np_cond ready;		/* status.conditions[type=Ready] */
 };
 
 /* The other kinds (struct np_service, np_endpointslice, np_pod,

@@ -68,6 +68,16 @@ enum np_traffic_policy {
 	NP_TRAFFIC_UNKNOWN,
 };
 
+enum np_session_affinity {
+	NP_AFFINITY_NONE,
+	NP_AFFINITY_CLIENT_IP,
+	NP_AFFINITY_UNKNOWN,		/* a value this version does not know */
+};
+
+/* sessionAffinityConfig.clientIP.timeoutSeconds when absent. */
+#define NP_AFFINITY_TIMEOUT_DEFAULT 10800
+#define NP_AFFINITY_TIMEOUT_MAX 86400
+
 struct np_service_port {
 	char *name;			/* "" when unnamed */
 	enum np_proto proto;
@@ -103,10 +113,20 @@ struct np_service {
 	/* status.loadBalancer.ingress[].ip (hostname-only entries skipped). */
 	struct np_addr *lb_ingress;
 	size_t n_lb_ingress;
+	enum np_session_affinity session_affinity;	/* absent: None */
+	/* sessionAffinityConfig.clientIP.timeoutSeconds, 1..86400; absent:
+	 * 10800 (whatever the affinity, as the API server defaults it). */
+	uint32_t affinity_timeout;
+	bool alloc_lb_node_ports;	/* allocateLoadBalancerNodePorts; absent: true */
+	/* The annotation svccontroller.k3s.cattle.io/tolerations as written
+	 * (NULL when absent): servicelb/ parses and validates it, so that a
+	 * bad one leaves the Service valid but not served. */
+	char *tolerations_ann;
 };
 
 #define NP_LB_SOURCE_RANGES_ANN \
 	"service.beta.kubernetes.io/load-balancer-source-ranges"
+#define NP_TOLERATIONS_ANN "svccontroller.k3s.cattle.io/tolerations"
 
 /* ------------------------------------------------------ EndpointSlice */
 

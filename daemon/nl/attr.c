@@ -26,6 +26,10 @@ const struct np_nl_attr_set *np_nl_cmd_attrs(uint8_t cmd)
 	case NP_CMD_MASQ_SET:
 	case NP_CMD_MASQ_GET:
 		return &np_nl_masq_attrs;
+	case NP_CMD_LB_SET:
+	case NP_CMD_LB_DEL:
+	case NP_CMD_LB_GET:
+		return &np_nl_lb_attrs;
 	default:
 		return NULL;
 	}

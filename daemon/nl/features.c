@@ -15,11 +15,13 @@ static const struct {
 	{ NP_FEATURE_F_SERVICELB, "servicelb" },
 	{ NP_FEATURE_F_NETWORK_POLICY, "network-policy" },
 	{ NP_FEATURE_F_OVERLAY, "overlay" },
+	{ NP_FEATURE_F_HOSTPORT, "hostport" },
 };
 
 _Static_assert(__NP_FEATURE_F_ALL == (NP_FEATURE_F_SERVICELB |
 				      NP_FEATURE_F_NETWORK_POLICY |
-				      NP_FEATURE_F_OVERLAY),
+				      NP_FEATURE_F_OVERLAY |
+				      NP_FEATURE_F_HOSTPORT),
 	       "a feature was added to the uapi: name it in daemon/nl/features.c");
 
 struct sbuf {

@@ -19,6 +19,8 @@ static const char *const info_names[NP_INFO_A_MAX + 1] = {
 	[NP_INFO_A_COUNTS] = "NP_INFO_A_COUNTS",
 	[NP_INFO_A_DISABLED] = "NP_INFO_A_DISABLED",
 	[NP_INFO_A_LIMITS] = "NP_INFO_A_LIMITS",
+	[NP_INFO_A_GENERATION] = "NP_INFO_A_GENERATION",
+	[NP_INFO_A_PAD] = "NP_INFO_A_PAD",
 };
 
 /* libnl checks minimum lengths only: maxlen makes the integers exact. */
@@ -29,6 +31,7 @@ static const struct nla_policy info_policy[NP_INFO_A_MAX + 1] = {
 	[NP_INFO_A_COUNTS] = { .type = NLA_NESTED },
 	[NP_INFO_A_DISABLED] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
 	[NP_INFO_A_LIMITS] = { .type = NLA_NESTED },
+	[NP_INFO_A_GENERATION] = { .type = NLA_U64, .maxlen = sizeof(uint64_t) },
 };
 
 const struct np_nl_attr_set np_nl_info_attrs = {
@@ -46,6 +49,10 @@ static const char *const count_names[NP_COUNT_A_MAX + 1] = {
 	[NP_COUNT_A_OVERLAY_DEVICES] = "NP_COUNT_A_OVERLAY_DEVICES",
 	[NP_COUNT_A_OVERLAY_PEERS] = "NP_COUNT_A_OVERLAY_PEERS",
 	[NP_COUNT_A_MASQ_CIDRS] = "NP_COUNT_A_MASQ_CIDRS",
+	[NP_COUNT_A_LB_FRONTENDS] = "NP_COUNT_A_LB_FRONTENDS",
+	[NP_COUNT_A_LB_BACKENDS] = "NP_COUNT_A_LB_BACKENDS",
+	[NP_COUNT_A_LB_RANGES] = "NP_COUNT_A_LB_RANGES",
+	[NP_COUNT_A_LB_STAGED] = "NP_COUNT_A_LB_STAGED",
 };
 
 static const struct nla_policy count_policy[NP_COUNT_A_MAX + 1] = {
@@ -53,6 +60,10 @@ static const struct nla_policy count_policy[NP_COUNT_A_MAX + 1] = {
 	[NP_COUNT_A_OVERLAY_DEVICES] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
 	[NP_COUNT_A_OVERLAY_PEERS] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
 	[NP_COUNT_A_MASQ_CIDRS] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
+	[NP_COUNT_A_LB_FRONTENDS] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
+	[NP_COUNT_A_LB_BACKENDS] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
+	[NP_COUNT_A_LB_RANGES] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
+	[NP_COUNT_A_LB_STAGED] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
 };
 
 const struct np_nl_attr_set np_nl_count_attrs = {
@@ -67,12 +78,18 @@ static const char *const limit_names[NP_LIMIT_A_MAX + 1] = {
 	[NP_LIMIT_A_DEVICES] = "NP_LIMIT_A_DEVICES",
 	[NP_LIMIT_A_PEERS] = "NP_LIMIT_A_PEERS",
 	[NP_LIMIT_A_CIDRS] = "NP_LIMIT_A_CIDRS",
+	[NP_LIMIT_A_LB_FRONTENDS] = "NP_LIMIT_A_LB_FRONTENDS",
+	[NP_LIMIT_A_LB_BACKENDS] = "NP_LIMIT_A_LB_BACKENDS",
+	[NP_LIMIT_A_LB_RANGES] = "NP_LIMIT_A_LB_RANGES",
 };
 
 static const struct nla_policy limit_policy[NP_LIMIT_A_MAX + 1] = {
 	[NP_LIMIT_A_DEVICES] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
 	[NP_LIMIT_A_PEERS] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
 	[NP_LIMIT_A_CIDRS] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
+	[NP_LIMIT_A_LB_FRONTENDS] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
+	[NP_LIMIT_A_LB_BACKENDS] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
+	[NP_LIMIT_A_LB_RANGES] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
 };
 
 static const struct np_nl_attr_set np_nl_limit_attrs = {
@@ -84,6 +101,36 @@ static const struct np_nl_attr_set np_nl_limit_attrs = {
 		    BIT64(NP_LIMIT_A_CIDRS),
 };
 
+/*
+ * Reads the u32 attributes first..first+n-1 of tb into out[] when the
+ * module sent them (then 1), else 0; -EBADMSG when it sent only some:
+ * they come as a group (newer modules send all of them).
+ */
+static int u32_group(struct nlattr **tb, const struct np_nl_attr_set *set,
+		     int first, int n, uint32_t *out, struct np_err *err)
+{
+	char ref[96], sent[96];
+	int i, some = -1;
+
+	for (i = 0; i < n && some < 0; i++)
+		if (tb[first + i])
+			some = first + i;
+	if (some < 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (tb[first + i]) {
+			out[i] = nla_get_u32(tb[first + i]);
+			continue;
+		}
+		np_nl_attr_ref(set, (uint32_t)(first + i), ref, sizeof(ref));
+		np_nl_attr_ref(set, (uint32_t)some, sent, sizeof(sent));
+		return np_err_set(err, EBADMSG,
+				  "%s: missing attribute %s (attribute %s was sent)",
+				  set->what, ref, sent);
+	}
+	return 1;
+}
+
 int np_nl_info_parse(const struct nlmsghdr *nlh, size_t len,
 		     struct np_info *out, struct np_err *err)
 {
@@ -91,6 +138,7 @@ int np_nl_info_parse(const struct nlmsghdr *nlh, size_t len,
 	struct nlattr *cnt[NP_COUNT_A_MAX + 1];
 	struct nlattr *lim[NP_LIMIT_A_MAX + 1];
 	const void *head;
+	uint32_t lb[4];
 	size_t alen;
 	int r;
 
@@ -127,6 +175,21 @@ int np_nl_info_parse(const struct nlmsghdr *nlh, size_t len,
 			out->masq_cidrs = nla_get_u32(cnt[NP_COUNT_A_MASQ_CIDRS]);
 			out->have |= NP_INFO_HAVE_MASQ_CIDRS;
 		}
+		r = u32_group(cnt, &np_nl_count_attrs, NP_COUNT_A_LB_FRONTENDS,
+			      4, lb, err);
+		if (r < 0)
+			return r;
+		if (r) {
+			out->lb_frontends = lb[0];
+			out->lb_backends = lb[1];
+			out->lb_ranges = lb[2];
+			out->lb_staged = lb[3];
+			out->have |= NP_INFO_HAVE_LB_COUNTS;
+		}
+	}
+	if (tb[NP_INFO_A_GENERATION]) {
+		out->generation = nla_get_u64(tb[NP_INFO_A_GENERATION]);
+		out->have |= NP_INFO_HAVE_GENERATION;
 	}
 	/* Older modules send neither (and their FEATURES meant "not disabled"). */
 	if (tb[NP_INFO_A_DISABLED]) {
@@ -143,6 +206,16 @@ int np_nl_info_parse(const struct nlmsghdr *nlh, size_t len,
 		out->max_peers = nla_get_u32(lim[NP_LIMIT_A_PEERS]);
 		out->max_cidrs = nla_get_u32(lim[NP_LIMIT_A_CIDRS]);
 		out->have |= NP_INFO_HAVE_LIMITS;
+		r = u32_group(lim, &np_nl_limit_attrs, NP_LIMIT_A_LB_FRONTENDS,
+			      3, lb, err);
+		if (r < 0)
+			return r;
+		if (r) {
+			out->max_frontends = lb[0];
+			out->max_backends = lb[1];
+			out->max_ranges = lb[2];
+			out->have |= NP_INFO_HAVE_LB_LIMITS;
+		}
 	}
 	return 0;
 }

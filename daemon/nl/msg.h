@@ -32,6 +32,7 @@ extern const struct np_nl_attr_set np_nl_peer_attrs;
 extern const struct np_nl_attr_set np_nl_peer_cidr_attrs;
 extern const struct np_nl_attr_set np_nl_masq_attrs;
 extern const struct np_nl_attr_set np_nl_masq_cidr_attrs;
+extern const struct np_nl_attr_set np_nl_lb_attrs;
 
 /* NP_CIDR_A_* names and reply policy, shared by the sets of each nest. */
 extern const char *const np_nl_cidr_names[];

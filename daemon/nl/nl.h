@@ -46,6 +46,15 @@ struct np_info {
 	uint32_t max_devices;			/* per-netns limits */
 	uint32_t max_peers;
 	uint32_t max_cidrs;
+	/* NP_INFO_HAVE_GENERATION / _LB_COUNTS / _LB_LIMITS */
+	uint64_t generation;			/* LB state generation */
+	uint32_t lb_frontends;			/* published frontends */
+	uint32_t lb_backends;
+	uint32_t lb_ranges;
+	uint32_t lb_staged;
+	uint32_t max_frontends;
+	uint32_t max_backends;
+	uint32_t max_ranges;
 };
 
 /* struct np_info.have: what newer modules add (counts, and more). */
@@ -55,6 +64,9 @@ enum {
 	NP_INFO_HAVE_MASQ_CIDRS = 1U << 2,
 	NP_INFO_HAVE_DISABLED = 1U << 3,	/* NP_INFO_A_DISABLED */
 	NP_INFO_HAVE_LIMITS = 1U << 4,		/* NP_INFO_A_LIMITS */
+	NP_INFO_HAVE_GENERATION = 1U << 5,	/* NP_INFO_A_GENERATION */
+	NP_INFO_HAVE_LB_COUNTS = 1U << 6,	/* NP_COUNT_A_LB_* */
+	NP_INFO_HAVE_LB_LIMITS = 1U << 7,	/* NP_LIMIT_A_LB_* */
 };
 
 struct np_nl;
@@ -251,6 +263,152 @@ int np_nl_peer_parse(const struct nlmsghdr *nlh, size_t len,
 		     struct np_peer *out, struct np_err *err);
 int np_nl_masq_parse(const struct nlmsghdr *nlh, size_t len,
 		     struct np_masq *out, struct np_err *err);
+
+
+/*
+ * ServiceLB and hostPort frontends (NP_CMD_LB_*): see the uapi header.
+ * A frontend is canonical when its backends are sorted by
+ * np_lb_backend_cmp and its ranges by np_cidr_cmp, without duplicates;
+ * np_lb_frontend_canon() makes it so. Planners produce canonical
+ * frontends, np_nl_lb_dump() returns canonical ones, so equal
+ * configurations compare equal with np_lb_frontend_same().
+ */
+#define NP_LBSTAT_FIRST 2		/* NP_LBSTAT_A_PACKETS */
+#define NP_LBSTAT_N 6			/* PACKETS .. DROP_NAT */
+
+struct np_lb_backend {
+	struct np_addr addr;		/* of the frontend's family */
+	uint16_t port;
+	uint32_t flags;			/* NP_LBB_F_* */
+};
+
+struct np_lb_frontend {
+	/* the key */
+	int family;			/* AF_INET or AF_INET6 */
+	uint8_t proto;			/* IPPROTO_TCP, _UDP, _SCTP */
+	uint16_t port;
+	struct np_addr local;		/* family 0: every local address */
+	/* the configuration */
+	uint8_t owner;			/* NP_LB_OWNER_* */
+	uint32_t flags;			/* NP_LB_F_* */
+	uint32_t affinity;		/* seconds, 0: none */
+	struct np_lb_backend *backends;	/* malloc'd, owned */
+	size_t n_backends;
+	struct np_cidr *ranges;		/* malloc'd, owned; none: any source */
+	size_t n_ranges;
+	/* replies only */
+	uint64_t generation;
+	uint32_t stats_have;		/* bit i: stats[i] was sent */
+	uint64_t stats[NP_LBSTAT_N];	/* index: NP_LBSTAT_A_* - NP_LBSTAT_FIRST */
+};
+
+struct np_lb_list {
+	struct np_lb_frontend *v;
+	size_t n;
+};
+
+/* Frees the arrays of fe (not fe itself) and zeroes them. */
+void np_lb_frontend_clear(struct np_lb_frontend *fe);
+/* Every frontend's arrays, then the list's. */
+void np_lb_list_free(struct np_lb_list *l);
+/* Deep copy; 0 or -ENOMEM (dst untouched then). */
+int np_lb_frontend_copy(struct np_lb_frontend *dst,
+			const struct np_lb_frontend *src);
+/* Orders by key: family, proto, port, local (no address first). */
+int np_lb_frontend_cmp_key(const struct np_lb_frontend *a,
+			   const struct np_lb_frontend *b);
+/* The same for qsort over struct np_lb_frontend. */
+int np_lb_frontend_qcmp(const void *a, const void *b);
+/* Orders backends by address, port, flags. */
+int np_lb_backend_cmp(const void *a, const void *b);
+/* Sorts backends and ranges and drops exact duplicates. */
+void np_lb_frontend_canon(struct np_lb_frontend *fe);
+/* Same key and configuration (owner, flags, affinity, backends, ranges);
+ * both must be canonical. Replies-only fields are not compared. */
+bool np_lb_frontend_same(const struct np_lb_frontend *a,
+			 const struct np_lb_frontend *b);
+/* "tcp/80", "udp/[2001:db8::1]:53", "sctp/10.0.0.1:3868" into buf. */
+const char *np_lb_key_str(const struct np_lb_frontend *fe, char *buf,
+			  size_t len);
+/* "packets" .. "drop_nat" for NP_LBSTAT_A_* - NP_LBSTAT_FIRST. */
+const char *np_nl_lbstat_name(unsigned int i);
+
+/*
+ * NP_CMD_LB_SET of the whole frontend, staged in chunks when it does not
+ * fit one message (the module publishes it at once at the last chunk).
+ * expect_gen 0: no precondition; else -ESTALE when the netns's
+ * generation differs. *gen (may be NULL) is the generation after the op.
+ */
+int np_nl_lb_set(struct np_nl *nl, const struct np_lb_frontend *fe,
+		 uint64_t expect_gen, uint64_t *gen, struct np_err *err);
+/* NP_CMD_LB_DEL of fe's key (-ENOENT when absent). */
+int np_nl_lb_del(struct np_nl *nl, const struct np_lb_frontend *key,
+		 uint64_t expect_gen, uint64_t *gen, struct np_err *err);
+/* NP_CMD_LB_GET dump: every frontend, continuation messages merged,
+ * canonical, sorted by key. */
+int np_nl_lb_dump(struct np_nl *nl, struct np_lb_list *out,
+		  struct np_err *err);
+
+/*
+ * The pieces of np_nl_lb_set() and np_nl_lb_dump(), exported for the unit
+ * tests. One message carries at most NP_NL_LB_CHUNK backends and ranges
+ * together (backends first); larger frontends are staged in chunks of
+ * that many entries. Messages are allocated with NP_NL_LB_MSG_SIZE bytes,
+ * enough for a chunk of IPv6 entries.
+ */
+#define NP_NL_LB_CHUNK 1000
+#define NP_NL_LB_MSG_SIZE 65536
+
+/* One message of a frontend: entries [backend, +n_backends) and
+ * [range, +n_ranges), and its NP_LB_STAGE_F_* (0: the only message). */
+struct np_lb_chunk {
+	uint32_t stage;
+	size_t backend, n_backends;
+	size_t range, n_ranges;
+};
+
+/* How many messages fe needs at per entries each (0: NP_NL_LB_CHUNK). */
+size_t np_nl_lb_nchunks(const struct np_lb_frontend *fe, size_t per);
+/* Message i (0-based) of those. */
+void np_nl_lb_chunk(const struct np_lb_frontend *fe, size_t per, size_t i,
+		    struct np_lb_chunk *c);
+/*
+ * NP_CMD_LB_SET attributes of chunk c: the key always; OWNER (when not
+ * 0), FLAGS and AFFINITY unless c->stage has APPEND; c's backends and
+ * ranges; STAGE when not 0; GENERATION when expect_gen is not 0.
+ * -EINVAL for a family other than AF_INET/AF_INET6 or an address of
+ * another family than fe's, -EMSGSIZE when msg is full.
+ */
+int np_nl_lb_set_build(struct nl_msg *msg, const struct np_lb_frontend *fe,
+		       const struct np_lb_chunk *c, uint64_t expect_gen);
+/* NP_CMD_LB_DEL: the key of fe, GENERATION when expect_gen is not 0. */
+int np_nl_lb_del_build(struct nl_msg *msg, const struct np_lb_frontend *key,
+		       uint64_t expect_gen);
+/* The LB_SET (cmd NP_CMD_LB_SET) or LB_DEL reply: its generation. */
+int np_nl_lb_gen_parse(const struct nlmsghdr *nlh, size_t len, uint8_t cmd,
+		       uint64_t *gen, struct np_err *err);
+/*
+ * One LB_GET reply message into out (arrays malloc'd; cleared on failure)
+ * and its NP_LB_A_STAGE into *stage (0 or NP_LB_STAGE_F_APPEND). Every
+ * attribute is validated (-EBADMSG naming it); unknown ones are ignored.
+ */
+int np_nl_lb_parse(const struct nlmsghdr *nlh, size_t len,
+		   struct np_lb_frontend *out, uint32_t *stage,
+		   struct np_err *err);
+/*
+ * Adds a parsed message to l, taking fe's arrays: a new frontend, or with
+ * stage APPEND more entries of the last one, which must have fe's key and
+ * the same value of each of NP_LB_A_OWNER, _FLAGS and _AFFINITY whose bit
+ * (1 << type) is in present (those the continuation carried). -EBADMSG
+ * otherwise.
+ */
+int np_nl_lb_merge(struct np_lb_list *l, struct np_lb_frontend *fe,
+		   uint32_t stage, uint32_t present, struct np_err *err);
+/* np_nl_lb_parse() and np_nl_lb_merge() of one reply message. */
+int np_nl_lb_reply_merge(struct np_lb_list *l, const struct nlmsghdr *nlh,
+			 size_t len, struct np_err *err);
+/* Canonicalises and sorts l by key; -EBADMSG when a key repeats. */
+int np_nl_lb_list_finish(struct np_lb_list *l, struct np_err *err);
 
 /* Restarts of a dump the kernel marked interrupted before np_nl_dump gives up. */
 #define NP_NL_DUMP_TRIES 5

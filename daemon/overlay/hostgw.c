@@ -8,6 +8,7 @@
  * (NLM_F_REPLACE), so a changed gateway never leaves a gap.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -30,85 +31,130 @@ static void log_route(const char *what, const struct np_plan_route *r)
 			    r->node ? " node " : "", r->node ? r->node : "");
 }
 
-static int dump(struct np_overlay *o)
-{
-	struct np_ovl_list fresh = { 0 };
-	struct np_plan_route *v;
-	struct np_route *rs = NULL;
-	struct np_err err;
-	char e[NP_ERR_MSG_LEN + 64];
-	size_t n = 0, i;
-	int r;
+/* ---- the runner's table of our routes ------------------------------ */
 
-	r = np_rtnl_route_list(o->rt, AF_UNSPEC, &rs, &n, &err);
-	if (r) {
-		np_log_error("overlay: cannot list our routes: %s",
-			     np_err_str(&err, e, sizeof(e)));
-		return r;
-	}
-	v = calloc(n + 1, sizeof(*v));
-	if (!v) {
-		free(rs);
-		return -ENOMEM;
-	}
-	for (i = 0; i < n; i++)
-		v[i].r = rs[i];
-	free(rs);
-	fresh.v = v;
-	fresh.n = n;
-	return np_ovl_list_take(&np_ovl_kind_route, &o->routes, &fresh, NULL);
+static int route_cmp(const void *a, const void *b)
+{
+	return np_plan_route_cmp(a, b);
 }
 
-static void log_route_v(const char *what, const void *item)
+static bool route_same(const void *want, const void *cur)
 {
+	return np_plan_route_eq(want, cur);
+}
+
+static const char *route_key(const void *item, char *buf, size_t len)
+{
+	const struct np_plan_route *x = item;
+	char cs[NP_CIDR_STRLEN];
+
+	np_cidr_str(&x->r.dst, cs, sizeof(cs));
+	if (x->node)
+		snprintf(buf, len, "%s of node %s", cs, x->node);
+	else
+		snprintf(buf, len, "%s", cs);
+	return buf;
+}
+
+static int route_copy(void *dst, const void *src)
+{
+	struct np_plan_route *d = dst;
+
+	*d = *(const struct np_plan_route *)src;
+	return np_ovl_item_name_copy(((const struct np_plan_route *)src)->node,
+				     &d->node);
+}
+
+static void route_clear(void *item)
+{
+	np_ovl_item_name_free(&((struct np_plan_route *)item)->node);
+}
+
+static int route_adopt(void *ctx, void *fresh, const void *old)
+{
+	(void)ctx;
+	return np_ovl_item_name_copy(((const struct np_plan_route *)old)->node,
+				     &((struct np_plan_route *)fresh)->node);
+}
+
+static int route_plan(void *ctx, const struct np_rc_pass *pass,
+		      const void **want, size_t *n)
+{
+	struct np_overlay *o = ctx;
+
+	(void)pass;
+	*want = o->plan.routes;
+	*n = o->plan.n_routes;
+	return 0;
+}
+
+static int route_dump(void *ctx, void **items, size_t *n, struct np_err *err)
+{
+	struct np_overlay *o = ctx;
+	struct np_plan_route *v;
+	struct np_route *rs = NULL;
+	size_t k = 0, i;
+	int r;
+
+	r = np_rtnl_route_list(o->rt, AF_UNSPEC, &rs, &k, err);
+	if (r)
+		return r;
+	v = calloc(k + 1, sizeof(*v));
+	if (!v) {
+		free(rs);
+		return np_err_set(err, ENOMEM, "out of memory");
+	}
+	for (i = 0; i < k; i++)
+		v[i].r = rs[i];
+	free(rs);
+	*items = v;
+	*n = k;
+	return 0;
+}
+
+static void route_log(void *ctx, const char *what, const void *item)
+{
+	(void)ctx;
 	log_route(what, item);
 }
 
-static int del_route(struct np_overlay *o, const void *item,
-		     struct np_err *err)
+static int route_del(void *ctx, const void *item, struct np_err *err)
 {
+	struct np_overlay *o = ctx;
 	const struct np_plan_route *x = item;
 
 	return np_rtnl_route_del(o->rt, &x->r, err);
 }
 
-static int set_route(struct np_overlay *o, const void *item,
-		     struct np_err *err)
+/* NLM_F_REPLACE: a new route, or one changed in place. */
+static int route_set(void *ctx, const void *item, struct np_err *err)
 {
+	struct np_overlay *o = ctx;
 	const struct np_plan_route *x = item;
 
 	return np_rtnl_route_replace(o->rt, &x->r, err);
 }
 
-static void fail_route(const void *item, const struct np_err *err)
+static int route_replace(void *ctx, const void *cur, const void *want,
+			 struct np_err *err)
 {
-	const struct np_plan_route *x = item;
-	char e[NP_ERR_MSG_LEN + 64];
-
-	np_log_warning("overlay: %s%s", np_err_str(err, e, sizeof(e)),
-		       x->node ? "" : " (cluster route)");
+	(void)cur;
+	return route_set(ctx, want, err);
 }
 
-void np_ovl_routes(struct np_overlay *o, const struct np_plan *p, bool full,
-		   bool synced, struct np_ovl_stats *st)
-{
-	const struct np_ovl_apply a = {
-		.kind = &np_ovl_kind_route, .cur = &o->routes,
-		.want = p->routes, .n_want = p->n_routes,
-		.del = del_route, .set = set_route,
-		.log = log_route_v, .fail = fail_route,
-	};
-	struct np_op *ops = NULL;
-	size_t n = 0;
-
-	if (full && dump(o)) {
-		st->failed++;
-		return;
-	}
-	if (np_plan_diff_routes(p->routes, p->n_routes, o->routes.v,
-				o->routes.n, synced, &ops, &n)) {
-		st->failed++;
-		return;
-	}
-	np_ovl_apply(o, &a, ops, n, st);
-}
+const struct np_rc_table np_ovl_route_table = {
+	.name = "route",
+	.size = sizeof(struct np_plan_route),
+	.cmp_key = route_cmp,
+	.same = route_same,
+	.key_str = route_key,
+	.copy = route_copy,
+	.clear = route_clear,
+	.plan = route_plan,
+	.dump = route_dump,
+	.adopt = route_adopt,
+	.create = route_set,
+	.replace = route_replace,
+	.remove = route_del,
+	.log = route_log,
+};

@@ -1,16 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The overlay reconciler's orchestration: model events debounced into
- * passes, one pass = public IP, own Node, devices, plan, diff against what
- * the kernel holds, apply, publish; a full pass (kernel dumps instead of
- * the remembered state, cleanup of other backends' devices, masquerade)
- * at start, every 60 s, after a failure and on reload.
+ * The overlay reconciler on the runner (reconcile/runner.h): its tables
+ * are the module's peers (vxlan), the WireGuard peers (wireguard-native)
+ * and our routes (every backend), in that order; before them, begin
+ * gathers the public IP, sets masquerade (full passes), checks the own
+ * Node, removes other backends' devices (full passes), makes the devices
+ * and builds the plan; after them, end publishes the annotations, writes
+ * subnet.env and logs the summary. The runner debounces Node events,
+ * holds everything until the Node list is synced, dumps the tables on
+ * full passes (start, every 60 s, after a failure, on a module reload or
+ * a SIGHUP), diffs, applies deletes first, and retries with backoff.
  *
  * An incremental pass (a Node event) is cheap at thousands of Nodes: it
  * keeps the public IP and MTU found by the last full pass, leaves the
- * devices alone unless the own pod addresses moved, and builds the plan
- * from the cache of per-Node verdicts (only changed Nodes are decoded).
- * A full pass empties that cache and gathers and configures everything.
+ * devices alone unless the own pod addresses moved, builds the plan from
+ * the cache of per-Node verdicts (only changed Nodes are decoded), and
+ * diffs against the runner's remembered tables (no dump). A full pass
+ * empties that cache and gathers and configures everything.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -18,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include <linux/nodeplane.h>
@@ -29,230 +34,24 @@
 #include "model/model.h"
 #include "overlay/backend.h"
 
-#define DEBOUNCE_MS 20
-#define RESYNC_MS 60000
-#define RETRY_MIN_MS 1000
-#define RETRY_MAX_MS 30000
 #define PATCH_RETRY_MIN_MS 1000
 #define PATCH_RETRY_MAX_MS 60000
 #define PATCH_SETTLE_MS 10000	/* after a patch, time for the watch */
 
-#define container_of(p, type, member) \
-	((type *)((char *)(p) - offsetof(type, member)))
+/* ---- items: the node name each of them owns ------------------------ */
 
-/* ---- cur lists ------------------------------------------------------ */
-
-const struct np_ovl_kind np_ovl_kind_peer = {
-	sizeof(struct np_plan_peer), offsetof(struct np_plan_peer, node),
-	np_plan_peer_cmp,
-};
-const struct np_ovl_kind np_ovl_kind_route = {
-	sizeof(struct np_plan_route), offsetof(struct np_plan_route, node),
-	np_plan_route_cmp,
-};
-const struct np_ovl_kind np_ovl_kind_wg = {
-	sizeof(struct np_plan_wg), offsetof(struct np_plan_wg, node),
-	np_plan_wg_cmp,
-};
-
-static char **name_of(const struct np_ovl_kind *k, void *item)
+int np_ovl_item_name_copy(const char *src, const char **dst)
 {
-	return (char **)((char *)item + k->name_off);
-}
-
-static void *item(const struct np_ovl_kind *k, const struct np_ovl_list *l,
-		  size_t i)
-{
-	return (char *)l->v + i * k->size;
-}
-
-void np_ovl_list_free(const struct np_ovl_kind *k, struct np_ovl_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(*name_of(k, item(k, l, i)));
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
-static int adopt(const struct np_ovl_kind *k, struct np_ovl_list *fresh,
-		 const struct np_ovl_list *old,
-		 void (*keep)(void *item, const void *old))
-{
-	size_t i;
-
-	qsort(fresh->v, fresh->n, k->size, k->cmp);
-	for (i = 0; i < fresh->n; i++) {
-		void *it = item(k, fresh, i);
-		void *o = old->n ? bsearch(it, old->v, old->n, k->size, k->cmp)
-				 : NULL;
-		char *name = o ? *name_of(k, o) : NULL;
-
-		*name_of(k, it) = NULL;
-		if (o && keep)
-			keep(it, o);
-		if (name && !(*name_of(k, it) = strdup(name)))
-			return -ENOMEM;
-	}
+	*dst = NULL;
+	if (src && !(*dst = strdup(src)))
+		return -ENOMEM;
 	return 0;
 }
 
-int np_ovl_list_adopt(const struct np_ovl_kind *k, struct np_ovl_list *fresh,
-		      const struct np_ovl_list *old)
+void np_ovl_item_name_free(const char **name)
 {
-	return adopt(k, fresh, old, NULL);
-}
-
-int np_ovl_list_take(const struct np_ovl_kind *k, struct np_ovl_list *cur,
-		     struct np_ovl_list *fresh,
-		     void (*keep)(void *item, const void *old))
-{
-	int r = adopt(k, fresh, cur, keep);
-
-	if (r) {
-		np_ovl_list_free(k, fresh);
-		return r;
-	}
-	np_ovl_list_free(k, cur);
-	*cur = *fresh;
-	fresh->v = NULL;
-	fresh->n = 0;
-	return 0;
-}
-
-void np_ovl_apply(struct np_overlay *o, const struct np_ovl_apply *a,
-		  struct np_op *ops, size_t n, struct np_ovl_stats *st)
-{
-	const struct np_ovl_kind *k = a->kind;
-	struct np_ovl_list want = { (void *)a->want, a->n_want };
-	struct np_err err;
-	size_t i;
-	bool *ok;
-
-	if (!n)
-		return;
-	ok = calloc(n, sizeof(*ok));
-	if (!ok) {
-		free(ops);
-		st->failed++;
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		const struct np_op *op = &ops[i];
-		const void *x;
-		int r;
-
-		memset(&err, 0, sizeof(err));
-		if (op->kind == NP_OP_DEL) {
-			x = item(k, a->cur, op->cur_i);
-			r = a->del(o, x, &err);
-			if (!r) {
-				a->log("removed", x);
-				st->removed++;
-			}
-		} else {
-			x = item(k, &want, op->want_i);
-			r = a->set(o, x, &err);
-			if (!r) {
-				bool add = op->kind == NP_OP_ADD;
-
-				a->log(add ? "added" : "changed", x);
-				if (add)
-					st->added++;
-				else
-					st->changed++;
-			}
-		}
-		ok[i] = !r;
-		if (r) {
-			st->failed++;
-			a->fail(x, &err);
-		}
-	}
-	if (np_ovl_list_after(k, a->cur, a->want, a->n_want, ops, n, ok))
-		o->full_due = true;	/* out of memory: trust a dump */
-	free(ok);
-	free(ops);
-}
-
-int np_ovl_list_after(const struct np_ovl_kind *k, struct np_ovl_list *cur,
-		      const void *want, size_t nw, const struct np_op *ops,
-		      size_t nops, const bool *ok)
-{
-	struct np_ovl_list w = { (void *)want, nw }, out = { 0 };
-	bool *want_failed, *cur_deleted;
-	size_t i = 0, j = 0;
-	int ret = -ENOMEM;
-
-	want_failed = calloc(nw + 1, sizeof(bool));
-	cur_deleted = calloc(cur->n + 1, sizeof(bool));
-	out.v = calloc(nw + cur->n + 1, k->size);
-	if (!want_failed || !cur_deleted || !out.v)
-		goto fail;
-	for (i = 0; i < nops; i++) {
-		if (ops[i].kind == NP_OP_DEL)
-			cur_deleted[ops[i].cur_i] = ok[i];
-		else
-			want_failed[ops[i].want_i] = !ok[i];
-	}
-	i = 0;
-	while (i < nw || j < cur->n) {
-		void *wi = i < nw ? item(k, &w, i) : NULL;
-		void *ci = j < cur->n ? item(k, cur, j) : NULL;
-		int r = !wi ? 1 : !ci ? -1 : k->cmp(wi, ci);
-		void *take = NULL;
-		bool copy_name = false;
-
-		if (r < 0) {
-			if (!want_failed[i]) {
-				take = wi;
-				copy_name = true;
-			}
-			i++;
-		} else if (r == 0) {
-			if (want_failed[i]) {
-				take = ci;
-			} else {
-				take = wi;
-				copy_name = true;
-			}
-			i++;
-			j++;
-		} else {
-			if (!cur_deleted[j])
-				take = ci;
-			j++;
-		}
-		if (!take)
-			continue;
-		memcpy(item(k, &out, out.n), take, k->size);
-		if (copy_name) {
-			const char *nm = *name_of(k, take);
-
-			*name_of(k, item(k, &out, out.n)) = NULL;
-			if (nm && !(*name_of(k, item(k, &out, out.n)) =
-					    strdup(nm)))
-				goto fail_out;
-		} else {
-			*name_of(k, take) = NULL;	/* moved */
-		}
-		out.n++;
-	}
-	np_ovl_list_free(k, cur);
-	*cur = out;
-	ret = 0;
-	goto done;
-fail_out:
-	np_ovl_list_free(k, &out);
-	out.v = NULL;
-fail:
-	free(out.v);
-done:
-	free(want_failed);
-	free(cur_deleted);
-	return ret;
+	free((char *)*name);
+	*name = NULL;
 }
 
 const char *np_ovl_ifname(uint32_t ifindex, char buf[NP_IFNAME_LEN])
@@ -377,9 +176,10 @@ static void cleanup(struct np_overlay *o)
 {
 	enum np_backend b = o->cfg.backend;
 
+	/* (the runner forgets the peers of a table not in use: its plan
+	 * says NP_RC_SKIP) */
 	if (b != NP_BACKEND_VXLAN) {
 		del_dev(o, NP_VXLAN_DEV);
-		np_ovl_list_free(&np_ovl_kind_peer, &o->peers);
 		o->vx_ifindex = 0;
 		o->vx_macs = false;
 	}
@@ -387,8 +187,6 @@ static void cleanup(struct np_overlay *o)
 		del_dev(o, NP_WG_DEV4);
 	if (b != NP_BACKEND_WIREGUARD_NATIVE || !o->cfg.cluster_cidr.has6)
 		del_dev(o, NP_WG_DEV6);
-	if (b != NP_BACKEND_WIREGUARD_NATIVE)
-		np_ovl_list_free(&np_ovl_kind_wg, &o->wgs);
 }
 
 /* ---- logging once per change ---------------------------------------- */
@@ -608,45 +406,24 @@ static bool cidr_eq(const struct np_cidr *a, const struct np_cidr *b)
 
 /* ---- one pass ------------------------------------------------------- */
 
-struct node_vec {
-	const struct np_node **v;
-	size_t n, cap;
-};
-
 static int collect(const void *obj, void *ctx)
 {
-	struct node_vec *nv = ctx;
+	struct np_overlay *o = ctx;
 
-	if (nv->n == nv->cap) {
-		size_t cap = nv->cap ? nv->cap * 2 : 64;
-		const struct np_node **v = realloc(nv->v, cap * sizeof(*v));
+	if (o->n_nodes == o->cap_nodes) {
+		size_t cap = o->cap_nodes ? o->cap_nodes * 2 : 64;
+		const struct np_node **v = realloc(o->nodes, cap * sizeof(*v));
 
 		if (!v)
 			return -ENOMEM;
-		nv->v = v;
-		nv->cap = cap;
+		o->nodes = v;
+		o->cap_nodes = cap;
 	}
-	nv->v[nv->n++] = obj;
+	o->nodes[o->n_nodes++] = obj;
 	return 0;
 }
 
-static void schedule(struct np_overlay *o, uint64_t ms)
-{
-	if (!np_timer_armed(&o->t_debounce) || !ms)
-		np_timer_arm(o->lp, &o->t_debounce, ms);
-}
-
-static void retry_later(struct np_overlay *o)
-{
-	o->retry_ms = o->retry_ms ? o->retry_ms * 2 : RETRY_MIN_MS;
-	if (o->retry_ms > RETRY_MAX_MS)
-		o->retry_ms = RETRY_MAX_MS;
-	o->full_due = true;
-	np_timer_arm(o->lp, &o->t_retry, o->retry_ms);
-}
-
-static void plan_in(struct np_overlay *o, const struct node_vec *nv,
-		    struct np_plan_in *in)
+static void plan_in(struct np_overlay *o, struct np_plan_in *in)
 {
 	const struct np_config *c = &o->cfg;
 
@@ -659,8 +436,8 @@ static void plan_in(struct np_overlay *o, const struct node_vec *nv,
 	if (in->fam6)
 		cfg_cidr(&c->cluster_cidr.v6, &in->cluster6);
 	in->self = c->node_name;
-	in->nodes = nv->v;
-	in->n_nodes = nv->n;
+	in->nodes = o->nodes;
+	in->n_nodes = o->n_nodes;
 	in->ip4 = o->pub.ip4;
 	in->ip6 = o->pub.ip6;
 	in->uplink_ifindex = o->pub.ifindex;
@@ -671,35 +448,31 @@ static void plan_in(struct np_overlay *o, const struct node_vec *nv,
 		cfg_addr(&c->node_external_ip.v6, &in->ext6);
 }
 
-static void summary(struct np_overlay *o, const struct np_plan *p,
-		    const struct np_ovl_stats *st)
+static void summary(struct np_overlay *o, const struct np_rc_pass *pass)
 {
-	uint64_t now = np_now_ms();
-	unsigned long long ms = now - o->pass_started_ms;
-
-	if (o->first_event_ms)
-		np_log_debug("overlay: pass done %llu ms after the Node event",
-			     (unsigned long long)(now - o->first_event_ms));
-	o->first_event_ms = 0;
+	const struct np_rc_counts *st = &pass->counts;
+	const struct np_plan *p = &o->plan;
+	unsigned long long ms = np_now_ms() - pass->started_ms;
 
 	if (st->failed) {
 		np_log_warning("overlay: not converged: %u failed (%u added, %u changed, %u removed); retrying in %u ms",
-			       st->failed, st->added, st->changed, st->removed,
-			       o->retry_ms);
+			       st->failed, st->created, st->replaced,
+			       st->deleted, pass->retry_ms);
 		return;
 	}
-	if (o->converged_once && !st->added && !st->changed && !st->removed)
+	if (o->converged_once && !st->created && !st->replaced && !st->deleted)
 		return;
 	o->converged_once = true;
 	np_log_info("overlay: converged: %zu peers, %zu routes, %zu wireguard peers from %zu nodes (%u added, %u changed, %u removed, %zu skipped) in %llu ms",
 		    p->n_peers, p->n_routes, p->n_wg, p->n_programmed,
-		    st->added, st->changed, st->removed, p->n_skips, ms);
+		    st->created, st->replaced, st->deleted, p->n_skips, ms);
 }
 
 /*
  * The module (or WireGuard's) was unloaded or loaded again since the
  * kernel state was last programmed: what we remember of it (devices,
- * peers, MACs) is gone with it. Forgets it; the caller runs a full pass.
+ * MACs) is gone with it. Forgets it; the pass becomes a full one (the
+ * runner forgets nothing of its own: it dumps the tables).
  */
 static bool reloaded(struct np_overlay *o)
 {
@@ -719,38 +492,46 @@ static bool reloaded(struct np_overlay *o)
 	return true;
 }
 
-static void pass(struct np_overlay *o)
+static uint64_t generation(void *ctx)
 {
+	struct np_overlay *o = ctx;
+	unsigned int w = o->wg ? np_wg_generation(o->wg) : o->wg_gen;
+
+	return (uint64_t)np_nl_generation(o->nl) << 32 | w;
+}
+
+static void pass_free(struct np_overlay *o)
+{
+	if (o->plan_valid)
+		np_plan_free(&o->plan);
+	o->plan_valid = false;
+	o->n_nodes = 0;
+	o->self = NULL;
+}
+
+/*
+ * Before the tables: everything the plan needs from the kernel and the
+ * devices the peers and routes go through. Fails (the runner retries
+ * with its backoff) or waits for the own Node as the old pass did.
+ */
+static int begin(void *ctx, struct np_rc_pass *pass)
+{
+	struct np_overlay *o = ctx;
 	const struct np_config *c = &o->cfg;
-	struct np_ovl_stats st = { 0 };
-	struct node_vec nv = { 0 };
-	struct np_plan pre, plan;
+	struct np_plan pre;
 	struct np_plan_in in;
-	const struct np_node *self;
 	struct np_err err;
-	bool full = o->full_due, synced;
+	bool full;
 	int r;
 
+	pass_free(o);
 	if (c->backend == NP_BACKEND_NONE)
-		return;
-	/*
-	 * Nothing is applied (masquerade, devices, peers, routes, subnet.env,
-	 * annotations) before every kind the overlay reads has been listed
-	 * once: a partial view must not look like the cluster. Until then
-	 * the kernel keeps what it has; the first sync brings a pass.
-	 */
-	if (!np_model_synced(o->model, NP_KIND_NODE)) {
-		log_change(o->self_why, sizeof(o->self_why),
-			   "waiting for the first complete list of Nodes",
-			   NP_LOG_INFO);
-		return;
-	}
+		return NP_RC_WAIT;	/* not registered then (overlay.h) */
 	if (reloaded(o))
-		full = true;
-	o->pass_started_ms = np_now_ms();
-	o->full_due = false;
+		pass->full = true;
+	full = pass->full;
 	if (full && masq_sync(o))
-		st.failed++;
+		pass->counts.failed++;
 
 	if (full || !o->pub_ok) {
 		r = np_pubip_gather(o->rt, c, &o->pub, &err);
@@ -763,29 +544,24 @@ static void pass(struct np_overlay *o)
 			np_err_str(&err, why, sizeof(why));
 			log_change(o->pub_why, sizeof(o->pub_why), why,
 				   NP_LOG_ERROR);
-			retry_later(o);
-			return;
+			return NP_RC_FAIL;
 		}
 		log_change(o->pub_why, sizeof(o->pub_why), "", NP_LOG_INFO);
 	}
 
-	if (np_model_foreach(o->model, NP_KIND_NODE, NULL, collect, &nv)) {
-		free(nv.v);
+	if (np_model_foreach(o->model, NP_KIND_NODE, NULL, collect, o)) {
 		np_log_error("overlay: out of memory listing Nodes");
-		retry_later(o);
-		return;
+		pass_free(o);
+		return NP_RC_FAIL;
 	}
-	self = np_model_node(o->model, c->node_name);
-	plan_in(o, &nv, &in);
-	np_plan_self(&in, self, &pre);
+	o->self = np_model_node(o->model, c->node_name);
+	plan_in(o, &in);
+	np_plan_self(&in, o->self, &pre);
 	if (!pre.self_ready) {
 		log_change(o->self_why, sizeof(o->self_why), pre.self_why,
 			   pre.self_error ? NP_LOG_ERROR : NP_LOG_INFO);
-		if (pre.self_error)
-			retry_later(o);
-		o->full_due = o->full_due || full;
-		free(nv.v);
-		return;
+		pass_free(o);
+		return pre.self_error ? NP_RC_FAIL : NP_RC_WAIT;
 	}
 	log_change(o->self_why, sizeof(o->self_why), "", NP_LOG_INFO);
 
@@ -799,7 +575,7 @@ static void pass(struct np_overlay *o)
 	    !cidr_eq(&o->dev_pod6, &pre.self_pod6)) {
 		switch (c->backend) {
 		case NP_BACKEND_VXLAN:
-			r = np_vxlan_device(o, self, &pre);
+			r = np_vxlan_device(o, o->self, &pre);
 			break;
 		case NP_BACKEND_WIREGUARD_NATIVE:
 			r = np_wgn_devices(o, &pre);
@@ -812,11 +588,10 @@ static void pass(struct np_overlay *o)
 		o->dev_pod6 = pre.self_pod6;
 	}
 	if (r) {
-		free(nv.v);
-		retry_later(o);
-		np_log_warning("overlay: not converged: the device is not ready; retrying in %u ms",
-			       o->retry_ms);
-		return;
+		pass_free(o);
+		snprintf(pass->why, sizeof(pass->why),
+			 "the device is not ready");
+		return NP_RC_FAIL;
 	}
 	in.vxlan_ifindex = o->vx_ifindex;
 	in.wg4_ifindex = o->wg4_ifindex;
@@ -824,157 +599,101 @@ static void pass(struct np_overlay *o)
 	memcpy(in.mac4, o->mac4, NP_MAC_LEN);
 	memcpy(in.mac6, o->mac6, NP_MAC_LEN);
 	memcpy(in.wg_key, o->wg_pub, NP_WG_KEY_LEN);
-	if (np_plan_cache_build(o->pc, &in, &plan)) {
-		free(nv.v);
+	if (np_plan_cache_build(o->pc, &in, &o->plan)) {
 		np_log_error("overlay: out of memory planning");
-		retry_later(o);
-		return;
+		pass_free(o);
+		return NP_RC_FAIL;
 	}
-	log_skips(o, &plan);
-	log_change(o->self_warn, sizeof(o->self_warn), plan.self_warn,
+	o->plan_valid = true;
+	log_skips(o, &o->plan);
+	log_change(o->self_warn, sizeof(o->self_warn), o->plan.self_warn,
 		   NP_LOG_WARNING);
-	log_change(o->refused_why, sizeof(o->refused_why), plan.refused_why,
-		   NP_LOG_ERROR);
-
-	synced = np_model_synced(o->model, NP_KIND_NODE);
-	switch (c->backend) {
-	case NP_BACKEND_VXLAN:
-		np_vxlan_peers(o, &plan, full, synced, &st);
-		break;
-	case NP_BACKEND_WIREGUARD_NATIVE:
-		np_wgn_peers(o, &plan, full, synced, &st);
-		break;
-	default:
-		break;
-	}
-	np_ovl_routes(o, &plan, full, synced, &st);
-	publish(o, &plan, self);
-	subnet_env(o, self, full);
-
-	if (st.failed)
-		retry_later(o);
-	else
-		o->retry_ms = 0;
-	summary(o, &plan, &st);
-	np_plan_free(&plan);
-	free(nv.v);
-	/* the module went or came back during this pass: again, in full */
-	if (np_nl_generation(o->nl) != o->nl_gen ||
-	    (o->wg && np_wg_generation(o->wg) != o->wg_gen)) {
-		o->full_due = true;
-		schedule(o, 0);
-	}
+	log_change(o->refused_why, sizeof(o->refused_why),
+		   o->plan.refused_why, NP_LOG_ERROR);
+	return 0;
 }
 
-/* ---- events --------------------------------------------------------- */
-
-static void on_debounce(struct np_timer *t)
-{
-	pass(container_of(t, struct np_overlay, t_debounce));
-}
-
-static void on_resync(struct np_timer *t)
-{
-	struct np_overlay *o = container_of(t, struct np_overlay, t_resync);
-
-	o->full_due = true;
-	np_timer_arm(o->lp, &o->t_resync, RESYNC_MS);
-	pass(o);
-}
-
-static void on_retry(struct np_timer *t)
-{
-	struct np_overlay *o = container_of(t, struct np_overlay, t_retry);
-
-	o->full_due = true;
-	pass(o);
-}
-
-static void on_publish(struct np_timer *t)
-{
-	schedule(container_of(t, struct np_overlay, t_publish), 0);
-}
-
-static void on_model(void *ctx, enum np_kind kind, const void *old,
-		     const void *new_obj)
+/* After the tables: publication, subnet.env, the summary. */
+static void end(void *ctx, const struct np_rc_pass *pass)
 {
 	struct np_overlay *o = ctx;
 
-	(void)old;
-	(void)new_obj;
-	/* (old and new both NULL: the kind's first list completed) */
-	if (kind != NP_KIND_NODE)
-		return;
-	if (!o->first_event_ms)
-		o->first_event_ms = np_now_ms();
-	schedule(o, DEBOUNCE_MS);
+	publish(o, &o->plan, o->self);
+	subnet_env(o, o->self, pass->full);
+	summary(o, pass);
+	pass_free(o);
 }
 
-/* nlctrl's family events: a module loaded again is programmed at once. */
-static void on_family(void *ctx, const char *name, bool added, uint16_t id)
+/* nlctrl's family events: WireGuard loaded again is programmed at once
+ * (the runner handles the nodeplane family itself). */
+static bool on_family(void *ctx, const char *name, bool added)
 {
 	struct np_overlay *o = ctx;
 	char e[NP_ERR_MSG_LEN + 64];
 	struct np_err err;
-	bool ours = !strcmp(name, NODEPLANE_GENL_NAME);
 
-	if (!ours && strcmp(name, WG_GENL_NAME))
-		return;
+	if (strcmp(name, WG_GENL_NAME))
+		return false;
 	if (!added) {
 		np_log_warning("overlay: generic netlink family %s unregistered (module unloaded): its devices and peers are gone until it is loaded again",
 			       name);
-		return;
+		return false;
 	}
-	np_log_info("overlay: generic netlink family %s registered (id %u): full pass",
-		    name, id);
+	np_log_info("overlay: generic netlink family %s registered: full pass",
+		    name);
 	np_err_clear(&err);
-	if (ours && np_nl_resolve(o->nl, &err) < 0)
+	if (o->wg && np_wg_resolve(o->wg, &err) < 0)
 		np_log_warning("overlay: %s", np_err_str(&err, e, sizeof(e)));
-	if (!ours && o->wg && np_wg_resolve(o->wg, &err) < 0)
-		np_log_warning("overlay: %s", np_err_str(&err, e, sizeof(e)));
-	o->full_due = true;
-	schedule(o, DEBOUNCE_MS);
+	return true;
 }
 
-static void on_fw_ready(struct np_io *io, uint32_t events)
+static const struct np_rc_table *const tables[] = {
+	&np_vxlan_peer_table,
+	&np_wgn_peer_table,
+	&np_ovl_route_table,
+};
+
+static const struct np_rc_ops ops = {
+	.name = "overlay",
+	.kinds = NP_OVERLAY_KINDS,
+	.generation = generation,
+	.family = on_family,
+	.begin = begin,
+	.end = end,
+	.tables = tables,
+	.n_tables = sizeof(tables) / sizeof(tables[0]),
+};
+
+static void on_publish(struct np_timer *t)
 {
-	struct np_overlay *o = container_of(io, struct np_overlay, fw_io);
+	struct np_overlay *o = container_of(t, struct np_overlay, t_publish);
+
+	if (o->rc)
+		np_rc_kick(o->rc, 0);
+}
+
+/* Registered with the runner unless flannel-backend is none. */
+static int attach(struct np_overlay *o)
+{
 	int r;
 
-	(void)events;
-	r = np_famwatch_read(o->fw);
-	if (r == -ENOBUFS) {
-		/* events lost: anything may have been reloaded */
-		np_log_warning("overlay: generic netlink family events lost: full pass");
-		o->full_due = true;
-		schedule(o, DEBOUNCE_MS);
-	} else if (r < 0) {
-		np_log_warning("overlay: reading generic netlink family events: %s; module reloads are noticed at the next resync",
-			       strerror(-r));
-		np_loop_del(o->lp, &o->fw_io);
-		np_famwatch_close(o->fw);
-		o->fw = NULL;
+	if (o->cfg.backend == NP_BACKEND_NONE) {
+		if (o->rc)
+			np_runner_remove(o->runner, o->rc);
+		o->rc = NULL;
+		return 0;
 	}
-}
-
-static void famwatch_start(struct np_overlay *o)
-{
-	char e[NP_ERR_MSG_LEN + 64];
-	struct np_err err;
-
-	if (np_famwatch_open(&o->fw, on_family, o, &err) < 0) {
-		np_log_warning("overlay: generic netlink family events: %s; module reloads are noticed at the next resync",
-			       np_err_str(&err, e, sizeof(e)));
-		return;
+	if (o->rc) {
+		np_rc_full(o->rc);
+		return 0;
 	}
-	o->fw_io.fd = np_famwatch_fd(o->fw);
-	o->fw_io.ready = on_fw_ready;
-	if (np_loop_add(o->lp, &o->fw_io, EPOLLIN) < 0) {
-		np_log_warning("overlay: generic netlink family events: %s",
-			       strerror(errno));
-		np_famwatch_close(o->fw);
-		o->fw = NULL;
-	}
+	o->nl_gen = np_nl_generation(o->nl);
+	o->wg_gen = o->wg ? np_wg_generation(o->wg) : o->wg_gen;
+	r = np_runner_add(o->runner, &ops, o, &o->rc);
+	if (r)
+		np_log_error("overlay: cannot join the runner: %s",
+			     strerror(-r));
+	return r;
 }
 
 int np_overlay_new(const struct np_overlay_deps *d, struct np_overlay **out)
@@ -992,6 +711,7 @@ int np_overlay_new(const struct np_overlay_deps *d, struct np_overlay **out)
 	o->model = d->model;
 	o->nl = d->nl;
 	o->kube = d->kube;
+	o->runner = d->runner;
 	r = np_rtnl_open(&o->rt, &err);
 	if (r) {
 		np_log_error("overlay: rtnetlink: %s",
@@ -1000,30 +720,25 @@ int np_overlay_new(const struct np_overlay_deps *d, struct np_overlay **out)
 		return r;
 	}
 	r = np_plan_cache_new(&o->pc);
-	if (!r)
-		r = np_model_subscribe(o->model, 1U << NP_KIND_NODE, on_model,
-				       o);
+	if (r) {
+		np_rtnl_close(o->rt);
+		free(o);
+		return r;
+	}
+	o->t_publish.fire = on_publish;
+	o->need_cleanup = true;
+	cfg_warnings(&o->cfg);
+	np_log_info("overlay: backend %s, interface %s, node %s%s",
+		    np_backend_name(o->cfg.backend),
+		    o->cfg.iface[0] ? o->cfg.iface : "(default route)",
+		    o->cfg.node_name, o->kube ? "" : ", manifests mode: nothing is published");
+	r = attach(o);
 	if (r) {
 		np_plan_cache_free(o->pc);
 		np_rtnl_close(o->rt);
 		free(o);
 		return r;
 	}
-	o->t_debounce.fire = on_debounce;
-	o->t_resync.fire = on_resync;
-	o->t_retry.fire = on_retry;
-	o->t_publish.fire = on_publish;
-	o->full_due = true;
-	o->need_cleanup = true;
-	o->nl_gen = np_nl_generation(o->nl);
-	famwatch_start(o);
-	cfg_warnings(&o->cfg);
-	np_log_info("overlay: backend %s, interface %s, node %s%s",
-		    np_backend_name(o->cfg.backend),
-		    o->cfg.iface[0] ? o->cfg.iface : "(default route)",
-		    o->cfg.node_name, o->kube ? "" : ", manifests mode: nothing is published");
-	schedule(o, 0);
-	np_timer_arm(o->lp, &o->t_resync, RESYNC_MS);
 	*out = o;
 	return 0;
 }
@@ -1032,18 +747,11 @@ void np_overlay_free(struct np_overlay *o)
 {
 	if (!o)
 		return;
-	np_timer_cancel(o->lp, &o->t_debounce);
-	np_timer_cancel(o->lp, &o->t_resync);
-	np_timer_cancel(o->lp, &o->t_retry);
+	if (o->rc)
+		np_runner_remove(o->runner, o->rc);
 	np_timer_cancel(o->lp, &o->t_publish);
-	np_model_unsubscribe(o->model, on_model, o);
-	if (o->fw) {
-		np_loop_del(o->lp, &o->fw_io);
-		np_famwatch_close(o->fw);
-	}
-	np_ovl_list_free(&np_ovl_kind_peer, &o->peers);
-	np_ovl_list_free(&np_ovl_kind_route, &o->routes);
-	np_ovl_list_free(&np_ovl_kind_wg, &o->wgs);
+	pass_free(o);
+	free(o->nodes);
 	skips_free(o);
 	np_plan_cache_free(o->pc);
 	if (o->wg)
@@ -1063,7 +771,6 @@ int np_overlay_reload(struct np_overlay *o, const struct np_config *cfg)
 	o->cfg = *cfg;
 	if (key_moved)
 		o->wg_keyed = false;
-	o->full_due = true;
 	o->need_cleanup = true;
 	o->pub_ok = false;
 	o->dev_ok = false;
@@ -1072,6 +779,5 @@ int np_overlay_reload(struct np_overlay *o, const struct np_config *cfg)
 	o->senv[0] = '\0';
 	o->senv_failed = false;
 	cfg_warnings(&o->cfg);
-	schedule(o, 0);
-	return 0;
+	return attach(o);	/* a full pass at once */
 }

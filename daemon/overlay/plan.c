@@ -1215,69 +1215,6 @@ bool np_plan_wg_eq(const struct np_plan_wg *a, const struct np_plan_wg *b)
 	       cidr_eq(&a->cidr, &b->cidr);
 }
 
-/* A sorted list of C elements of size sz, with its order and equality. */
-struct list {
-	const void *v;
-	size_t n, sz;
-};
-
-#define AT(l, i) ((const char *)(l)->v + (i) * (l)->sz)
-
-typedef bool (*del_ok_fn)(const void *cur_elem, void *ctx);
-
-static int diff(const struct list *want, const struct list *cur,
-		int (*cmp)(const void *, const void *),
-		bool (*eq)(const void *, const void *), bool may_delete,
-		del_ok_fn del_ok, void *ctx, struct np_op **ops, size_t *nops)
-{
-	struct np_op *o;
-	size_t i = 0, j = 0, k = 0;
-
-	*ops = NULL;
-	*nops = 0;
-	o = calloc(want->n + cur->n + 1, sizeof(*o));
-	if (!o)
-		return -ENOMEM;
-	/* deletions first */
-	while (j < cur->n) {
-		int r = i < want->n ? cmp(AT(want, i), AT(cur, j)) : 1;
-
-		if (r < 0) {
-			i++;
-		} else if (r == 0) {
-			i++;
-			j++;
-		} else {
-			if (may_delete || (del_ok && del_ok(AT(cur, j), ctx)))
-				o[k++] = (struct np_op){ NP_OP_DEL, 0, j };
-			j++;
-		}
-	}
-	i = j = 0;
-	while (i < want->n) {
-		int r = j < cur->n ? cmp(AT(want, i), AT(cur, j)) : -1;
-
-		if (r < 0) {
-			o[k++] = (struct np_op){ NP_OP_ADD, i, 0 };
-			i++;
-		} else if (r == 0) {
-			if (!eq(AT(want, i), AT(cur, j)))
-				o[k++] = (struct np_op){ NP_OP_CHANGE, i, j };
-			i++;
-			j++;
-		} else {
-			j++;
-		}
-	}
-	if (!k) {
-		free(o);
-		return 0;
-	}
-	*ops = o;
-	*nops = k;
-	return 0;
-}
-
 static bool peer_eq_v(const void *a, const void *b)
 {
 	return np_plan_peer_eq(a, b);
@@ -1314,10 +1251,11 @@ static bool peer_blocks(const void *cur_elem, void *ctx)
 
 int np_plan_diff_peers(const struct np_plan_peer *want, size_t nw,
 		       const struct np_plan_peer *cur, size_t nc,
-		       bool may_delete, struct np_op **ops, size_t *n)
+		       bool may_delete, struct np_diff_step **ops, size_t *n)
 {
-	struct list lw = { want, nw, sizeof(*want) };
-	struct list lc = { cur, nc, sizeof(*cur) };
+	struct np_diff_spec spec = { .size = sizeof(*want),
+				     .cmp_key = np_plan_peer_cmp,
+				     .same = peer_eq_v, .del_ok = peer_blocks };
 	struct wanted_cidrs w;
 	size_t i;
 	int ret;
@@ -1329,30 +1267,30 @@ int np_plan_diff_peers(const struct np_plan_peer *want, size_t nw,
 		w.v[i] = want[i].cidr;
 	w.n = nw;
 	qsort(w.v, w.n, sizeof(*w.v), cidr_cmp_v);
-	ret = diff(&lw, &lc, np_plan_peer_cmp, peer_eq_v, may_delete,
-		   peer_blocks, &w, ops, n);
+	spec.ctx = &w;
+	ret = np_diff(&spec, want, nw, cur, nc, may_delete, ops, n);
 	free(w.v);
 	return ret;
 }
 
 int np_plan_diff_routes(const struct np_plan_route *want, size_t nw,
 			const struct np_plan_route *cur, size_t nc,
-			bool may_delete, struct np_op **ops, size_t *n)
+			bool may_delete, struct np_diff_step **ops, size_t *n)
 {
-	struct list lw = { want, nw, sizeof(*want) };
-	struct list lc = { cur, nc, sizeof(*cur) };
+	struct np_diff_spec spec = { .size = sizeof(*want),
+				     .cmp_key = np_plan_route_cmp,
+				     .same = route_eq_v };
 
-	return diff(&lw, &lc, np_plan_route_cmp, route_eq_v, may_delete,
-		    NULL, NULL, ops, n);
+	return np_diff(&spec, want, nw, cur, nc, may_delete, ops, n);
 }
 
 int np_plan_diff_wg(const struct np_plan_wg *want, size_t nw,
 		    const struct np_plan_wg *cur, size_t nc,
-		    bool may_delete, struct np_op **ops, size_t *n)
+		    bool may_delete, struct np_diff_step **ops, size_t *n)
 {
-	struct list lw = { want, nw, sizeof(*want) };
-	struct list lc = { cur, nc, sizeof(*cur) };
+	struct np_diff_spec spec = { .size = sizeof(*want),
+				     .cmp_key = np_plan_wg_cmp,
+				     .same = wg_eq_v };
 
-	return diff(&lw, &lc, np_plan_wg_cmp, wg_eq_v, may_delete,
-		    NULL, NULL, ops, n);
+	return np_diff(&spec, want, nw, cur, nc, may_delete, ops, n);
 }

@@ -23,6 +23,7 @@
 #include "model/model.h"
 #include "overlay/annot.h"
 #include "overlay/rtnl.h"
+#include "reconcile/diff.h"
 
 #define NP_PLAN_WHY_LEN 256
 #define NP_WG_PORT4 51820
@@ -150,29 +151,24 @@ bool np_plan_route_eq(const struct np_plan_route *a,
 		      const struct np_plan_route *b);
 bool np_plan_wg_eq(const struct np_plan_wg *a, const struct np_plan_wg *b);
 
-enum np_op_kind { NP_OP_DEL, NP_OP_ADD, NP_OP_CHANGE };
-
-/* One step: del uses cur[cur_i], add uses want[want_i], change both. */
-struct np_op {
-	enum np_op_kind kind;
-	size_t want_i, cur_i;
-};
-
 /*
- * Diffs of sorted lists: every DEL first, then ADD and CHANGE in key
- * order. An entry only in cur is deleted when may_delete (the Node kind is
- * synced), or, for module peers, when its CIDR is one a wanted peer needs
- * (the module refuses a CIDR owned by another peer). *ops is malloc'd
- * (NULL when *n is 0). 0 or -ENOMEM.
+ * Diffs of sorted lists with the one sorted diff (reconcile/diff.h): every
+ * DEL first, then ADD and REPLACE in key order. An entry only in cur is
+ * deleted when may_delete (the Node kind is synced), or, for module peers,
+ * when its CIDR is one a wanted peer needs (the module refuses a CIDR
+ * owned by another peer). *ops is malloc'd (NULL when *n is 0). 0,
+ * -EINVAL (a list out of order) or -ENOMEM. (The runner diffs the
+ * overlay's tables itself, always with may_delete: it holds every pass
+ * until the Nodes are synced.)
  */
 int np_plan_diff_peers(const struct np_plan_peer *want, size_t nw,
 		       const struct np_plan_peer *cur, size_t nc,
-		       bool may_delete, struct np_op **ops, size_t *n);
+		       bool may_delete, struct np_diff_step **ops, size_t *n);
 int np_plan_diff_routes(const struct np_plan_route *want, size_t nw,
 			const struct np_plan_route *cur, size_t nc,
-			bool may_delete, struct np_op **ops, size_t *n);
+			bool may_delete, struct np_diff_step **ops, size_t *n);
 int np_plan_diff_wg(const struct np_plan_wg *want, size_t nw,
 		    const struct np_plan_wg *cur, size_t nc,
-		    bool may_delete, struct np_op **ops, size_t *n);
+		    bool may_delete, struct np_diff_step **ops, size_t *n);
 
 #endif /* _NP_PLAN_H */

@@ -7,6 +7,7 @@
  * Node's backend-data / backend-v6-data, else from the existing device).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -166,27 +167,79 @@ static void log_peer(const char *what, const struct np_plan_peer *p)
 		    np_cidr_str(&p->cidr, cs, sizeof(cs)));
 }
 
-/* The module's peers of the device, as a cur list. */
-static int dump(struct np_overlay *o)
+/* ---- the runner's table of module peers ---------------------------- */
+
+static int peer_cmp(const void *a, const void *b)
 {
+	return np_plan_peer_cmp(a, b);
+}
+
+static bool peer_same(const void *want, const void *cur)
+{
+	return np_plan_peer_eq(want, cur);
+}
+
+static const char *peer_key(const void *item, char *buf, size_t len)
+{
+	const struct np_plan_peer *x = item;
+	char m[NP_MAC_STRLEN];
+
+	snprintf(buf, len, "%s of node %s", np_mac_str(x->mac, m),
+		 x->node ? x->node : "-");
+	return buf;
+}
+
+static int peer_copy(void *dst, const void *src)
+{
+	struct np_plan_peer *d = dst;
+
+	*d = *(const struct np_plan_peer *)src;
+	return np_ovl_item_name_copy(((const struct np_plan_peer *)src)->node,
+				     &d->node);
+}
+
+static void peer_clear(void *item)
+{
+	np_ovl_item_name_free(&((struct np_plan_peer *)item)->node);
+}
+
+/* A dumped peer is named after the one we knew. */
+static int peer_adopt(void *ctx, void *fresh, const void *old)
+{
+	(void)ctx;
+	return np_ovl_item_name_copy(((const struct np_plan_peer *)old)->node,
+				     &((struct np_plan_peer *)fresh)->node);
+}
+
+static int peer_plan(void *ctx, const struct np_rc_pass *pass,
+		     const void **want, size_t *n)
+{
+	struct np_overlay *o = ctx;
+
+	(void)pass;
+	if (o->cfg.backend != NP_BACKEND_VXLAN)
+		return NP_RC_SKIP;
+	*want = o->plan.peers;
+	*n = o->plan.n_peers;
+	return 0;
+}
+
+/* The module's peers of the device. */
+static int peer_dump(void *ctx, void **items, size_t *n, struct np_err *err)
+{
+	struct np_overlay *o = ctx;
 	struct np_peer_list pl = { 0 };
-	struct np_ovl_list fresh = { 0 };
 	struct np_plan_peer *v;
-	struct np_err err;
-	char e[NP_ERR_MSG_LEN + 64];
 	size_t i;
 	int r;
 
-	r = np_nl_peer_dump(o->nl, o->vx_ifindex, &pl, &err);
-	if (r) {
-		np_log_error("overlay: %s: cannot dump the peers: %s",
-			     NP_VXLAN_DEV, np_err_str(&err, e, sizeof(e)));
+	r = np_nl_peer_dump(o->nl, o->vx_ifindex, &pl, err);
+	if (r)
 		return r;
-	}
 	v = calloc(pl.n + 1, sizeof(*v));
 	if (!v) {
 		np_peer_list_free(&pl);
-		return -ENOMEM;
+		return np_err_set(err, ENOMEM, "out of memory");
 	}
 	for (i = 0; i < pl.n; i++) {
 		memcpy(v[i].mac, pl.v[i].mac, NP_MAC_LEN);
@@ -195,29 +248,30 @@ static int dump(struct np_overlay *o)
 			v[i].cidr = pl.v[i].cidrs[0];
 		v[i].odd = pl.v[i].n_cidrs != 1;
 	}
-	fresh.v = v;
-	fresh.n = pl.n;
+	*items = v;
+	*n = pl.n;
 	np_peer_list_free(&pl);
-	return np_ovl_list_take(&np_ovl_kind_peer, &o->peers, &fresh, NULL);
+	return 0;
 }
 
-static void log_peer_v(const char *what, const void *item)
+static void peer_log(void *ctx, const char *what, const void *item)
 {
+	(void)ctx;
 	log_peer(what, item);
 }
 
-static int del_peer(struct np_overlay *o, const void *item,
-		    struct np_err *err)
+static int peer_del(void *ctx, const void *item, struct np_err *err)
 {
+	struct np_overlay *o = ctx;
 	const struct np_plan_peer *c = item;
-	int r = np_nl_peer_del(o->nl, o->vx_ifindex, c->mac, err);
 
-	return r == -ENOENT ? 0 : r;
+	return np_nl_peer_del(o->nl, o->vx_ifindex, c->mac, err);
 }
 
-static int set_peer(struct np_overlay *o, const void *item,
-		    struct np_err *err)
+/* PEER_NEW replaces a peer of the same MAC in place. */
+static int peer_set(void *ctx, const void *item, struct np_err *err)
 {
+	struct np_overlay *o = ctx;
 	const struct np_plan_peer *w = item;
 	struct np_peer np = { .ifindex = o->vx_ifindex,
 			      .endpoint = w->endpoint, .n_cidrs = 1 };
@@ -227,36 +281,26 @@ static int set_peer(struct np_overlay *o, const void *item,
 	return np_nl_peer_new(o->nl, &np, err);
 }
 
-static void fail_peer(const void *item, const struct np_err *err)
+static int peer_replace(void *ctx, const void *cur, const void *want,
+			struct np_err *err)
 {
-	const struct np_plan_peer *x = item;
-	char e[NP_ERR_MSG_LEN + 64], m[NP_MAC_STRLEN];
-
-	np_log_warning("overlay: peer %s of node %s: %s",
-		       np_mac_str(x->mac, m), x->node ? x->node : "-",
-		       np_err_str(err, e, sizeof(e)));
+	(void)cur;
+	return peer_set(ctx, want, err);
 }
 
-void np_vxlan_peers(struct np_overlay *o, const struct np_plan *p, bool full,
-		    bool synced, struct np_ovl_stats *st)
-{
-	const struct np_ovl_apply a = {
-		.kind = &np_ovl_kind_peer, .cur = &o->peers,
-		.want = p->peers, .n_want = p->n_peers,
-		.del = del_peer, .set = set_peer,
-		.log = log_peer_v, .fail = fail_peer,
-	};
-	struct np_op *ops = NULL;
-	size_t n = 0;
-
-	if (full && dump(o)) {
-		st->failed++;
-		return;
-	}
-	if (np_plan_diff_peers(p->peers, p->n_peers, o->peers.v, o->peers.n,
-			       synced, &ops, &n)) {
-		st->failed++;
-		return;
-	}
-	np_ovl_apply(o, &a, ops, n, st);
-}
+const struct np_rc_table np_vxlan_peer_table = {
+	.name = "peer",
+	.size = sizeof(struct np_plan_peer),
+	.cmp_key = peer_cmp,
+	.same = peer_same,
+	.key_str = peer_key,
+	.copy = peer_copy,
+	.clear = peer_clear,
+	.plan = peer_plan,
+	.dump = peer_dump,
+	.adopt = peer_adopt,
+	.create = peer_set,
+	.replace = peer_replace,
+	.remove = peer_del,
+	.log = peer_log,
+};

@@ -123,27 +123,24 @@ static void log_wg(const char *what, const struct np_plan_wg *w)
 		    w->keepalive_s);
 }
 
+/* ---- the runner's table of WireGuard peers -------------------------- */
+
 /* Appends the peers of one device to v. */
 static int dump_dev(struct np_overlay *o, int family, struct np_plan_wg **v,
-		    size_t *n)
+		    size_t *n, struct np_err *err)
 {
 	struct np_wg_dev dev = { 0 };
 	struct np_plan_wg *nv;
-	struct np_err err;
-	char e[NP_ERR_MSG_LEN + 64];
 	size_t i;
 	int r;
 
-	r = np_wg_get(o->wg, dev_of(family), &dev, &err);
-	if (r) {
-		np_log_error("overlay: %s: cannot dump the peers: %s",
-			     dev_of(family), np_err_str(&err, e, sizeof(e)));
+	r = np_wg_get(o->wg, dev_of(family), &dev, err);
+	if (r)
 		return r;
-	}
 	nv = realloc(*v, (*n + dev.n_peers + 1) * sizeof(**v));
 	if (!nv) {
 		np_wg_dev_free(&dev);
-		return -ENOMEM;
+		return np_err_set(err, ENOMEM, "out of memory");
 	}
 	*v = nv;
 	for (i = 0; i < dev.n_peers; i++) {
@@ -169,53 +166,111 @@ static int dump_dev(struct np_overlay *o, int family, struct np_plan_wg **v,
  * (NAT): where we set one and the kernel now has another, that is
  * roaming, not drift to repair on every resync.
  */
-static void keep_roamed(void *item, const void *old)
+static int wg_adopt(void *ctx, void *fresh, const void *old)
 {
-	struct np_plan_wg *w = item;
+	struct np_plan_wg *w = fresh;
 	const struct np_plan_wg *ow = old;
 
+	(void)ctx;
 	w->endpoint = ow->endpoint;
 	w->port = ow->port;
+	return np_ovl_item_name_copy(ow->node, &w->node);
 }
 
-static int dump(struct np_overlay *o)
+static int wg_cmp(const void *a, const void *b)
 {
-	struct np_ovl_list fresh = { 0 };
+	return np_plan_wg_cmp(a, b);
+}
+
+static bool wg_same(const void *want, const void *cur)
+{
+	return np_plan_wg_eq(want, cur);
+}
+
+static const char *wg_key(const void *item, char *buf, size_t len)
+{
+	const struct np_plan_wg *x = item;
+	char b64[NP_WG_KEY_B64_LEN];
+
+	snprintf(buf, len, "%s of node %s", np_wg_key_b64(x->key, b64),
+		 x->node ? x->node : "-");
+	return buf;
+}
+
+static int wg_copy(void *dst, const void *src)
+{
+	struct np_plan_wg *d = dst;
+
+	*d = *(const struct np_plan_wg *)src;
+	return np_ovl_item_name_copy(((const struct np_plan_wg *)src)->node,
+				     &d->node);
+}
+
+static void wg_clear(void *item)
+{
+	np_ovl_item_name_free(&((struct np_plan_wg *)item)->node);
+}
+
+static int wg_plan(void *ctx, const struct np_rc_pass *pass,
+		   const void **want, size_t *n)
+{
+	struct np_overlay *o = ctx;
+
+	(void)pass;
+	if (o->cfg.backend != NP_BACKEND_WIREGUARD_NATIVE)
+		return NP_RC_SKIP;
+	*want = o->plan.wg;
+	*n = o->plan.n_wg;
+	return 0;
+}
+
+static int wg_dump(void *ctx, void **items, size_t *n, struct np_err *err)
+{
+	struct np_overlay *o = ctx;
 	struct np_plan_wg *v = NULL;
-	size_t n = 0;
+	size_t k = 0;
 	int r = 0;
 
+	if (!o->wg)
+		return np_err_set(err, ENOTCONN, "WireGuard is not open");
 	if (o->cfg.cluster_cidr.has4)
-		r = dump_dev(o, AF_INET, &v, &n);
+		r = dump_dev(o, AF_INET, &v, &k, err);
 	if (!r && o->cfg.cluster_cidr.has6)
-		r = dump_dev(o, AF_INET6, &v, &n);
+		r = dump_dev(o, AF_INET6, &v, &k, err);
 	if (r) {
 		free(v);
 		return r;
 	}
-	fresh.v = v;
-	fresh.n = n;
-	return np_ovl_list_take(&np_ovl_kind_wg, &o->wgs, &fresh, keep_roamed);
+	*items = v;
+	*n = k;
+	return 0;
 }
 
-static void log_wg_v(const char *what, const void *item)
+static void wg_log(void *ctx, const char *what, const void *item)
 {
+	(void)ctx;
 	log_wg(what, item);
 }
 
-static int del_wg(struct np_overlay *o, const void *item, struct np_err *err)
+static int wg_del(void *ctx, const void *item, struct np_err *err)
 {
+	struct np_overlay *o = ctx;
 	const struct np_plan_wg *x = item;
-	int r = np_wg_peer_del(o->wg, dev_of(x->family), x->key, err);
 
-	return r == -ENOENT ? 0 : r;
+	if (!o->wg)
+		return np_err_set(err, ENOTCONN, "WireGuard is not open");
+	return np_wg_peer_del(o->wg, dev_of(x->family), x->key, err);
 }
 
-static int set_wg(struct np_overlay *o, const void *item, struct np_err *err)
+/* A new peer, or one changed in place. */
+static int wg_set(void *ctx, const void *item, struct np_err *err)
 {
+	struct np_overlay *o = ctx;
 	const struct np_plan_wg *x = item;
 	struct np_wg_peer wp = { 0 };
 
+	if (!o->wg)
+		return np_err_set(err, ENOTCONN, "WireGuard is not open");
 	memcpy(wp.pubkey, x->key, NP_WG_KEY_LEN);
 	wp.endpoint = x->endpoint;
 	wp.port = x->port;
@@ -225,36 +280,26 @@ static int set_wg(struct np_overlay *o, const void *item, struct np_err *err)
 	return np_wg_peer_set(o->wg, dev_of(x->family), &wp, err);
 }
 
-static void fail_wg(const void *item, const struct np_err *err)
+static int wg_replace(void *ctx, const void *cur, const void *want,
+		      struct np_err *err)
 {
-	const struct np_plan_wg *x = item;
-	char e[NP_ERR_MSG_LEN + 64], b64[NP_WG_KEY_B64_LEN];
-
-	np_log_warning("overlay: wireguard peer %s of node %s: %s",
-		       np_wg_key_b64(x->key, b64), x->node ? x->node : "-",
-		       np_err_str(err, e, sizeof(e)));
+	(void)cur;
+	return wg_set(ctx, want, err);
 }
 
-void np_wgn_peers(struct np_overlay *o, const struct np_plan *p, bool full,
-		  bool synced, struct np_ovl_stats *st)
-{
-	const struct np_ovl_apply a = {
-		.kind = &np_ovl_kind_wg, .cur = &o->wgs,
-		.want = p->wg, .n_want = p->n_wg,
-		.del = del_wg, .set = set_wg,
-		.log = log_wg_v, .fail = fail_wg,
-	};
-	struct np_op *ops = NULL;
-	size_t n = 0;
-
-	if (!o->wg || (full && dump(o))) {
-		st->failed++;
-		return;
-	}
-	if (np_plan_diff_wg(p->wg, p->n_wg, o->wgs.v, o->wgs.n, synced, &ops,
-			    &n)) {
-		st->failed++;
-		return;
-	}
-	np_ovl_apply(o, &a, ops, n, st);
-}
+const struct np_rc_table np_wgn_peer_table = {
+	.name = "wireguard peer",
+	.size = sizeof(struct np_plan_wg),
+	.cmp_key = wg_cmp,
+	.same = wg_same,
+	.key_str = wg_key,
+	.copy = wg_copy,
+	.clear = wg_clear,
+	.plan = wg_plan,
+	.dump = wg_dump,
+	.adopt = wg_adopt,
+	.create = wg_set,
+	.replace = wg_replace,
+	.remove = wg_del,
+	.log = wg_log,
+};

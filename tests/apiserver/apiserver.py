@@ -21,6 +21,7 @@ import hashlib
 import json
 import random
 import os
+import re
 import select
 import signal
 import socket
@@ -40,11 +41,20 @@ KINDS = {
     "namespaces": ("Namespace", "", "v1", False),
     "endpointslices": ("EndpointSlice", "discovery.k8s.io", "v1", True),
     "networkpolicies": ("NetworkPolicy", "networking.k8s.io", "v1", True),
+    "events": ("Event", "events.k8s.io", "v1", True),
+    "leases": ("Lease", "coordination.k8s.io", "v1", True),
 }
 PLURAL_OF_KIND = {v[0]: k for k, v in KINDS.items()}
+# Kinds with a status subresource: their main resource ignores status, their
+# /status ignores everything but status (and labels/annotations).
+STATUS_SUB = ("nodes", "services", "pods")
+SHORT_NAMES = {"nodes": ["no"], "services": ["svc"], "pods": ["po"],
+               "namespaces": ["ns"], "networkpolicies": ["netpol"],
+               "events": ["ev"]}
 
 PATCH_TYPES = ("application/strategic-merge-patch+json",
-               "application/merge-patch+json")
+               "application/merge-patch+json",
+               "application/json-patch+json")
 
 VERBOSE = False
 
@@ -85,6 +95,55 @@ def too_large_status(want, current):
          "retryAfterSeconds": 1})
 
 
+def resource_name(plural):
+    """services, leases.coordination.k8s.io: as the server's messages name
+    a resource (schema.GroupResource)."""
+    group = KINDS[plural][1]
+    return plural + ("." + group if group else "")
+
+
+def kind_name(plural):
+    """Service, Lease.coordination.k8s.io (schema.GroupKind)."""
+    kind, group = KINDS[plural][0], KINDS[plural][1]
+    return kind + ("." + group if group else "")
+
+
+def res_details(plural, name):
+    d = {"name": name}
+    if KINDS[plural][1]:
+        d["group"] = KINDS[plural][1]
+    d["kind"] = plural
+    return d
+
+
+def not_found_status(plural, name):
+    return status_obj(404, "NotFound", '%s "%s" not found' %
+                      (resource_name(plural), name),
+                      res_details(plural, name))
+
+
+def conflict_status(plural, name, why=None):
+    return status_obj(
+        409, "Conflict", 'Operation cannot be fulfilled on %s "%s": %s' %
+        (resource_name(plural), name, why or
+         "the object has been modified; please apply your changes to the "
+         "latest version and try again"), res_details(plural, name))
+
+
+def invalid_status(plural, name, errs):
+    """errs: [(field, reason, message)], as field.ErrorList renders."""
+    texts = ["%s: %s" % (f, m) for f, _, m in errs]
+    text = texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"
+    d = {"name": name}
+    if KINDS[plural][1]:
+        d["group"] = KINDS[plural][1]
+    d["kind"] = KINDS[plural][0]
+    d["causes"] = [{"reason": r, "message": m, "field": f}
+                   for f, r, m in errs]
+    return status_obj(422, "Invalid", '%s "%s" is invalid: %s' %
+                      (kind_name(plural), name, text), d)
+
+
 def now_rfc3339():
     return datetime.datetime.now(datetime.timezone.utc).strftime(
         "%Y-%m-%dT%H:%M:%SZ")
@@ -107,9 +166,357 @@ def merge_patch(target, patch):
     return out
 
 
+# Strategic merge patch: the lists that merge by a key (patchMergeKey) and
+# the primitive lists that merge as sets (patchStrategy "merge"), by field
+# name, for the fields of the kinds served here.
+SMP_KEYS = {"conditions": "type", "addresses": "type", "ports": "port",
+            "containers": "name", "initContainers": "name",
+            "ownerReferences": "uid", "env": "name", "volumes": "name",
+            "volumeMounts": "mountPath", "tolerations": None}
+SMP_SETS = ("finalizers",)
+
+
+def strategic_merge(target, patch, field=None):
+    """A strategic merge patch as the API server applies it to the fields
+    of the kinds here: maps merge (null deletes, "$patch": "replace" or
+    "delete"), lists named in SMP_KEYS merge by their key (an item with
+    "$patch": "delete" removes), lists in SMP_SETS merge as sets
+    ("$deleteFromPrimitiveList/F" removes), other lists replace;
+    "$setElementOrder/F" and "$retainKeys" are accepted and ignored."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    directive = patch.get("$patch")
+    if directive == "delete":
+        return None
+    if directive == "replace":
+        return {k: copy.deepcopy(v) for k, v in patch.items()
+                if not k.startswith("$")}
+    if directive is not None:
+        raise BadRequest("unknown patch type: %s" % directive)
+    out = copy.deepcopy(target) if isinstance(target, dict) else {}
+    for k, v in patch.items():
+        if k.startswith("$deleteFromPrimitiveList/"):
+            f = k.split("/", 1)[1]
+            if isinstance(out.get(f), list) and isinstance(v, list):
+                out[f] = [x for x in out[f] if x not in v]
+            continue
+        if k.startswith("$"):
+            continue
+        if v is None:
+            out.pop(k, None)
+        elif isinstance(v, list) and k in SMP_SETS:
+            cur = out.get(k) if isinstance(out.get(k), list) else []
+            out[k] = cur + [x for x in v if x not in cur]
+        elif isinstance(v, list) and SMP_KEYS.get(k) and \
+                all(isinstance(x, dict) for x in v):
+            out[k] = merge_keyed(out.get(k), v, SMP_KEYS[k])
+        else:
+            new = strategic_merge(out.get(k), v, k)
+            if new is None:
+                out.pop(k, None)
+            else:
+                out[k] = new
+    return out
+
+
+def merge_keyed(cur, items, key):
+    cur = copy.deepcopy(cur) if isinstance(cur, list) else []
+    for it in items:
+        if key not in it:
+            raise BadRequest("map: %s does not contain declared merge key: "
+                             "%s" % (json.dumps(it), key))
+        idx = next((i for i, c in enumerate(cur)
+                    if isinstance(c, dict) and c.get(key) == it[key]), None)
+        if it.get("$patch") == "delete":
+            if idx is not None:
+                del cur[idx]
+            continue
+        if idx is None:
+            cur.append(strategic_merge({}, it))
+        else:
+            cur[idx] = strategic_merge(cur[idx], it)
+    return cur
+
+
+def json_pointer(path):
+    if path == "":
+        return []
+    if not path.startswith("/"):
+        raise BadRequest("JSON pointer %r does not start with /" % path)
+    return [t.replace("~1", "/").replace("~0", "~")
+            for t in path[1:].split("/")]
+
+
+def json_patch(doc, ops):
+    """RFC 6902: add, remove, replace, move, copy, test."""
+    doc = copy.deepcopy(doc)
+    if not isinstance(ops, list):
+        raise BadRequest("json: cannot unmarshal object into Go value of "
+                         "type jsonpatch.Patch")
+
+    def parent(toks):
+        cur = doc
+        for t in toks[:-1]:
+            if isinstance(cur, list):
+                try:
+                    cur = cur[int(t)]
+                except (ValueError, IndexError):
+                    raise PatchApplyError("doc is missing path: %s" % t)
+            elif isinstance(cur, dict) and t in cur:
+                cur = cur[t]
+            else:
+                raise PatchApplyError("doc is missing path: /%s" %
+                                      "/".join(toks))
+        return cur
+
+    def get(toks):
+        if not toks:
+            return doc
+        par, last = parent(toks), toks[-1]
+        try:
+            return par[int(last)] if isinstance(par, list) else par[last]
+        except (ValueError, IndexError, KeyError, TypeError):
+            raise PatchApplyError("doc is missing path: /%s" % "/".join(toks))
+
+    def remove(toks):
+        par, last = parent(toks), toks[-1]
+        try:
+            if isinstance(par, list):
+                return par.pop(int(last))
+            return par.pop(last)
+        except (ValueError, IndexError, KeyError, TypeError):
+            raise PatchApplyError("Unable to remove nonexistent key: %s: "
+                                  "missing value" % last)
+
+    def add(toks, val):
+        nonlocal doc
+        if not toks:
+            doc = val
+            return
+        par, last = parent(toks), toks[-1]
+        if isinstance(par, list):
+            if last == "-":
+                par.append(val)
+            else:
+                try:
+                    i = int(last)
+                    if i < 0 or i > len(par):
+                        raise ValueError
+                except ValueError:
+                    raise PatchApplyError("add operation: index %s out of "
+                                     "bounds" % last)
+                par.insert(i, val)
+        elif isinstance(par, dict):
+            par[last] = val
+        else:
+            raise PatchApplyError("add operation does not apply: doc is "
+                                  "missing path: /%s" % "/".join(toks))
+
+    for op in ops:
+        if not isinstance(op, dict) or "op" not in op or "path" not in op:
+            raise BadRequest("json patch operation without op or path")
+
+        toks = json_pointer(op["path"])
+        o = op["op"]
+        if o == "add":
+            add(toks, copy.deepcopy(op.get("value")))
+        elif o == "remove":
+            remove(toks)
+        elif o == "replace":
+            get(toks)
+            if toks:
+                remove(toks)
+            add(toks, copy.deepcopy(op.get("value")))
+        elif o in ("move", "copy"):
+            src = json_pointer(op.get("from", ""))
+            val = copy.deepcopy(get(src))
+            if o == "move":
+                remove(src)
+            add(toks, val)
+        elif o == "test":
+            if get(toks) != op.get("value"):
+                raise PatchApplyError("testing value %s failed: test failed" %
+                                 op["path"])
+        else:
+            raise BadRequest("Unexpected kind: %s" % o)
+    return doc
+
+
+# --- validation and defaulting, as the registry strategies do --------------
+
+def is_time(v):
+    if not isinstance(v, str):
+        return False
+    for fmt in ("%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ"):
+        try:
+            datetime.datetime.strptime(v, fmt)
+            return True
+        except ValueError:
+            pass
+    return False
+
+
+def dns_subdomain(s):
+    return isinstance(s, str) and 0 < len(s) <= 253 and re.fullmatch(
+        r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*",
+        s) is not None
+
+
+def validate(plural, obj):
+    """field.ErrorList of obj: [(field, reason, message)]."""
+    errs = []
+    md = obj.get("metadata") or {}
+    name = md.get("name")
+    if not dns_subdomain(name) and plural != "events":
+        errs.append(("metadata.name", "FieldValueInvalid",
+                     'Invalid value: "%s": a lowercase RFC 1123 subdomain '
+                     "must consist of lower case alphanumeric characters, "
+                     "'-' or '.', and must start and end with an "
+                     "alphanumeric character" % name))
+    fin = md.get("finalizers")
+    if fin is not None and (not isinstance(fin, list) or
+                            not all(isinstance(f, str) and "/" in f
+                                    or f in ("kubernetes", "orphan",
+                                             "foregroundDeletion")
+                                    for f in fin)):
+        errs.append(("metadata.finalizers", "FieldValueInvalid",
+                     "Invalid value: %s: name is neither a standard "
+                     "finalizer name nor is it fully qualified" %
+                     json.dumps(fin)))
+    if plural == "events":
+        req = ("eventTime", "reportingController", "reportingInstance",
+               "action", "reason")
+        for f in req:
+            if not obj.get(f):
+                errs.append((f, "FieldValueRequired", "Required value"))
+        if obj.get("eventTime") and not is_time(obj["eventTime"]):
+            errs.append(("eventTime", "FieldValueInvalid",
+                         'Invalid value: "%s": not a MicroTime' %
+                         obj["eventTime"]))
+        if obj.get("type") not in ("Normal", "Warning"):
+            errs.append(("type", "FieldValueNotSupported",
+                         'Unsupported value: "%s": supported values: '
+                         '"Normal", "Warning"' % (obj.get("type") or "")))
+        if len(obj.get("note") or "") > 1024:
+            errs.append(("note", "FieldValueTooLong",
+                         "Too long: may not be more than 1024 bytes"))
+        reg = obj.get("regarding") or {}
+        if reg.get("namespace") and reg["namespace"] != md.get("namespace"):
+            errs.append(("regarding.namespace", "FieldValueInvalid",
+                         'Invalid value: "%s": does not match event.namespace'
+                         % reg["namespace"]))
+        series = obj.get("series")
+        if series is not None:
+            if not isinstance(series.get("count"), int) or \
+                    series["count"] < 2:
+                errs.append(("series.count", "FieldValueInvalid",
+                             "Invalid value: %s: should be at least 2" %
+                             json.dumps(series.get("count"))))
+            if not is_time(series.get("lastObservedTime")):
+                errs.append(("series.lastObservedTime", "FieldValueRequired",
+                             "Required value"))
+    elif plural == "leases":
+        spec = obj.get("spec") or {}
+        d = spec.get("leaseDurationSeconds")
+        if d is not None and (not isinstance(d, int) or d <= 0):
+            errs.append(("spec.leaseDurationSeconds", "FieldValueInvalid",
+                         "Invalid value: %s: must be greater than 0" %
+                         json.dumps(d)))
+        t = spec.get("leaseTransitions")
+        if t is not None and (not isinstance(t, int) or t < 0):
+            errs.append(("spec.leaseTransitions", "FieldValueInvalid",
+                         "Invalid value: %s: must be greater than or equal "
+                         "to 0" % json.dumps(t)))
+        for f in ("acquireTime", "renewTime"):
+            if spec.get(f) is not None and not is_time(spec[f]):
+                errs.append(("spec." + f, "FieldValueInvalid",
+                             "Invalid value: %s: not a MicroTime" %
+                             json.dumps(spec[f])))
+    elif plural == "services":
+        spec = obj.get("spec") or {}
+        if spec.get("type") != "ExternalName":
+            ports = spec.get("ports")
+            if not ports:
+                errs.append(("spec.ports", "FieldValueRequired",
+                             "Required value"))
+            for i, pt in enumerate(ports or []):
+                port = pt.get("port") if isinstance(pt, dict) else None
+                if not isinstance(port, int) or not 0 < port < 65536:
+                    errs.append(("spec.ports[%d].port" % i,
+                                 "FieldValueInvalid",
+                                 "Invalid value: %s: must be between 1 and "
+                                 "65535, inclusive" % json.dumps(port)))
+    return errs
+
+
+def default(plural, obj):
+    """API defaulting of the fields nodeplane reads."""
+    spec = obj.get("spec")
+    if plural == "services" and isinstance(spec, dict):
+        spec.setdefault("type", "ClusterIP")
+        spec.setdefault("sessionAffinity", "None")
+        for pt in spec.get("ports") or []:
+            if isinstance(pt, dict):
+                pt.setdefault("protocol", "TCP")
+                pt.setdefault("targetPort", pt.get("port"))
+        if spec["type"] in ("LoadBalancer", "NodePort"):
+            spec.setdefault("externalTrafficPolicy", "Cluster")
+    if plural == "networkpolicies" and isinstance(spec, dict):
+        if "policyTypes" not in spec:
+            pt = ["Ingress"]
+            if "egress" in spec:
+                pt.append("Egress")
+            spec["policyTypes"] = pt
+        for rule in (spec.get("ingress") or []) + (spec.get("egress") or []):
+            for pt in (rule or {}).get("ports") or []:
+                if isinstance(pt, dict):
+                    pt.setdefault("protocol", "TCP")
+
+
 # Legacy discovery (/api, /apis, /api/v1, /apis/G/v1), enough for kubectl.
-DISCOVERY_PATHS = ("/api", "/apis", "/api/v1", "/apis/discovery.k8s.io/v1",
-                   "/apis/networking.k8s.io/v1")
+DISCOVERY_PATHS = ("/api", "/apis", "/api/v1") + tuple(
+    sorted(set("/apis/%s/v1" % g for _, g, _, _ in KINDS.values() if g)))
+
+def openapi(path):
+    """Just enough OpenAPI for kubectl: /openapi/v3 and its per-group
+    documents declare the fieldValidation query parameter on each kind's
+    PATCH, so kubectl create/apply/replace validate on the server (which
+    takes the parameter and checks nothing more) instead of downloading
+    schemas; /openapi/v2 is an empty Swagger document."""
+    if path == "/openapi/v2":
+        return {"swagger": "2.0", "info": {"title": "Kubernetes",
+                                           "version": "v1.30.0+test"},
+                "paths": {}, "definitions": {}}
+    gvs = sorted(set(("api/v1" if not g else "apis/%s/v1" % g)
+                     for _, g, _, _ in KINDS.values()))
+    if path == "/openapi/v3":
+        return {"paths": {gv: {"serverRelativeURL": "/openapi/v3/%s?hash=%s"
+                               % (gv, hashlib.sha256(gv.encode())
+                                  .hexdigest()[:16].upper())}
+                          for gv in gvs}}
+    gv = path[len("/openapi/v3/"):]
+    if gv not in gvs:
+        return None
+    paths = {}
+    for plural, (kind, g, v, namespaced) in KINDS.items():
+        if ("api/v1" if not g else "apis/%s/v1" % g) != gv:
+            continue
+        p = "/%s/%s%s/{name}" % (gv, "namespaces/{namespace}/"
+                                 if namespaced else "", plural)
+        paths[p] = {"patch": {
+            "operationId": "patch" + kind,
+            "parameters": [{"name": "fieldValidation", "in": "query",
+                            "schema": {"type": "string", "uniqueItems":
+                                       True}}],
+            "x-kubernetes-action": "patch",
+            "x-kubernetes-group-version-kind": {"group": g, "version": v,
+                                                "kind": kind}}}
+    return {"openapi": "3.0.0", "info": {"title": "Kubernetes",
+                                         "version": "v1.30.0+test"},
+            "paths": paths, "components": {"schemas": {}}}
+
+
+VERBS = ["create", "delete", "get", "list", "patch", "update", "watch"]
 
 
 def discovery(path):
@@ -130,14 +537,15 @@ def discovery(path):
     for plural, (kind, g, _, namespaced) in sorted(KINDS.items()):
         if g != group:
             continue
-        res.append({"name": plural, "singularName": kind.lower(),
-                    "namespaced": namespaced, "kind": kind,
-                    "verbs": ["get", "list", "watch"] +
-                    (["patch"] if plural == "nodes" else [])})
-        if plural == "nodes":
-            res.append({"name": "nodes/status", "singularName": "",
-                        "namespaced": False, "kind": "Node",
-                        "verbs": ["get", "patch"]})
+        r = {"name": plural, "singularName": kind.lower(),
+             "namespaced": namespaced, "kind": kind, "verbs": VERBS}
+        if plural in SHORT_NAMES:
+            r["shortNames"] = SHORT_NAMES[plural]
+        res.append(r)
+        if plural in STATUS_SUB:
+            res.append({"name": plural + "/status", "singularName": "",
+                        "namespaced": namespaced, "kind": kind,
+                        "verbs": ["get", "patch", "update"]})
     return {"kind": "APIResourceList", "apiVersion": "v1",
             "groupVersion": (group + "/v1") if group else "v1",
             "resources": res}
@@ -145,6 +553,11 @@ def discovery(path):
 
 class BadRequest(Exception):
     pass
+
+
+class PatchApplyError(Exception):
+    """A JSON patch that does not apply: 422, as the server's
+    NewGenericServerResponse words it."""
 
 
 class Watch:
@@ -173,6 +586,8 @@ class Store:
         self.bookmark_gen = 0
         self.snapshots = {}                     # rv -> {plural: [keys objs]}
         self.patches = []
+        self.writes = []                        # every API write, recorded
+        self.fail = None                        # POST /fail: injected errors
         self.gone_mode = "event"
         self.expire_next = 0                    # watches to answer 410
         self.expire_plural = None               # ... of this kind only
@@ -294,19 +709,63 @@ def split_list(doc, where):
 
 # --- selectors ---------------------------------------------------------------
 
-def parse_selector(text, fields):
-    """labelSelector / fieldSelector: comma-separated k=v, k==v, k!=v, and
-    (labels only) k, !k. Returns a predicate over an object."""
+# Field labels each kind's registry accepts (besides metadata.name and
+# metadata.namespace), as the real server's field label conversions.
+FIELD_LABELS = {
+    "pods": ("spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
+             "spec.serviceAccountName", "spec.hostNetwork", "status.phase",
+             "status.podIP", "status.nominatedNodeName"),
+    "nodes": ("spec.unschedulable",),
+    "services": ("spec.clusterIP", "spec.type"),
+    "events": ("reason", "type", "reportingController",
+               "regarding.kind", "regarding.name", "regarding.namespace",
+               "regarding.uid"),
+    "leases": (),
+}
+
+
+def split_terms(text):
+    """Splits on commas outside parentheses ("k in (a,b),x=y")."""
+    out, depth, cur = [], 0, ""
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == "," and depth == 0:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    out.append(cur)
+    return [t.strip() for t in out if t.strip()]
+
+
+def parse_selector(text, fields, plural=None):
+    """labelSelector / fieldSelector: comma-separated k=v, k==v, k!=v; and
+    for labels also k, !k, k in (a,b), k notin (a,b). Field selectors take
+    the field labels the kind's registry supports (FIELD_LABELS); a missing
+    field reads as "". Returns a predicate over an object."""
     terms = []
-    for part in filter(None, (t.strip() for t in text.split(","))):
-        if "!=" in part:
+    for part in split_terms(text):
+        m = None if fields else re.fullmatch(
+            r"([^\s!=()]+)\s+(in|notin)\s*\(([^()]*)\)", part)
+        if m:
+            vals = set(v.strip() for v in m.group(3).split(",") if v.strip())
+            if not vals:
+                raise BadRequest("unable to parse requirement: for 'in', "
+                                 "'notin' operators, values set can't be "
+                                 "empty")
+            terms.append((m.group(1), m.group(2), vals))
+        elif "!=" in part:
             k, v = part.split("!=", 1)
             terms.append((k.strip(), "ne", v.strip()))
         elif "=" in part:
             k, v = part.split("=", 1)
             terms.append((k.strip(), "eq", v.strip().lstrip("=")))
-        elif fields:
-            raise BadRequest("invalid field selector %r" % part)
+        elif fields or "(" in part or " " in part:
+            raise BadRequest("invalid %s selector %r" %
+                             ("field" if fields else "label", part))
         elif part.startswith("!"):
             terms.append((part[1:].strip(), "absent", None))
         else:
@@ -317,14 +776,18 @@ def parse_selector(text, fields):
             cur = obj
             for p in k.split("."):
                 if not isinstance(cur, dict) or p not in cur:
-                    return None
+                    return ""
                 cur = cur[p]
-            return cur if isinstance(cur, str) else None
+            if isinstance(cur, bool):
+                return "true" if cur else "false"
+            return cur if isinstance(cur, str) else ""
         return (obj.get("metadata", {}).get("labels") or {}).get(k)
 
     if fields:
+        ok = ("metadata.name", "metadata.namespace") + \
+            FIELD_LABELS.get(plural, ())
         for k, _, _ in terms:
-            if k not in ("metadata.name", "metadata.namespace"):
+            if k not in ok:
                 raise BadRequest('field label not supported: %s' % k)
 
     def match(obj):
@@ -337,6 +800,10 @@ def parse_selector(text, fields):
             if op == "present" and have is None:
                 return False
             if op == "absent" and have is not None:
+                return False
+            if op == "in" and have not in v:
+                return False
+            if op == "notin" and have in v:
                 return False
         return True
     return match
@@ -414,9 +881,18 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
         # Verified by the TLS handshake (CERT_OPTIONAL) against ca.crt;
         # POST /accept-certs narrows it to some certificates.
         cert = self.connection.getpeercert(binary_form=True)
+        self.node_identity = None
         if cert and app.cert_accepted(cert):
             st.count(st.auth, "cert")
             self.user = "cert"
+            # system:node:NAME (O=system:nodes): a node identity, which
+            # POST /authz?mode=node restricts as the Node authorizer and
+            # the NodeRestriction admission plugin do.
+            subj = dict(x[0] for x in (self.connection.getpeercert() or {})
+                        .get("subject", ()))
+            cn = subj.get("commonName", "")
+            if cn.startswith("system:node:"):
+                self.node_identity = cn[len("system:node:"):]
             return True
         auth = self.headers.get("Authorization", "")
         if auth.startswith("Bearer ") and auth[7:].strip() in app.tokens:
@@ -524,6 +1000,11 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
             return
         if path.rstrip("/") in DISCOVERY_PATHS:
             return self.send_json(200, discovery(path.rstrip("/")))
+        if path.startswith("/openapi/"):
+            doc = openapi(path)
+            if doc is None:
+                return self.not_found_path()
+            return self.send_json(200, doc)
         try:
             r = self.route()
             if r is None:
@@ -554,17 +1035,16 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_PATCH(self):
-        if not self.begin():
-            return
-        try:
-            self.patch()
-        except BadRequest as e:
-            self.send_status(400, "BadRequest", str(e))
+        self.write("PATCH")
 
     def do_POST(self):
-        self.method_not_allowed()
+        self.write("POST")
 
-    do_PUT = do_DELETE = do_POST
+    def do_PUT(self):
+        self.write("PUT")
+
+    def do_DELETE(self):
+        self.write("DELETE")
 
     def method_not_allowed(self):
         if not self.begin():
@@ -591,16 +1071,14 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
         with st.cond:
             obj = st.objects[plural].get(self.lookup_key(plural, ns, name))
         if obj is None:
-            return self.send_status(
-                404, "NotFound", '%s "%s" not found' % (plural, name),
-                {"name": name, "kind": plural})
+            return self.send_json(404, not_found_status(plural, name))
         self.send_json(200, obj)
 
     # --- list -------------------------------------------------------------
 
-    def selector(self):
+    def selector(self, plural):
         ls = parse_selector(self.q("labelSelector", ""), False)
-        fs = parse_selector(self.q("fieldSelector", ""), True)
+        fs = parse_selector(self.q("fieldSelector", ""), True, plural)
         return lambda o: ls(o) and fs(o)
 
     def in_ns(self, ns, obj):
@@ -617,7 +1095,7 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
             raise BadRequest("limit %r is not an integer" % limit)
         if limit < 0:
             limit = 0
-        match = self.selector()
+        match = self.selector(plural)
         cont = self.q("continue")
         rvs = self.q("resourceVersion", "")
         if cont and rvs not in ("", "0"):
@@ -740,7 +1218,7 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
         except ValueError:
             raise BadRequest("timeoutSeconds is not a number")
         bookmarks = self.q("allowWatchBookmarks") in ("1", "true")
-        sel = self.selector()
+        sel = self.selector(plural)
 
         def match(o):
             return self.in_ns(ns, o) and sel(o)
@@ -857,33 +1335,104 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
             if time.monotonic() >= deadline and not batch:
                 return
 
-    # --- PATCH nodes/status ----------------------------------------------
+    # --- writes: create, update, patch, delete -----------------------------
 
-    def patch(self):
-        app = self.server.app
-        st = app.store
-        body = self.read_body()
+    def write(self, method):
+        """Every write goes through here: recorded (GET /writes on the
+        control port; PATCHes also in GET /patches), maybe failed on purpose
+        (POST /fail), then applied."""
+        if not self.begin():
+            return
+        st = self.server.app.store
+        try:
+            body = self.read_body()
+        except BadRequest as e:
+            self.close_connection = True
+            return self.send_status(400, "BadRequest", str(e))
         ctype = self.headers.get("Content-Type", "")
-        mtype = ctype.split(";")[0].strip().lower()
-        rec = {"method": "PATCH", "path": self.url.path,
+        rec = {"method": method, "path": self.url.path,
                "query": self.url.query, "contentType": ctype,
                "body": body.decode("utf-8", "replace"), "time": time.time()}
-        code = self.do_patch(mtype, body)
+        code = self.injected_failure(method)
+        if code is None:
+            code = self.node_restricted(method)
+        if code is None:
+            try:
+                code = self.do_write(method, body,
+                                     ctype.split(";")[0].strip().lower())
+            except BadRequest as e:
+                self.send_status(400, "BadRequest", str(e))
+                code = 400
         rec["code"] = code
         with st.cond:
-            st.patches.append(rec)
+            st.writes.append(rec)
+            if method == "PATCH":
+                st.patches.append(rec)
 
-    def do_patch(self, mtype, body):
+    def node_restricted(self, method):
+        """With POST /authz?mode=node: a node identity writes only its own
+        Node (403 otherwise, in NodeRestriction's words)."""
+        app = self.server.app
+        if app.authz != "node" or self.node_identity is None:
+            return None
+        r = self.route()
+        if r is None or r[0] != "nodes":
+            return None
+        name = r[2]
+        if name == self.node_identity and method != "DELETE":
+            return None
+        what = name if name is not None else ""
+        self.send_status(403, "Forbidden",
+                         'nodes "%s" is forbidden: node "%s" is not allowed '
+                         "to modify node \"%s\"" % (what, self.node_identity,
+                                                      what),
+                         {"name": what, "kind": "nodes"})
+        return 403
+
+    def injected_failure(self, method):
+        st = self.server.app.store
+        with st.cond:
+            f = st.fail
+            if not f or f["n"] <= 0 or \
+                    (f["method"] and f["method"] != method) or \
+                    not self.url.path.startswith(f["path"] or "/"):
+                return None
+            f["n"] -= 1
+            code = f["code"]
+        reasons = {429: ("TooManyRequests", "Too many requests, please try "
+                         "again later."),
+                   500: ("InternalError", "Internal error occurred: "
+                         "injected failure"),
+                   503: ("ServiceUnavailable", "the server is currently "
+                         "unable to handle the request"),
+                   504: ("Timeout", "Timeout: request did not complete "
+                         "within the allowed duration")}
+        reason, msg = reasons.get(code, ("InternalError", "injected failure"))
+        extra = {"Retry-After": "1"} if code == 429 else None
+        self.send_json(code, status_obj(code, reason, msg), extra)
+        return code
+
+    def parse_json(self, body, what):
+        try:
+            return json.loads(body)
+        except ValueError as e:
+            raise BadRequest("error decoding %s: %s" % (what, e))
+
+    def do_write(self, method, body, mtype):
         st = self.server.app.store
         r = self.route()
         if r is None:
             self.not_found_path()
             return 404
         plural, ns, name, sub = r
-        if plural != "nodes" or name is None:
+        namespaced = KINDS[plural][3]
+        if (namespaced and ns is None and (name is not None or
+                                           method == "POST")) or \
+                (method == "POST" and name is not None) or \
+                (method != "POST" and name is None):
             self.method_not_allowed_inner()
             return 405
-        if mtype not in PATCH_TYPES:
+        if method == "PATCH" and mtype not in PATCH_TYPES:
             self.send_status(
                 415, "UnsupportedMediaType",
                 "the body of the request was in an unknown format - "
@@ -891,47 +1440,230 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
                 "application/merge-patch+json, application/apply-patch+yaml, "
                 "application/strategic-merge-patch+json")
             return 415
-        try:
-            p = json.loads(body)
-        except ValueError as e:
-            self.send_status(400, "BadRequest",
-                             "error decoding patch: %s" % e)
-            return 400
-        if not isinstance(p, dict):
-            self.send_status(400, "BadRequest",
-                             "patch is not a JSON object")
-            return 400
-        with st.cond:
-            old = st.objects["nodes"].get(("", name))
-            if old is None:
-                obj = None
-            else:
-                obj = copy.deepcopy(old)
-                pmd = p.get("metadata") or {}
-                for f in ("annotations", "labels"):
-                    if f in pmd:
-                        v = merge_patch(obj["metadata"].get(f) or {},
-                                        pmd[f] or {})
-                        if v:
-                            obj["metadata"][f] = v
-                        else:
-                            obj["metadata"].pop(f, None)
-                if "status" in p:
-                    obj["status"] = merge_patch(obj.get("status") or {},
-                                                p["status"] or {})
-                if sub is None and "spec" in p:
-                    obj["spec"] = merge_patch(obj.get("spec") or {},
-                                              p["spec"] or {})
-                # No-op patches change nothing, as etcd's GuaranteedUpdate.
-                if obj != old:
-                    st.put(obj)
-                else:
-                    obj = old
-        if obj is None:
-            self.send_status(404, "NotFound", 'nodes "%s" not found' % name,
-                             {"name": name, "kind": "nodes"})
+        if sub is not None and plural not in STATUS_SUB:
+            self.not_found_path()
             return 404
-        self.send_json(200, obj)
+        if method == "POST":
+            obj = self.parse_json(body, "object")
+            return self.create(plural, ns, obj)
+        key = self.lookup_key(plural, ns, name)
+        if method == "DELETE":
+            opts = self.parse_json(body, "DeleteOptions") if body.strip() \
+                else {}
+            return self.delete(plural, key, name, opts)
+        if method == "PUT":
+            new = self.parse_json(body, "object")
+        else:
+            patch = self.parse_json(body, "patch")
+            if mtype != "application/json-patch+json" and \
+                    not isinstance(patch, dict):
+                raise BadRequest("patch is not a JSON object")
+        with st.cond:
+            old = st.objects[plural].get(key)
+            if old is None:
+                self.send_json(404, not_found_status(plural, name))
+                return 404
+            if method == "PATCH":
+                if mtype == "application/json-patch+json":
+                    try:
+                        new = json_patch(old, patch)
+                    except PatchApplyError as e:
+                        self.send_status(
+                            422, "Invalid", "the server rejected our "
+                            "request due to an error in our request",
+                            {"causes": [{"reason":
+                                         "UnexpectedServerResponse",
+                                         "message": str(e)}]})
+                        return 422
+                elif mtype == "application/merge-patch+json":
+                    new = merge_patch(old, patch)
+                else:
+                    new = strategic_merge(old, patch)
+            return self.update(plural, key, name, old, new, sub)
+
+    def check_body_meta(self, plural, ns, obj):
+        if not isinstance(obj, dict):
+            raise BadRequest("the object is not a JSON object")
+        want = api_version(plural)
+        kind = KINDS[plural][0]
+        if obj.get("kind", kind) != kind or \
+                obj.get("apiVersion", want) != want:
+            raise BadRequest("the API version in the data (%s) does not "
+                             "match the expected API version (%s)" %
+                             (obj.get("apiVersion"), want)
+                             if obj.get("apiVersion", want) != want else
+                             "the kind in the data (%s) does not match the "
+                             "expected kind (%s)" % (obj.get("kind"), kind))
+        md = obj.setdefault("metadata", {})
+        if not isinstance(md, dict):
+            raise BadRequest("metadata is not an object")
+        if KINDS[plural][3]:
+            if md.get("namespace") not in (None, "", ns):
+                raise BadRequest("the namespace of the provided object does "
+                                 "not match the namespace sent on the "
+                                 "request")
+            md["namespace"] = ns
+        else:
+            md.pop("namespace", None)
+        return md
+
+    def create(self, plural, ns, obj):
+        st = self.server.app.store
+        md = self.check_body_meta(plural, ns, obj)
+        if md.get("resourceVersion"):
+            raise BadRequest("resourceVersion should not be set on objects "
+                             "to be created")
+        if not md.get("name") and md.get("generateName"):
+            md["name"] = md["generateName"] + "".join(
+                random.choice("bcdfghjklmnpqrstvwxz2456789")
+                for _ in range(5))
+        name = md.get("name") or ""
+        if not name:
+            errs = [("metadata.name", "FieldValueRequired",
+                     "Required value: name or generateName is required")]
+            self.send_json(422, invalid_status(plural, name, errs))
+            return 422
+        obj = normalise(dict(obj, kind=KINDS[plural][0],
+                             apiVersion=api_version(plural)), "body")
+        md = obj["metadata"]
+        for f in ("uid", "creationTimestamp", "deletionTimestamp",
+                  "generation", "resourceVersion"):
+            md.pop(f, None)
+        if plural in STATUS_SUB and plural != "pods":
+            obj.pop("status", None)
+        default(plural, obj)
+        errs = validate(plural, obj)
+        if errs:
+            self.send_json(422, invalid_status(plural, name, errs))
+            return 422
+        md["generation"] = 1
+        with st.cond:
+            key = (md.get("namespace", ""), name)
+            if key in st.objects[plural]:
+                self.send_status(409, "AlreadyExists", '%s "%s" already '
+                                 "exists" % (resource_name(plural), name),
+                                 res_details(plural, name))
+                return 409
+            st.put(obj)
+            out = copy.deepcopy(obj)
+        self.send_json(201, out)
+        return 201
+
+    def update(self, plural, key, name, old, new, sub):
+        """Caller holds the store's lock; old is the stored object, new
+        the object PUT or patched."""
+        st = self.server.app.store
+        if not isinstance(new, dict):
+            raise BadRequest("the result is not a JSON object")
+        md = self.check_body_meta(plural, key[0] or None, new)
+        if md.get("name", name) != name:
+            raise BadRequest("the name of the object (%s) does not match "
+                             "the name on the URL (%s)" % (md["name"], name))
+        rv = md.get("resourceVersion")
+        omd = old["metadata"]
+        if rv not in (None, "") and rv != omd["resourceVersion"]:
+            self.send_json(409, conflict_status(plural, name))
+            return 409
+        if md.get("uid") not in (None, "", omd.get("uid")):
+            self.send_json(409, conflict_status(
+                plural, name, "Precondition failed: UID in precondition: "
+                "%s, UID in object meta: %s" % (md["uid"], omd.get("uid"))))
+            return 409
+        if sub == "status":
+            # The status strategy: status (and labels/annotations) only.
+            obj = copy.deepcopy(old)
+            if "status" in new:
+                obj["status"] = copy.deepcopy(new["status"])
+            else:
+                obj.pop("status", None)
+            for f in ("labels", "annotations"):
+                if new["metadata"].get(f):
+                    obj["metadata"][f] = copy.deepcopy(new["metadata"][f])
+                else:
+                    obj["metadata"].pop(f, None)
+        else:
+            obj = copy.deepcopy(new)
+            obj["kind"] = KINDS[plural][0]
+            obj["apiVersion"] = api_version(plural)
+            nmd = obj["metadata"]
+            for f in ("uid", "creationTimestamp", "deletionTimestamp",
+                      "deletionGracePeriodSeconds", "generation",
+                      "resourceVersion", "name"):
+                if f in omd:
+                    nmd[f] = omd[f]
+                else:
+                    nmd.pop(f, None)
+            if plural in STATUS_SUB:
+                if "status" in old:
+                    obj["status"] = copy.deepcopy(old["status"])
+                else:
+                    obj.pop("status", None)
+            default(plural, obj)
+            errs = validate(plural, obj)
+            if omd.get("deletionTimestamp"):
+                added = [f for f in nmd.get("finalizers") or []
+                         if f not in (omd.get("finalizers") or [])]
+                if added:
+                    errs.append(("metadata.finalizers", "FieldValueForbidden",
+                                 "Forbidden: no new finalizers can be added "
+                                 "if the object is being deleted, found new "
+                                 "finalizers %s" % json.dumps(added)))
+            if errs:
+                self.send_json(422, invalid_status(plural, name, errs))
+                return 422
+            strip = ("metadata", "status", "kind", "apiVersion")
+            if {k: v for k, v in obj.items() if k not in strip} != \
+                    {k: v for k, v in old.items() if k not in strip}:
+                nmd["generation"] = omd.get("generation", 0) + 1
+        # Field order as the real server writes it.
+        obj = dict({"kind": obj["kind"], "apiVersion": obj["apiVersion"],
+                    "metadata": obj["metadata"]}, **obj)
+        obj["metadata"]["resourceVersion"] = omd["resourceVersion"]
+        if obj == old:
+            # A no-op changes nothing, as etcd's GuaranteedUpdate.
+            self.send_json(200, old)
+            return 200
+        if obj["metadata"].get("deletionTimestamp") and \
+                not obj["metadata"].get("finalizers"):
+            gone = st.delete(plural, key)
+            self.send_json(200, gone)
+            return 200
+        st.put(obj)
+        self.send_json(200, copy.deepcopy(obj))
+        return 200
+
+    def delete(self, plural, key, name, opts):
+        st = self.server.app.store
+        if not isinstance(opts, dict):
+            raise BadRequest("DeleteOptions is not a JSON object")
+        pre = opts.get("preconditions") or {}
+        with st.cond:
+            old = st.objects[plural].get(key)
+            if old is None:
+                self.send_json(404, not_found_status(plural, name))
+                return 404
+            omd = old["metadata"]
+            for f, label in (("uid", "UID"),
+                             ("resourceVersion", "ResourceVersion")):
+                if pre.get(f) not in (None, "") and pre[f] != omd.get(f):
+                    self.send_json(409, conflict_status(
+                        plural, name, "Precondition failed: %s in "
+                        "precondition: %s, %s in object meta: %s" %
+                        (label, pre[f], label, omd.get(f))))
+                    return 409
+            if omd.get("finalizers"):
+                # Graceful: marked, kept until the finalizers are gone.
+                if not omd.get("deletionTimestamp"):
+                    obj = copy.deepcopy(old)
+                    obj["metadata"]["deletionTimestamp"] = now_rfc3339()
+                    obj["metadata"]["deletionGracePeriodSeconds"] = 0
+                    st.put(obj)
+                    old = obj
+                out = copy.deepcopy(old)
+                self.send_json(202, out)
+                return 202
+            gone = st.delete(plural, key)
+        self.send_json(200, gone)
         return 200
 
     def method_not_allowed_inner(self):
@@ -1052,6 +1784,13 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
         if parts == ["patches"]:
             with st.cond:
                 return self.reply(200, list(st.patches))
+        if parts == ["writes"]:
+            # ?method=M&path=PREFIX narrow it down.
+            with st.cond:
+                out = [w for w in st.writes
+                       if w["method"] == q.get("method", w["method"]) and
+                       w["path"].startswith(q.get("path", ""))]
+            return self.reply(200, out)
         if parts == ["requests"]:
             with st.cond:
                 return self.reply(200, list(st.requests_log))
@@ -1117,6 +1856,10 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
         if parts == ["patches"]:
             with st.cond:
                 st.patches = []
+            return self.reply(200, {"ok": True})
+        if parts == ["writes"]:
+            with st.cond:
+                st.writes = []
             return self.reply(200, {"ok": True})
         if parts == ["requests"]:
             with st.cond:
@@ -1238,6 +1981,28 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
                 n = sum(1 for w in st.watches if w.bookmarks)
                 st.cond.notify_all()
             return self.reply(200, {"watches": n})
+        if cmd == "authz":
+            mode = q.get("mode")
+            if mode not in ("none", "node"):
+                return self.error(400, "authz: mode=none|node")
+            app.authz = mode
+            return self.reply(200, {"authz": mode})
+        if cmd == "fail":
+            # The next n API requests (writes unless method=) under path
+            # answer code with a Status.
+            try:
+                n = int(q.get("n", "1"))
+                code = int(q.get("code", "500"))
+                if n < 0 or not 400 <= code <= 599:
+                    raise ValueError
+            except ValueError:
+                return self.error(400, "fail: n=N&code=4xx|5xx[&method=M]"
+                                  "[&path=PREFIX]")
+            with st.cond:
+                st.fail = {"n": n, "code": code,
+                           "method": q.get("method") or None,
+                           "path": q.get("path") or None}
+            return self.reply(200, {"fail": st.fail})
         if cmd == "reset-stats":
             with st.cond:
                 st.reset_stats()
@@ -1308,6 +2073,7 @@ class App:
                 self.tokens = set(filter(None, [f.read().strip()]))
         self.certs_accepted = None      # None: any certificate of ca.crt
         self.chunking = args.chunking
+        self.authz = "none"             # POST /authz?mode=node
         self.family, host, port = parse_addr(args.listen, "--listen")
         self.api_addr = (host, port)
         self.api = None
@@ -1383,6 +2149,7 @@ class App:
                     "requests": dict(st.requests),
                     "auth": dict(st.auth),
                     "patches": len(st.patches),
+                    "writes": len(st.writes),
                     "dropped": st.drops,
                     "connections": len(self.conns),
                     "up": self.api is not None,

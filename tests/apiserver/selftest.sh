@@ -230,6 +230,8 @@ run_case() {	# NAME FUNC
 		"http://127.0.0.1:$control_port/error410mode?mode=event" \
 		"http://127.0.0.1:$control_port/chunking?mode=event" \
 		"http://127.0.0.1:$control_port/expire-watches?n=0" \
+		"http://127.0.0.1:$control_port/authz?mode=none" \
+		"http://127.0.0.1:$control_port/fail?n=0" \
 		-X POST -d "" "http://127.0.0.1:$control_port/accept-certs" \
 		>/dev/null 2>&1
 	curl -sS -X POST --data-binary @"$certs/token" \
@@ -432,7 +434,10 @@ t_get_one() {
 	expect_eq 'Status NotFound 404 nodes "nope" not found' \
 		"$(js "$tmp/out" '" ".join(str(d[k]) for k in ("kind","reason","code","message"))')" 404
 	expect_eq 404 "$(api /api/v1/widgets)" "unknown kind"
-	expect_eq 405 "$(api -X POST -d '{}' /api/v1/nodes)" "POST"
+	expect_eq 422 "$(api -X POST -d '{}' /api/v1/nodes)" "POST without a name"
+	expect_eq 'Invalid Node "" is invalid: metadata.name: Required value: name or generateName is required' \
+		"$(js "$tmp/out" 'd["reason"]+" "+d["message"]')" 422
+	expect_eq 405 "$(api -X PUT -d '{}' /api/v1/nodes)" "PUT on a collection"
 }
 
 t_pagination() {
@@ -920,6 +925,266 @@ node/fx-b" "$out" "kubectl get nodes"
 	ctl_ok DELETE /objects/nodes/kw-1
 }
 
+# --- writes: create, update, patch, delete; Events; Leases ------------------
+
+post() {	# PATH BODY: a create
+	api -X POST -H 'Content-Type: application/json' --data-binary "$2" "$1"
+}
+
+t_write_create_update() {
+	local rv uid code body
+	rv=$(rv)
+	watch_bg "$tmp/ww" "resourceVersion=$rv&timeoutSeconds=5" /api/v1/namespaces/default/services
+	code=$(post /api/v1/namespaces/default/services '{"apiVersion":"v1","kind":"Service","metadata":{"name":"wr-1","namespace":"default"},"spec":{"type":"LoadBalancer","ports":[{"port":80}]}}')
+	expect_eq 201 "$code" create
+	expect_eq "wr-1 $((rv + 1)) 1 TCP 80 None True True" \
+		"$(js "$tmp/out" '" ".join(str(x) for x in [d["metadata"]["name"],d["metadata"]["resourceVersion"],d["metadata"]["generation"],d["spec"]["ports"][0]["protocol"],d["spec"]["ports"][0]["targetPort"],d["spec"]["sessionAffinity"],len(d["metadata"]["uid"])==36,d["metadata"]["creationTimestamp"].endswith("Z")])')" "created, defaulted"
+	uid=$(js "$tmp/out" 'd["metadata"]["uid"]')
+	expect_eq 409 "$(post /api/v1/namespaces/default/services '{"metadata":{"name":"wr-1"},"spec":{"ports":[{"port":80}]}}')" "create again"
+	expect_eq 'AlreadyExists services "wr-1" already exists {"name":"wr-1","kind":"services"}' \
+		"$(js "$tmp/out" 'd["reason"]+" "+d["message"]+" "+json.dumps(d["details"],separators=(",",":"))')" "already exists"
+	expect_eq 400 "$(post /api/v1/namespaces/other/services '{"metadata":{"name":"wr-2","namespace":"default"},"spec":{"ports":[{"port":80}]}}')" "namespace mismatch"
+	expect_eq 422 "$(post /api/v1/namespaces/default/services '{"metadata":{"name":"wr-2"},"spec":{}}')" "no ports"
+	expect_eq 'Invalid Service "wr-2" is invalid: spec.ports: Required value [{"reason":"FieldValueRequired","message":"Required value","field":"spec.ports"}]' \
+		"$(js "$tmp/out" 'd["reason"]+" "+d["message"]+" "+json.dumps(d["details"]["causes"],separators=(",",":"))')" "422"
+	# Update with the resourceVersion read; then the same again: stale.
+	body="{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"wr-1\",\"namespace\":\"default\",\"resourceVersion\":\"$((rv + 1))\"},\"spec\":{\"type\":\"LoadBalancer\",\"ports\":[{\"port\":81}]},\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"192.0.2.1\"}]}}}"
+	code=$(api -X PUT -H 'Content-Type: application/json' --data-binary "$body" /api/v1/namespaces/default/services/wr-1)
+	expect_eq 200 "$code" update
+	expect_eq "$((rv + 2)) 2 81 $uid {}" \
+		"$(js "$tmp/out" '" ".join(str(x) for x in [d["metadata"]["resourceVersion"],d["metadata"]["generation"],d["spec"]["ports"][0]["port"],d["metadata"]["uid"],json.dumps(d.get("status",{}))])')" "updated, status ignored"
+	expect_eq 409 "$(api -X PUT -H 'Content-Type: application/json' --data-binary "$body" /api/v1/namespaces/default/services/wr-1)" stale
+	expect_eq 'Conflict 409 Operation cannot be fulfilled on services "wr-1": the object has been modified; please apply your changes to the latest version and try again' \
+		"$(js "$tmp/out" '" ".join(str(d[k]) for k in ("reason","code","message"))')" "409 Status"
+	expect_eq 404 "$(api -X PUT -H 'Content-Type: application/json' --data-binary '{"metadata":{"name":"nope"},"spec":{"ports":[{"port":1}]}}' /api/v1/namespaces/default/services/nope)" "update unknown"
+	# PUT /status: status only.
+	body="{\"metadata\":{\"name\":\"wr-1\",\"namespace\":\"default\"},\"spec\":{\"ports\":[{\"port\":99}]},\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"192.0.2.7\"}]}}}"
+	expect_eq 200 "$(api -X PUT -H 'Content-Type: application/json' --data-binary "$body" /api/v1/namespaces/default/services/wr-1/status)" "PUT status"
+	expect_eq "$((rv + 3)) 2 81 192.0.2.7" \
+		"$(js "$tmp/out" '" ".join(str(x) for x in [d["metadata"]["resourceVersion"],d["metadata"]["generation"],d["spec"]["ports"][0]["port"],d["status"]["loadBalancer"]["ingress"][0]["ip"]])')" "status written"
+	expect_eq 200 "$(api -X DELETE /api/v1/namespaces/default/services/wr-1)" delete
+	expect_eq 404 "$(api /api/v1/namespaces/default/services/wr-1)" "gone"
+	wait "$wpid" || true
+	expect_eq "ADDED $((rv + 1))
+MODIFIED $((rv + 2))
+MODIFIED $((rv + 3))
+DELETED $((rv + 4))" "$(jl "$tmp/ww" 'e["type"]+" "+e["object"]["metadata"]["resourceVersion"]')" "watch saw the writes"
+}
+
+t_write_patch() {
+	put '{"kind":"Service","metadata":{"name":"wp-1","namespace":"default","finalizers":["a.io/x"]},"spec":{"ports":[{"port":80,"protocol":"TCP"},{"port":443,"protocol":"TCP"}]},"status":{"conditions":[{"type":"A","status":"True"},{"type":"B","status":"False"}]}}'
+	local rv
+	rv=$(rv)
+	# Strategic: lists merged by key (ports by port, conditions by type),
+	# finalizers as a set, $patch delete, $deleteFromPrimitiveList.
+	expect_eq 200 "$(api -X PATCH -H 'Content-Type: application/strategic-merge-patch+json' \
+		--data-binary '{"metadata":{"finalizers":["b.io/y"]},"spec":{"ports":[{"port":443,"name":"https"},{"port":80,"$patch":"delete"}]}}' \
+		/api/v1/namespaces/default/services/wp-1)" strategic
+	expect_eq '["a.io/x","b.io/y"] [[443,"https"]]' \
+		"$(js "$tmp/out" 'json.dumps(d["metadata"]["finalizers"],separators=(",",":"))+" "+json.dumps([[p["port"],p.get("name")] for p in d["spec"]["ports"]],separators=(",",":"))')" "strategic result"
+	expect_eq 200 "$(api -X PATCH -H 'Content-Type: application/strategic-merge-patch+json' \
+		--data-binary '{"status":{"conditions":[{"type":"B","status":"True"}]},"metadata":{"$deleteFromPrimitiveList/finalizers":["a.io/x"]}}' \
+		/api/v1/namespaces/default/services/wp-1/status)" "strategic status"
+	expect_eq '[["A","True"],["B","True"]] ["a.io/x","b.io/y"]' \
+		"$(js "$tmp/out" 'json.dumps([[c["type"],c["status"]] for c in d["status"]["conditions"]],separators=(",",":"))+" "+json.dumps(d["metadata"]["finalizers"],separators=(",",":"))')" "conditions merged by type, finalizers untouched on /status"
+	# Merge patch: lists replace.
+	expect_eq 200 "$(api -X PATCH -H 'Content-Type: application/merge-patch+json' \
+		--data-binary '{"metadata":{"finalizers":["b.io/y"]}}' /api/v1/namespaces/default/services/wp-1)" merge
+	expect_eq '["b.io/y"]' "$(js "$tmp/out" 'json.dumps(d["metadata"]["finalizers"])')" "merge replaces lists"
+	# JSON patch, a failing test op (422), a stale resourceVersion (409).
+	expect_eq 200 "$(api -X PATCH -H 'Content-Type: application/json-patch+json' \
+		--data-binary '[{"op":"add","path":"/metadata/labels","value":{"k":"v"}},{"op":"test","path":"/metadata/labels/k","value":"v"}]' \
+		/api/v1/namespaces/default/services/wp-1)" "json patch"
+	expect_eq v "$(js "$tmp/out" 'd["metadata"]["labels"]["k"]')" "json patch result"
+	expect_eq 422 "$(api -X PATCH -H 'Content-Type: application/json-patch+json' \
+		--data-binary '[{"op":"test","path":"/metadata/labels/k","value":"w"}]' \
+		/api/v1/namespaces/default/services/wp-1)" "failed test op"
+	expect_eq 'Invalid the server rejected our request due to an error in our request testing value /metadata/labels/k failed: test failed' \
+		"$(js "$tmp/out" 'd["reason"]+" "+d["message"]+" "+d["details"]["causes"][0]["message"]')" "422 Status"
+	expect_eq 409 "$(api -X PATCH -H 'Content-Type: application/merge-patch+json' \
+		--data-binary "{\"metadata\":{\"resourceVersion\":\"$rv\",\"labels\":{\"k\":\"z\"}}}" \
+		/api/v1/namespaces/default/services/wp-1)" "stale rv in a patch"
+	expect_eq 404 "$(api -X PATCH -H 'Content-Type: application/merge-patch+json' \
+		--data-binary '{}' /api/v1/namespaces/default/services/nope)" "unknown"
+	expect_eq 'services "nope" not found' "$(js "$tmp/out" 'd["message"]')" "404 message"
+	expect_eq 415 "$(api -X PATCH -H 'Content-Type: application/json' --data-binary '{}' \
+		/api/v1/namespaces/default/services/wp-1)" "415"
+	ctl_ok DELETE /objects/services/default/wp-1
+}
+
+t_write_finalizers() {
+	put '{"kind":"Service","metadata":{"name":"wf-1","namespace":"default","uid":"u-1","finalizers":["service.kubernetes.io/load-balancer-cleanup"]},"spec":{"ports":[{"port":80}]}}'
+	local rv
+	rv=$(rv)
+	watch_bg "$tmp/wf" "resourceVersion=$rv&timeoutSeconds=4&fieldSelector=metadata.name%3Dwf-1" /api/v1/namespaces/default/services
+	expect_eq 409 "$(api -X DELETE -H 'Content-Type: application/json' \
+		--data-binary '{"preconditions":{"uid":"u-2"}}' /api/v1/namespaces/default/services/wf-1)" "uid precondition"
+	expect_eq 'Operation cannot be fulfilled on services "wf-1": Precondition failed: UID in precondition: u-2, UID in object meta: u-1' \
+		"$(js "$tmp/out" 'd["message"]')" "precondition message"
+	expect_eq 202 "$(api -X DELETE -H 'Content-Type: application/json' \
+		--data-binary '{"preconditions":{"uid":"u-1"}}' /api/v1/namespaces/default/services/wf-1)" "delete with a finalizer"
+	expect_eq True "$(js "$tmp/out" 'str(d["metadata"]["deletionTimestamp"].endswith("Z"))')" deletionTimestamp
+	expect_eq 200 "$(api /api/v1/namespaces/default/services/wf-1)" "still there"
+	expect_eq 422 "$(api -X PATCH -H 'Content-Type: application/merge-patch+json' \
+		--data-binary '{"metadata":{"finalizers":["service.kubernetes.io/load-balancer-cleanup","x.io/new"]}}' \
+		/api/v1/namespaces/default/services/wf-1)" "no new finalizer while deleting"
+	expect_eq 200 "$(api -X PATCH -H 'Content-Type: application/merge-patch+json' \
+		--data-binary '{"metadata":{"finalizers":null}}' /api/v1/namespaces/default/services/wf-1)" "finalizer removed"
+	expect_eq 404 "$(api /api/v1/namespaces/default/services/wf-1)" "gone with its finalizer"
+	wait "$wpid" || true
+	expect_eq "MODIFIED True
+DELETED True" "$(jl "$tmp/wf" 'e["type"]+" "+str("deletionTimestamp" in e["object"]["metadata"])')" "watch: marked, then deleted"
+}
+
+t_events() {
+	local now ev
+	now=$(date -u +%Y-%m-%dT%H:%M:%S.000000Z)
+	ev="{\"apiVersion\":\"events.k8s.io/v1\",\"kind\":\"Event\",\"metadata\":{\"name\":\"lb.1\",\"namespace\":\"default\"},\"eventTime\":\"$now\",\"reportingController\":\"nodeplane.io/servicelb\",\"reportingInstance\":\"n1\",\"action\":\"EnsureLoadBalancer\",\"reason\":\"UpdatedLoadBalancer\",\"note\":\"x\",\"type\":\"Normal\",\"regarding\":{\"kind\":\"Service\",\"namespace\":\"default\",\"name\":\"lb\",\"apiVersion\":\"v1\"}}"
+	expect_eq 201 "$(post /apis/events.k8s.io/v1/namespaces/default/events "$ev")" "create Event"
+	expect_eq 200 "$(api -X PATCH -H 'Content-Type: application/strategic-merge-patch+json' \
+		--data-binary "{\"series\":{\"count\":2,\"lastObservedTime\":\"$now\"}}" \
+		/apis/events.k8s.io/v1/namespaces/default/events/lb.1)" "series"
+	expect_eq 2 "$(js "$tmp/out" 'd["series"]["count"]')" "series.count"
+	expect_eq 422 "$(api -X PATCH -H 'Content-Type: application/merge-patch+json' \
+		--data-binary '{"series":{"count":1,"lastObservedTime":null}}' /apis/events.k8s.io/v1/namespaces/default/events/lb.1)" "bad series"
+	expect_eq 'Event.events.k8s.io "lb.1" is invalid: [series.count: Invalid value: 1: should be at least 2, series.lastObservedTime: Required value]' \
+		"$(js "$tmp/out" 'd["message"]')" "series 422"
+	expect_eq 422 "$(post /apis/events.k8s.io/v1/namespaces/default/events '{"metadata":{"name":"e2"},"type":"Bad"}')" "invalid Event"
+	expect_eq 'Event.events.k8s.io "e2" is invalid: [eventTime: Required value, reportingController: Required value, reportingInstance: Required value, action: Required value, reason: Required value, type: Unsupported value: "Bad": supported values: "Normal", "Warning"]' \
+		"$(js "$tmp/out" 'd["message"]')" "Event 422"
+	expect_eq 200 "$(api /apis/events.k8s.io/v1/events)" "list all"
+	expect_eq "EventList events.k8s.io/v1 lb.1" "$(js "$tmp/out" '" ".join([d["kind"],d["apiVersion"]]+[i["metadata"]["name"] for i in d["items"]])')" "EventList"
+	expect_eq 404 "$(api /apis/events.k8s.io/v1/namespaces/default/events/nope)" "unknown Event"
+	expect_eq 'events.events.k8s.io "nope" not found {"name":"nope","group":"events.k8s.io","kind":"events"}' \
+		"$(js "$tmp/out" 'd["message"]+" "+json.dumps(d["details"],separators=(",",":"))')" "404 names the group"
+	expect_eq 200 "$(api -X DELETE /apis/events.k8s.io/v1/namespaces/default/events/lb.1)" "delete Event"
+}
+
+t_leases() {
+	local rv body
+	body='{"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"l-1","namespace":"kube-system"},"spec":{"holderIdentity":"n1","leaseDurationSeconds":15,"renewTime":"2026-01-01T00:00:00.000000Z","leaseTransitions":0}}'
+	expect_eq 201 "$(post /apis/coordination.k8s.io/v1/namespaces/kube-system/leases "$body")" "create Lease"
+	rv=$(js "$tmp/out" 'd["metadata"]["resourceVersion"]')
+	body="{\"metadata\":{\"name\":\"l-1\",\"namespace\":\"kube-system\",\"resourceVersion\":\"$rv\"},\"spec\":{\"holderIdentity\":\"n2\",\"leaseDurationSeconds\":15,\"leaseTransitions\":1}}"
+	expect_eq 200 "$(api -X PUT -H 'Content-Type: application/json' --data-binary "$body" /apis/coordination.k8s.io/v1/namespaces/kube-system/leases/l-1)" "take over"
+	expect_eq "n2 1" "$(js "$tmp/out" 'd["spec"]["holderIdentity"]+" "+str(d["spec"]["leaseTransitions"])')" "holder"
+	expect_eq 409 "$(api -X PUT -H 'Content-Type: application/json' --data-binary "$body" /apis/coordination.k8s.io/v1/namespaces/kube-system/leases/l-1)" "a second taker loses"
+	expect_eq 'Operation cannot be fulfilled on leases.coordination.k8s.io "l-1": the object has been modified; please apply your changes to the latest version and try again' \
+		"$(js "$tmp/out" 'd["message"]')" "409 names the group"
+	expect_eq 422 "$(post /apis/coordination.k8s.io/v1/namespaces/kube-system/leases '{"metadata":{"name":"l-2"},"spec":{"leaseDurationSeconds":0}}')" "bad duration"
+	expect_eq 'Lease.coordination.k8s.io "l-2" is invalid: spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0' \
+		"$(js "$tmp/out" 'd["message"]')" "Lease 422"
+	expect_eq 200 "$(api '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases?labelSelector=a%3Db')" "list by label"
+	expect_eq "LeaseList 0" "$(js "$tmp/out" 'd["kind"]+" "+str(len(d["items"]))')" "LeaseList"
+	expect_eq 200 "$(api -X DELETE /apis/coordination.k8s.io/v1/namespaces/kube-system/leases/l-1)" "delete Lease"
+}
+
+t_fail_writes() {
+	ctl_ok DELETE /writes
+	ctl_ok POST '/fail?n=2&code=500&path=/apis/coordination.k8s.io'
+	local body='{"metadata":{"name":"f-1"},"spec":{"holderIdentity":"x"}}' p=/apis/coordination.k8s.io/v1/namespaces/kube-system/leases
+	local a b c
+	a=$(post $p "$body")
+	expect_eq InternalError "$(js "$tmp/out" 'd["reason"]')" reason
+	b=$(post $p "$body")
+	c=$(post $p "$body")
+	expect_eq "500 500 201" "$a $b $c" "two failures then through"
+	ctl_ok POST '/fail?n=1&code=429&method=PATCH'
+	expect_eq 201 "$(post /api/v1/namespaces/default/services '{"metadata":{"name":"f-2"},"spec":{"ports":[{"port":1}]}}')" "POST not matched"
+	expect_eq 429 "$(api -X PATCH -H 'Content-Type: application/merge-patch+json' --data-binary '{}' /api/v1/namespaces/default/services/f-2)" "PATCH failed"
+	ctl_ok GET '/writes?path=/apis/coordination.k8s.io'
+	expect_eq "POST 500,POST 500,POST 201" \
+		"$(js "$tmp/ctl" '",".join(w["method"]+" "+str(w["code"]) for w in d)')" "writes recorded"
+	expect_eq "$body" "$(js "$tmp/ctl" 'd[2]["body"]')" "body recorded"
+	expect_eq 400 "$(ctl POST '/fail?code=200')" "bad fail"
+	ctl_ok DELETE /objects/leases/kube-system/f-1
+	ctl_ok DELETE /objects/services/default/f-2
+}
+
+t_kubectl_writes() {
+	command -v kubectl >/dev/null || skip "missing: kubectl"
+	sed "s#https://127.0.0.1:6443#$base#" "$certs/kubeconfig-files.yaml" \
+		>"$certs/kubeconfig-kubectl.yaml"
+	local kc=$certs/kubeconfig-kubectl.yaml out
+	printf '%s\n' 'apiVersion: v1' 'kind: Service' \
+		'metadata: {name: kw-svc, namespace: default}' \
+		'spec: {type: LoadBalancer, ports: [{port: 80}]}' >"$tmp/svc.yaml"
+	out=$(kubectl --kubeconfig "$kc" apply -f "$tmp/svc.yaml" 2>&1) || fail "kubectl apply: $out"
+	expect_eq "service/kw-svc created" "$out" "kubectl apply"
+	out=$(kubectl --kubeconfig "$kc" -n default patch svc kw-svc --subresource=status --type=merge \
+		-p '{"status":{"loadBalancer":{"ingress":[{"ip":"192.0.2.5","ipMode":"VIP"}]}}}' 2>&1) ||
+		fail "kubectl patch --subresource=status: $out"
+	expect_eq "service/kw-svc patched" "$out" "kubectl patch status"
+	out=$(kubectl --kubeconfig "$kc" -n default get svc kw-svc -o jsonpath='{.status.loadBalancer.ingress[0].ip} {.spec.ports[0].protocol}' 2>&1)
+	expect_eq "192.0.2.5 TCP" "$out" "kubectl get status"
+	sed -i 's/port: 80/port: 8080/' "$tmp/svc.yaml"
+	out=$(kubectl --kubeconfig "$kc" apply -f "$tmp/svc.yaml" 2>&1) || fail "kubectl apply again: $out"
+	expect_eq "service/kw-svc configured" "$out" "kubectl apply again"
+	out=$(kubectl --kubeconfig "$kc" -n default get svc kw-svc -o jsonpath='{.spec.ports[*].port} {.metadata.generation}' 2>&1)
+	expect_eq "8080 2" "$out" "3-way merge dropped port 80"
+	post /apis/coordination.k8s.io/v1/namespaces/kube-system/leases \
+		'{"metadata":{"name":"kw-lease"},"spec":{"holderIdentity":"n1","leaseDurationSeconds":15}}' >/dev/null
+	out=$(kubectl --kubeconfig "$kc" get leases -n kube-system -o name 2>&1) || fail "kubectl get leases: $out"
+	expect_eq "lease.coordination.k8s.io/kw-lease" "$out" "kubectl get leases"
+	out=$(kubectl --kubeconfig "$kc" get leases -n kube-system kw-lease -o jsonpath='{.spec.holderIdentity}' 2>&1)
+	expect_eq n1 "$out" "kubectl get lease"
+	post /apis/events.k8s.io/v1/namespaces/default/events \
+		"{\"metadata\":{\"name\":\"kw-svc.1\"},\"eventTime\":\"$(date -u +%Y-%m-%dT%H:%M:%S.000000Z)\",\"reportingController\":\"nodeplane.io/servicelb\",\"reportingInstance\":\"n1\",\"action\":\"A\",\"reason\":\"R\",\"type\":\"Normal\",\"regarding\":{\"kind\":\"Service\",\"namespace\":\"default\",\"name\":\"kw-svc\"}}" >/dev/null
+	out=$(kubectl --kubeconfig "$kc" get events.events.k8s.io -A -o name 2>&1) || fail "kubectl get events: $out"
+	expect_eq "event.events.k8s.io/kw-svc.1" "$out" "kubectl get events.events.k8s.io"
+	out=$(kubectl --kubeconfig "$kc" -n default delete svc kw-svc 2>&1) || fail "kubectl delete: $out"
+	expect_eq 'service "kw-svc" deleted' "$out" "kubectl delete"
+	expect_eq 404 "$(api /api/v1/namespaces/default/services/kw-svc)" "deleted"
+	ctl_ok DELETE /objects/leases/kube-system/kw-lease
+	ctl_ok DELETE /objects/events/default/kw-svc.1
+}
+
+t_selectors() {
+	put '[{"kind":"Pod","metadata":{"name":"sp-1","namespace":"default","labels":{"app":"a","tier":"x"}},"spec":{"nodeName":"fx-b","hostNetwork":true}},{"kind":"Pod","metadata":{"name":"sp-2","namespace":"default","labels":{"app":"b"}},"spec":{}},{"kind":"Pod","metadata":{"name":"sp-3","namespace":"default","labels":{"app":"c","tier":"y"}},"spec":{"nodeName":"fx-b"}}]'
+	expect_eq 200 "$(api '/api/v1/pods?fieldSelector=spec.nodeName%3Dfx-b')" "spec.nodeName"
+	expect_eq "sp-1 sp-3" "$(js "$tmp/out" '" ".join(i["metadata"]["name"] for i in d["items"])')" "pods of fx-b"
+	expect_eq 200 "$(api '/api/v1/pods?fieldSelector=spec.nodeName%3D,metadata.namespace%3Ddefault')" "unscheduled"
+	expect_eq "sp-2" "$(js "$tmp/out" '" ".join(i["metadata"]["name"] for i in d["items"])')" "a missing field is empty"
+	expect_eq 200 "$(api '/api/v1/pods?fieldSelector=spec.hostNetwork%3Dtrue')" "boolean field"
+	expect_eq "sp-1" "$(js "$tmp/out" '" ".join(i["metadata"]["name"] for i in d["items"])')" "hostNetwork"
+	expect_eq 200 "$(api '/api/v1/pods?labelSelector=app%20in%20(a,c),tier%20notin%20(y)')" "set-based"
+	expect_eq "sp-1" "$(js "$tmp/out" '" ".join(i["metadata"]["name"] for i in d["items"])')" "in/notin"
+	expect_eq 200 "$(api '/api/v1/pods?labelSelector=app%20notin%20(a),tier')" "notin + exists"
+	expect_eq "sp-3" "$(js "$tmp/out" '" ".join(i["metadata"]["name"] for i in d["items"])')" "notin/exists"
+	expect_eq 400 "$(api '/api/v1/nodes?fieldSelector=spec.nodeName%3Dx')" "field label of another kind"
+	expect_eq 'field label not supported: spec.nodeName' "$(js "$tmp/out" 'd["message"]')" "400 message"
+	# A watch with the field selector sees only this node's pods.
+	local rv
+	rv=$(rv)
+	watch_bg "$tmp/sw" "resourceVersion=$rv&timeoutSeconds=2&fieldSelector=spec.nodeName%3Dfx-b" /api/v1/pods
+	put '[{"kind":"Pod","metadata":{"name":"sp-4","namespace":"default"},"spec":{"nodeName":"fx-a"}},{"kind":"Pod","metadata":{"name":"sp-5","namespace":"default"},"spec":{"nodeName":"fx-b"}}]'
+	wait "$wpid" || true
+	expect_eq "ADDED sp-5" "$(jl "$tmp/sw" 'e["type"]+" "+e["object"]["metadata"]["name"]')" "watch by node"
+	local p
+	for p in sp-1 sp-2 sp-3 sp-4 sp-5; do ctl_ok DELETE "/objects/pods/default/$p"; done
+}
+
+t_node_authz() {
+	put "$(node nodeplane)"
+	ctl_ok POST '/authz?mode=node'
+	expect_eq 403 "$(api -X PATCH -H 'Content-Type: application/merge-patch+json' \
+		--data-binary '{"metadata":{"labels":{"x":"1"}}}' /api/v1/nodes/fx-a/status)" "another node"
+	expect_eq 'Forbidden nodes "fx-a" is forbidden: node "nodeplane" is not allowed to modify node "fx-a"' \
+		"$(js "$tmp/out" 'd["reason"]+" "+d["message"]')" "403 Status"
+	expect_eq 200 "$(api -X PATCH -H 'Content-Type: application/merge-patch+json' \
+		--data-binary '{"metadata":{"labels":{"x":"1"}}}' /api/v1/nodes/nodeplane/status)" "its own node"
+	# A bearer token is no node identity: not restricted.
+	expect_eq 200 "$(curl -sS -o "$tmp/out" -w '%{http_code}' --cacert "$certs/ca.crt" \
+		-H "Authorization: Bearer $(cat "$certs/token")" -X PATCH \
+		-H 'Content-Type: application/merge-patch+json' --data-binary '{"metadata":{"labels":{"y":"1"}}}' \
+		"$base/api/v1/nodes/fx-a")" "token"
+	ctl_ok POST '/authz?mode=none'
+	expect_eq 200 "$(api -X PATCH -H 'Content-Type: application/merge-patch+json' \
+		--data-binary '{"metadata":{"labels":{"y":null}}}' /api/v1/nodes/fx-a)" "authz off"
+	expect_eq 400 "$(ctl POST '/authz?mode=rbac')" "bad mode"
+	ctl_ok DELETE /objects/nodes/nodeplane
+}
+
 run_case certs t_certs
 run_case kubeconfigs t_kubeconfigs
 run_case unauthorized t_unauthorized
@@ -949,6 +1214,15 @@ run_case cert_rotation t_cert_rotation
 run_case expire_watches t_expire_watches
 run_case requests_log t_requests_log
 run_case kubectl t_kubectl
+run_case write_create_update t_write_create_update
+run_case write_patch t_write_patch
+run_case write_finalizers t_write_finalizers
+run_case events t_events
+run_case leases t_leases
+run_case fail_writes t_fail_writes
+run_case kubectl_writes t_kubectl_writes
+run_case selectors t_selectors
+run_case node_authz t_node_authz
 run_case ipv6 t_ipv6
 
 if [[ $skipped == 0 ]]; then

@@ -139,6 +139,37 @@ static const struct aspec masq_tab[] = {
 	{ 0 }
 };
 
+static const struct aspec lbb_tab[] = {
+	A(NP_LBB_A_ADDR4, K_BIN, 4, true),
+	A(NP_LBB_A_ADDR6, K_BIN, 16, true),
+	A(NP_LBB_A_PORT, K_U16, 2, true),
+	A(NP_LBB_A_FLAGS, K_U32, 4, true),
+	{ 0 }
+};
+
+static const struct aspec lbstat_tab[] = {
+	A(NP_LBSTAT_A_PACKETS, K_U64, 8, false),
+	A(NP_LBSTAT_A_DROP_NAT, K_U64, 8, false),
+	{ 0 }
+};
+
+static const struct aspec lb_tab[] = {
+	A(NP_LB_A_FAMILY, K_U8, 1, true),
+	A(NP_LB_A_PROTO, K_U8, 1, true),
+	A(NP_LB_A_PORT, K_U16, 2, true),
+	A(NP_LB_A_LOCAL4, K_BIN, 4, true),
+	A(NP_LB_A_LOCAL6, K_BIN, 16, true),
+	A(NP_LB_A_OWNER, K_U8, 1, true),
+	A(NP_LB_A_FLAGS, K_U32, 4, true),
+	A(NP_LB_A_AFFINITY, K_U32, 4, true),
+	N(NP_LB_A_BACKEND, lbb_tab, NP_LBB_A_MAX, true),
+	N(NP_LB_A_RANGE, cidr_tab, NP_CIDR_A_MAX, true),
+	A(NP_LB_A_STAGE, K_U32, 4, true),
+	A(NP_LB_A_GENERATION, K_U64, 8, true),
+	N(NP_LB_A_STATS, lbstat_tab, NP_LBSTAT_A_MAX, false),
+	{ 0 }
+};
+
 struct cspec {
 	const char *name;
 	const struct aspec *tab;
@@ -155,6 +186,9 @@ static const struct cspec cmds[NP_CMD_MAX + 1] = {
 	[NP_CMD_PEER_GET] = { "PEER_GET", peer_tab, NP_PEER_A_MAX, false, true },
 	[NP_CMD_MASQ_SET] = { "MASQ_SET", masq_tab, NP_MASQ_A_MAX, true, false },
 	[NP_CMD_MASQ_GET] = { "MASQ_GET", masq_tab, NP_MASQ_A_MAX, true, false },
+	[NP_CMD_LB_SET] = { "LB_SET", lb_tab, NP_LB_A_MAX, true, false },
+	[NP_CMD_LB_DEL] = { "LB_DEL", lb_tab, NP_LB_A_MAX, true, false },
+	[NP_CMD_LB_GET] = { "LB_GET", lb_tab, NP_LB_A_MAX, true, true },
 };
 
 static const struct aspec *spec_of(const struct aspec *tab, uint16_t type)
@@ -577,11 +611,103 @@ static void build_masq_set(struct tree *t)
 		put_u32(t, &t->first, NP_MASQ_A_FLAGS, rnd(2));
 }
 
+/*
+ * LB requests draw keys from a small set (2 families x 3 protocols x 4
+ * ports, with or without a local address) so that workers of one slot
+ * replace, delete and stage the same frontends, and staging sequences
+ * (MORE, APPEND|MORE, APPEND) meet each other on the same keys.
+ */
+static void lb_key(struct tree *t, bool *v6)
+{
+	static const uint8_t protos[] = { 6, 17, 132 };
+	uint8_t fam, proto = protos[rnd(3)], a[16];
+	uint16_t port = (uint16_t)(80 + rnd(4));
+
+	*v6 = chance(40);
+	fam = *v6 ? 10 : 2;
+	put(t, &t->first, NP_LB_A_FAMILY, &fam, 1);
+	put(t, &t->first, NP_LB_A_PROTO, &proto, 1);
+	put(t, &t->first, NP_LB_A_PORT, &port, 2);
+	if (chance(25)) {
+		memset(a, 0, 16);
+		if (*v6) {
+			a[15] = 1;
+			put(t, &t->first, NP_LB_A_LOCAL6, a, 16);
+		} else {
+			a[0] = 127; a[3] = 1;
+			put(t, &t->first, NP_LB_A_LOCAL4, a, 4);
+		}
+	}
+}
+
+static void build_lb_set(struct tree *t)
+{
+	static const uint32_t stages[] = {
+		0, 0, 0, NP_LB_STAGE_F_MORE,
+		NP_LB_STAGE_F_MORE | NP_LB_STAGE_F_APPEND,
+		NP_LB_STAGE_F_APPEND,
+	};
+	uint32_t stage = stages[rnd(6)];
+	unsigned int n, i;
+	uint8_t a[16], plen, u8;
+	uint16_t port;
+	bool v6;
+	int b;
+
+	lb_key(t, &v6);
+	if (!(stage & NP_LB_STAGE_F_APPEND)) {
+		if (chance(50)) {
+			u8 = (uint8_t)(1 + rnd(2));
+			put(t, &t->first, NP_LB_A_OWNER, &u8, 1);
+		}
+		if (chance(60))
+			put_u32(t, &t->first, NP_LB_A_FLAGS,
+				rnd(__NP_LB_F_ALL + 1));
+		if (chance(20))
+			put_u32(t, &t->first, NP_LB_A_AFFINITY,
+				chance(80) ? rnd(100) : NP_LB_AFFINITY_MAX);
+	}
+	if (stage)
+		put_u32(t, &t->first, NP_LB_A_STAGE, stage);
+	n = rnd(5);
+	if (chance(3))
+		n = 40 + rnd(20);
+	for (i = 0; i < n; i++) {
+		b = put_nest(t, &t->first, NP_LB_A_BACKEND);
+		if (b < 0)
+			break;
+		memset(a, 0, 16);
+		if (v6) {
+			a[0] = 0xfd; a[15] = (uint8_t)(1 + rnd(8));
+		} else {
+			a[0] = 127; a[2] = 1; a[3] = (uint8_t)(1 + rnd(8));
+		}
+		put(t, &t->n[b].first, v6 ? NP_LBB_A_ADDR6 : NP_LBB_A_ADDR4, a,
+		    v6 ? 16 : 4);
+		port = (uint16_t)(1 + rnd(3));
+		put(t, &t->n[b].first, NP_LBB_A_PORT, &port, 2);
+		if (chance(70))
+			put_u32(t, &t->n[b].first, NP_LBB_A_FLAGS,
+				rnd(__NP_LBB_F_ALL + 1));
+	}
+	n = chance(70) ? 0 : 1 + rnd(4);
+	for (i = 0; i < n; i++) {
+		random_cidr(a, &plen, v6);
+		cidr_nest(t, &t->first, NP_LB_A_RANGE, v6, a, plen);
+	}
+	if (chance(5)) {
+		uint64_t g = chance(50) ? 1 : rnd(1000);
+
+		put(t, &t->first, NP_LB_A_GENERATION, &g, 8);
+	}
+}
+
 /* A valid request for @cmd. */
 static void build(struct tree *t, uint16_t family, uint8_t cmd,
 		  const struct ctx *c)
 {
 	uint8_t mac[6];
+	bool v6;
 
 	tree_init(t, family, cmd, NLM_F_REQUEST | NLM_F_ACK);
 	switch (cmd) {
@@ -612,6 +738,18 @@ static void build(struct tree *t, uint16_t family, uint8_t cmd,
 	case NP_CMD_MASQ_SET:
 		build_masq_set(t);
 		break;
+	case NP_CMD_LB_SET:
+		build_lb_set(t);
+		break;
+	case NP_CMD_LB_DEL:
+		lb_key(t, &v6);
+		break;
+	case NP_CMD_LB_GET:
+		if (chance(50))
+			t->nlflags |= NLM_F_DUMP;
+		else
+			lb_key(t, &v6);
+		break;
 	case NP_CMD_MASQ_GET:
 	default:
 		break;
@@ -622,10 +760,11 @@ static uint8_t pick_cmd(void)
 {
 	/* weights: PEER_NEW and its neighbours get most of the traffic */
 	static const uint8_t w[] = {
-		[NP_CMD_INFO_GET] = 6, [NP_CMD_OVERLAY_SET] = 10,
-		[NP_CMD_OVERLAY_GET] = 9, [NP_CMD_PEER_NEW] = 36,
-		[NP_CMD_PEER_DEL] = 15, [NP_CMD_PEER_GET] = 8,
-		[NP_CMD_MASQ_SET] = 8, [NP_CMD_MASQ_GET] = 4,
+		[NP_CMD_INFO_GET] = 5, [NP_CMD_OVERLAY_SET] = 9,
+		[NP_CMD_OVERLAY_GET] = 8, [NP_CMD_PEER_NEW] = 28,
+		[NP_CMD_PEER_DEL] = 13, [NP_CMD_PEER_GET] = 7,
+		[NP_CMD_MASQ_SET] = 7, [NP_CMD_MASQ_GET] = 3,
+		[NP_CMD_LB_SET] = 12, [NP_CMD_LB_DEL] = 4, [NP_CMD_LB_GET] = 4,
 	};
 	uint32_t r = rnd(100), acc = 0;
 	unsigned int i;
@@ -1149,7 +1288,7 @@ static int nodeplane_links(int rt, struct linklist *l)
 /* nodeplane requests used by the harness itself */
 
 struct counts {
-	int64_t devs, peers, masq;
+	int64_t devs, peers, masq, lb_fe, lb_staged;
 };
 
 static void info_cb(const struct nlmsghdr *nlh, void *arg)
@@ -1172,6 +1311,8 @@ static void info_cb(const struct nlmsghdr *nlh, void *arg)
 	GET(devs, NP_COUNT_A_OVERLAY_DEVICES);
 	GET(peers, NP_COUNT_A_OVERLAY_PEERS);
 	GET(masq, NP_COUNT_A_MASQ_CIDRS);
+	GET(lb_fe, NP_COUNT_A_LB_FRONTENDS);
+	GET(lb_staged, NP_COUNT_A_LB_STAGED);
 #undef GET
 }
 
@@ -1184,7 +1325,7 @@ static int np_info(int fd, uint16_t fam, struct counts *c)
 	g->cmd = NP_CMD_INFO_GET;
 	g->version = NODEPLANE_GENL_VERSION;
 	req_put(&r, NP_INFO_A_ABI_VERSION, &abi, 4);
-	c->devs = c->peers = c->masq = -1;
+	c->devs = c->peers = c->masq = c->lb_fe = c->lb_staged = -1;
 	return req_talk(fd, &r, info_cb, c);
 }
 
@@ -1552,6 +1693,79 @@ static void traffic(unsigned int slot)
 	_exit(0);
 }
 
+/* LB frontend keys from an LB_GET dump: the key attributes, verbatim. */
+#define MAX_LB_KEYS 1024
+
+struct lb_keys {
+	int n;
+	struct {
+		uint8_t fam, proto;
+		uint16_t port;
+		uint8_t local[16];
+		uint8_t llen;		/* 0: no local address */
+	} k[MAX_LB_KEYS];
+};
+
+static void lb_keys_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	const uint8_t *p = (const uint8_t *)NLMSG_DATA(nlh) + GENL_HDRLEN;
+	size_t len = nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+	const struct nlattr *f, *pr, *po, *l;
+	struct lb_keys *ks = arg;
+
+	if (attr_find(p, len, NP_LB_A_STAGE) || ks->n >= MAX_LB_KEYS)
+		return;		/* a continuation, or full */
+	f = attr_find(p, len, NP_LB_A_FAMILY);
+	pr = attr_find(p, len, NP_LB_A_PROTO);
+	po = attr_find(p, len, NP_LB_A_PORT);
+	if (!f || !pr || !po)
+		return;
+	ks->k[ks->n].fam = *NLA_DATA(f);
+	ks->k[ks->n].proto = *NLA_DATA(pr);
+	memcpy(&ks->k[ks->n].port, NLA_DATA(po), 2);
+	l = attr_find(p, len, NP_LB_A_LOCAL4);
+	if (!l)
+		l = attr_find(p, len, NP_LB_A_LOCAL6);
+	ks->k[ks->n].llen = 0;
+	if (l && NLA_PLEN(l) <= 16) {
+		ks->k[ks->n].llen = (uint8_t)NLA_PLEN(l);
+		memcpy(ks->k[ks->n].local, NLA_DATA(l), NLA_PLEN(l));
+	}
+	ks->n++;
+}
+
+/* Delete every LB frontend of the netns (dump, then one DEL each). */
+static int lb_delete_all(int fd, uint16_t fam)
+{
+	static struct lb_keys ks;
+	struct genlmsghdr *g;
+	struct req r;
+	int i, err;
+
+	ks.n = 0;
+	g = req_init(&r, fam, NLM_F_DUMP, GENL_HDRLEN);
+	g->cmd = NP_CMD_LB_GET;
+	g->version = NODEPLANE_GENL_VERSION;
+	err = req_talk(fd, &r, lb_keys_cb, &ks);
+	if (err)
+		return err;
+	for (i = 0; i < ks.n; i++) {
+		g = req_init(&r, fam, 0, GENL_HDRLEN);
+		g->cmd = NP_CMD_LB_DEL;
+		g->version = NODEPLANE_GENL_VERSION;
+		req_put(&r, NP_LB_A_FAMILY, &ks.k[i].fam, 1);
+		req_put(&r, NP_LB_A_PROTO, &ks.k[i].proto, 1);
+		req_put(&r, NP_LB_A_PORT, &ks.k[i].port, 2);
+		if (ks.k[i].llen)
+			req_put(&r, ks.k[i].llen == 4 ? NP_LB_A_LOCAL4 :
+				NP_LB_A_LOCAL6, ks.k[i].local, ks.k[i].llen);
+		err = req_talk(fd, &r, NULL, NULL);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /* Delete what the slot left, then check that nothing of it remains. */
 static void slot_check(unsigned int slot, int rt, int gfd, uint16_t fam)
 {
@@ -1568,21 +1782,26 @@ static void slot_check(unsigned int slot, int rt, int gfd, uint16_t fam)
 	err = np_simple(gfd, fam, &t);
 	if (err)
 		snprintf(msg, 200, "MASQ_SET without CIDRs: %s", strerror(-err));
+	err = lb_delete_all(gfd, fam);
+	if (err)
+		snprintf(msg, 200, "LB frontends' deletion: %s", strerror(-err));
 	err = np_info(gfd, fam, &c);
 	if (err)
 		snprintf(msg, 200, "INFO_GET: %s", strerror(-err));
-	else if (c.devs || c.peers || c.masq)
+	else if (c.devs || c.peers || c.masq || c.lb_fe || c.lb_staged)
 		snprintf(msg, 200, "INFO counts after deleting everything: devices %" PRId64
-			 " peers %" PRId64 " masq_cidrs %" PRId64 " (want 0 0 0)",
-			 c.devs, c.peers, c.masq);
+			 " peers %" PRId64 " masq_cidrs %" PRId64 " lb_frontends %" PRId64
+			 " lb_staged %" PRId64 " (want 0 0 0 0 0)",
+			 c.devs, c.peers, c.masq, c.lb_fe, c.lb_staged);
 	err = nodeplane_links(rt, &l);
 	if (err)
 		snprintf(msg, 200, "RTM_GETLINK: %s", strerror(-err));
 	else if (l.n)
 		snprintf(msg, 200, "%d nodeplane link(s) left, first %s", l.n, l.names[0]);
 	printf("np-fuzz: slot %u: after cleanup devices %" PRId64 " peers %" PRId64
-	       " masq_cidrs %" PRId64 ", nodeplane links %d\n",
-	       slot, c.devs, c.peers, c.masq, l.n);
+	       " masq_cidrs %" PRId64 " lb_frontends %" PRId64 " lb_staged %" PRId64
+	       ", nodeplane links %d\n",
+	       slot, c.devs, c.peers, c.masq, c.lb_fe, c.lb_staged, l.n);
 }
 
 static void slot_leader(unsigned int slot)

@@ -12,6 +12,7 @@
 #define SLB NP_FEATURE_F_SERVICELB
 #define NETPOL NP_FEATURE_F_NETWORK_POLICY
 #define OVL NP_FEATURE_F_OVERLAY
+#define HP NP_FEATURE_F_HOSTPORT
 
 /* What *features holds before a call; a failed parse must leave it so. */
 #define UNTOUCHED 0xdeadbeefU
@@ -33,16 +34,16 @@ static const struct disable_case disable_cases[] = {
 	{ "servicelb", 0, ALL & ~SLB },
 	{ "network-policy", 0, ALL & ~NETPOL },
 	{ "overlay", 0, ALL & ~OVL },
-	{ "servicelb,overlay", 0, NETPOL },
-	{ "overlay,servicelb", 0, NETPOL },
-	{ "servicelb,network-policy,overlay", 0, 0 },
-	{ "overlay,network-policy,servicelb", 0, 0 },
-	{ " servicelb , overlay ", 0, NETPOL },
+	{ "servicelb,overlay", 0, NETPOL | HP },
+	{ "overlay,servicelb", 0, NETPOL | HP },
+	{ "servicelb,network-policy,overlay", 0, HP },
+	{ "overlay,network-policy,servicelb", 0, HP },
+	{ " servicelb , overlay ", 0, NETPOL | HP },
 	{ "\tnetwork-policy\n", 0, ALL & ~NETPOL },
 	{ "overlay\n", 0, ALL & ~OVL },
 	{ "overlay,overlay", 0, ALL & ~OVL },
 	{ "servicelb,servicelb,servicelb", 0, ALL & ~SLB },
-	{ ",servicelb,,overlay,", 0, NETPOL },
+	{ ",servicelb,,overlay,", 0, NETPOL | HP },
 	/* rejected: the first unknown name, blanks trimmed */
 	{ "bogus", -EINVAL, 0, "bogus" },
 	{ " bogus ", -EINVAL, 0, "bogus" },
@@ -113,8 +114,9 @@ static const struct format_case format_cases[] = {
 	{ ALL & ~SLB, 64, 9, "servicelb" },
 	{ ALL & ~NETPOL, 64, 14, "network-policy" },
 	{ ALL & ~OVL, 64, 7, "overlay" },
-	{ NETPOL, 64, 17, "servicelb,overlay" },
-	{ 0, 64, 32, "servicelb,network-policy,overlay" },
+	{ NETPOL | HP, 64, 17, "servicelb,overlay" },
+	{ HP, 64, 32, "servicelb,network-policy,overlay" },
+	{ 0, 64, 41, "servicelb,network-policy,overlay,hostport" },
 	/* exactly enough room, then one byte short: truncated as scnprintf */
 	{ 0, 33, 32, "servicelb,network-policy,overlay" },
 	{ 0, 32, 31, "servicelb,network-policy,overla" },

@@ -76,6 +76,59 @@
  *   NP_CMD_MASQ_GET (doit)
  *     rep:   NP_MASQ_A_CIDR..., NP_MASQ_A_FLAGS
  *
+ *   NP_CMD_LB_SET (doit): create or replace one frontend (ServiceLB or
+ *     hostPort forwarding) with its backends and source ranges.
+ *     req: ! NP_LB_A_FAMILY             u8   AF_INET (2) or AF_INET6 (10)
+ *          ! NP_LB_A_PROTO              u8   IPPROTO_TCP, _UDP or _SCTP
+ *          ! NP_LB_A_PORT               u16  1..65535, host order
+ *            NP_LB_A_LOCAL4 | NP_LB_A_LOCAL6  bin4 | bin16  of FAMILY:
+ *                                            only this local address
+ *                                            (absent: every local address)
+ *            NP_LB_A_OWNER              u8   NP_LB_OWNER_* (default SERVICELB)
+ *            NP_LB_A_FLAGS              u32  NP_LB_F_*
+ *            NP_LB_A_AFFINITY           u32  ClientIP affinity, seconds,
+ *                                            0 (none) .. NP_LB_AFFINITY_MAX
+ *            NP_LB_A_BACKEND            nest, repeated, NP_LBB_A_*:
+ *              ! NP_LBB_A_ADDR4 | NP_LBB_A_ADDR6   of FAMILY
+ *              ! NP_LBB_A_PORT          u16  1..65535
+ *                NP_LBB_A_FLAGS         u32  NP_LBB_F_*
+ *            NP_LB_A_RANGE              nest, repeated, NP_CIDR_A_* of
+ *                                            FAMILY: allowed sources (none:
+ *                                            every source)
+ *            NP_LB_A_STAGE              u32  NP_LB_STAGE_F_* (absent: 0)
+ *            NP_LB_A_GENERATION         u64  expected generation of the
+ *                                            netns: -ESTALE when it moved
+ *     rep:   NP_LB_A_GENERATION         u64  the generation after this op
+ *     The key is (FAMILY, PROTO, PORT, LOCAL). Without STAGE the message is
+ *     the whole frontend and replaces the one with its key (or creates it)
+ *     at once. Objects too large for one message are staged: the first
+ *     chunk carries NP_LB_STAGE_F_MORE (a new staged object for the key,
+ *     owned by the sending socket, dropping any the socket staged before
+ *     for it), following chunks NP_LB_STAGE_F_APPEND | NP_LB_STAGE_F_MORE
+ *     (backends and ranges added; other attributes must be absent), the
+ *     last NP_LB_STAGE_F_APPEND alone: then the staged object replaces the
+ *     published one as a whole (packets see the old or the new frontend,
+ *     never a mix). A staged object is unpublished, counts against the
+ *     limits, and is freed when its socket closes. -EBUSY when another
+ *     socket stages the same key.
+ *   NP_CMD_LB_DEL (doit)
+ *     req: ! NP_LB_A_FAMILY, ! NP_LB_A_PROTO, ! NP_LB_A_PORT,
+ *            NP_LB_A_LOCAL4 | NP_LB_A_LOCAL6, NP_LB_A_GENERATION (expected)
+ *     rep:   NP_LB_A_GENERATION
+ *   NP_CMD_LB_GET (doit with the key, or dump of every frontend)
+ *     rep: one message per frontend: the NP_LB_A_* of LB_SET (no STAGE),
+ *          NP_LB_A_GENERATION, NP_LB_A_STATS (nest of NP_LBSTAT_A_* u64,
+ *          summed over CPUs). A frontend whose backends and ranges do not
+ *          fit one message continues in the next ones, each with the key
+ *          and NP_LB_A_STAGE = NP_LB_STAGE_F_APPEND, holding only more
+ *          backends and ranges.
+ *
+ * Every LB command answers -EOPNOTSUPP for an owner whose feature is
+ * disabled (NP_LB_OWNER_SERVICELB: disable=servicelb; NP_LB_OWNER_HOSTPORT:
+ * disable=hostport); a dump then lists only the enabled owners' frontends.
+ * The generation (NP_INFO_A_GENERATION) counts every change of the
+ * netns's LB state; it starts at 1 when the netns first sees nodeplane.
+ *
  * Every OVERLAY, PEER and MASQ command answers -EOPNOTSUPP while the
  * module is loaded with disable=overlay.
  *
@@ -112,6 +165,9 @@ enum np_cmd {
 	NP_CMD_PEER_GET,
 	NP_CMD_MASQ_SET,
 	NP_CMD_MASQ_GET,
+	NP_CMD_LB_SET,
+	NP_CMD_LB_DEL,
+	NP_CMD_LB_GET,
 	__NP_CMD_MAX
 };
 #define NP_CMD_MAX (__NP_CMD_MAX - 1)
@@ -124,7 +180,8 @@ enum np_feature_flags {
 	NP_FEATURE_F_SERVICELB = 1U << 0,
 	NP_FEATURE_F_NETWORK_POLICY = 1U << 1,
 	NP_FEATURE_F_OVERLAY = 1U << 2,
-	__NP_FEATURE_F_ALL = (1U << 3) - 1
+	NP_FEATURE_F_HOSTPORT = 1U << 3,	/* hostPort forwarding (portmap) */
+	__NP_FEATURE_F_ALL = (1U << 4) - 1
 };
 
 /* NP_CMD_INFO_GET, top level */
@@ -136,6 +193,8 @@ enum np_info_attrs {
 	NP_INFO_A_COUNTS,
 	NP_INFO_A_DISABLED,
 	NP_INFO_A_LIMITS,
+	NP_INFO_A_GENERATION,		/* u64: LB state generation */
+	NP_INFO_A_PAD,
 	__NP_INFO_A_MAX
 };
 #define NP_INFO_A_MAX (__NP_INFO_A_MAX - 1)
@@ -146,6 +205,9 @@ enum np_limit_attrs {
 	NP_LIMIT_A_DEVICES,
 	NP_LIMIT_A_PEERS,
 	NP_LIMIT_A_CIDRS,
+	NP_LIMIT_A_LB_FRONTENDS,	/* max_frontends (staged ones included) */
+	NP_LIMIT_A_LB_BACKENDS,		/* max_backends: over all frontends */
+	NP_LIMIT_A_LB_RANGES,		/* max_ranges: source CIDRs, all frontends */
 	__NP_LIMIT_A_MAX
 };
 #define NP_LIMIT_A_MAX (__NP_LIMIT_A_MAX - 1)
@@ -158,6 +220,10 @@ enum np_count_attrs {
 	NP_COUNT_A_OVERLAY_DEVICES,
 	NP_COUNT_A_OVERLAY_PEERS,
 	NP_COUNT_A_MASQ_CIDRS,
+	NP_COUNT_A_LB_FRONTENDS,	/* u32: published frontends */
+	NP_COUNT_A_LB_BACKENDS,		/* u32: their backends */
+	NP_COUNT_A_LB_RANGES,		/* u32: their source CIDRs */
+	NP_COUNT_A_LB_STAGED,		/* u32: staged, unpublished frontends */
 	__NP_COUNT_A_MAX
 };
 #define NP_COUNT_A_MAX (__NP_COUNT_A_MAX - 1)
@@ -241,5 +307,94 @@ enum np_masq_attrs {
 	__NP_MASQ_A_MAX
 };
 #define NP_MASQ_A_MAX (__NP_MASQ_A_MAX - 1)
+
+/* NP_LB_A_OWNER: which reconciler a frontend belongs to. */
+enum np_lb_owner {
+	NP_LB_OWNER_UNSPEC,
+	NP_LB_OWNER_SERVICELB,		/* feature NP_FEATURE_F_SERVICELB */
+	NP_LB_OWNER_HOSTPORT,		/* feature NP_FEATURE_F_HOSTPORT */
+	__NP_LB_OWNER_MAX
+};
+#define NP_LB_OWNER_MAX (__NP_LB_OWNER_MAX - 1)
+
+enum np_lb_flags {
+	/* masquerade to this node's address when the chosen backend is not
+	 * NP_LBB_F_LOCAL (externalTrafficPolicy Cluster) */
+	NP_LB_F_MASQ_REMOTE = 1U << 0,
+	/* only NP_LBB_F_LOCAL backends (externalTrafficPolicy Local) */
+	NP_LB_F_LOCAL_ONLY = 1U << 1,
+	/* a backend reaching the frontend itself is masqueraded (hairpin) */
+	NP_LB_F_HAIRPIN = 1U << 2,
+	/* IPv4: 127.0.0.0/8 destinations are served too, masqueraded
+	 * (portmap's localhost rule; needs route_localnet on the way out) */
+	NP_LB_F_LOCALHOST = 1U << 3,
+	/* masquerade every connection (portmap's masqAll) */
+	NP_LB_F_MASQ_ALL = 1U << 4,
+	__NP_LB_F_ALL = (1U << 5) - 1
+};
+
+/* The longest ClientIP affinity (kube-proxy's maximum: one day). */
+#define NP_LB_AFFINITY_MAX 86400
+
+enum np_lb_stage_flags {
+	NP_LB_STAGE_F_MORE = 1U << 0,	/* more chunks follow: do not publish */
+	NP_LB_STAGE_F_APPEND = 1U << 1,	/* add to the staged object */
+	__NP_LB_STAGE_F_ALL = (1U << 2) - 1
+};
+
+/* NP_CMD_LB_SET / NP_CMD_LB_DEL / NP_CMD_LB_GET */
+enum np_lb_attrs {
+	NP_LB_A_UNSPEC,
+	NP_LB_A_PAD,
+	NP_LB_A_FAMILY,
+	NP_LB_A_PROTO,
+	NP_LB_A_PORT,
+	NP_LB_A_LOCAL4,
+	NP_LB_A_LOCAL6,
+	NP_LB_A_OWNER,
+	NP_LB_A_FLAGS,
+	NP_LB_A_AFFINITY,
+	NP_LB_A_BACKEND,
+	NP_LB_A_RANGE,
+	NP_LB_A_STAGE,
+	NP_LB_A_GENERATION,
+	NP_LB_A_STATS,
+	__NP_LB_A_MAX
+};
+#define NP_LB_A_MAX (__NP_LB_A_MAX - 1)
+
+enum np_lbb_flags {
+	NP_LBB_F_LOCAL = 1U << 0,	/* on this node (no masquerade needed) */
+	NP_LBB_F_READY = 1U << 1,	/* ready: chosen for new connections */
+	/* serving but terminating: chosen only while no backend of the
+	 * frontend (in its LOCAL_ONLY scope) is READY, as kube-proxy does */
+	NP_LBB_F_TERMINATING = 1U << 2,
+	__NP_LBB_F_ALL = (1U << 3) - 1
+};
+
+/* NP_LB_A_BACKEND */
+enum np_lbb_attrs {
+	NP_LBB_A_UNSPEC,
+	NP_LBB_A_ADDR4,
+	NP_LBB_A_ADDR6,
+	NP_LBB_A_PORT,
+	NP_LBB_A_FLAGS,
+	__NP_LBB_A_MAX
+};
+#define NP_LBB_A_MAX (__NP_LBB_A_MAX - 1)
+
+/* NP_LB_A_STATS: u64 counters of one frontend, summed over CPUs */
+enum np_lbstat_attrs {
+	NP_LBSTAT_A_UNSPEC,
+	NP_LBSTAT_A_PAD,
+	NP_LBSTAT_A_PACKETS,		/* first packets of new connections */
+	NP_LBSTAT_A_BYTES,		/* their bytes */
+	NP_LBSTAT_A_CONNS,		/* connections translated */
+	NP_LBSTAT_A_DROP_RANGE,		/* source outside every range */
+	NP_LBSTAT_A_DROP_NO_BACKEND,	/* refused: no usable backend */
+	NP_LBSTAT_A_DROP_NAT,		/* nf_nat could not bind */
+	__NP_LBSTAT_A_MAX
+};
+#define NP_LBSTAT_A_MAX (__NP_LBSTAT_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_NODEPLANE_H */

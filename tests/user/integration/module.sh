@@ -26,16 +26,16 @@ info_field() { # info_field KEY [netns]: one value from `nodeplanectl info -s`
 }
 
 # Each parameter variant: modprobe arguments, the features INFO must show
-# (implemented and enabled: the overlay only, servicelb and network-policy
-# do not exist yet), the features it must show as disabled, and what
+# (implemented and enabled: servicelb, overlay and hostport; network-policy
+# does not exist yet), the features it must show as disabled, and what
 # /sys/module/nodeplane/parameters/disable must read back.
 variants=(
-	"|overlay|none|"
-	"disable=servicelb|overlay|servicelb|servicelb"
-	"disable=network-policy|overlay|network-policy|network-policy"
-	"disable=overlay|none|overlay|overlay"
-	"disable=overlay,servicelb,network-policy|none|servicelb,network-policy,overlay|servicelb,network-policy,overlay"
-	"disable=,servicelb,,overlay,|none|servicelb,overlay|servicelb,overlay"
+	"|servicelb,overlay,hostport|none|"
+	"disable=servicelb|overlay,hostport|servicelb|servicelb"
+	"disable=network-policy|servicelb,overlay,hostport|network-policy|network-policy"
+	"disable=overlay|servicelb,hostport|overlay|overlay"
+	"disable=overlay,servicelb,network-policy|hostport|servicelb,network-policy,overlay|servicelb,network-policy,overlay"
+	"disable=,servicelb,,overlay,|hostport|servicelb,overlay|servicelb,overlay"
 )
 
 case_load_unload_20() {
@@ -48,7 +48,7 @@ case_load_unload_20() {
 			modprobe nodeplane $args
 			info=$("$ctl" info -s | grep -v '^requests')
 			expect=$(printf 'version\t%s\nabi\t1\nfeatures\t%s\ndisabled\t%s' "$(cat "$NP_TOP/VERSION")" "$feat" "$off")
-			np_expect_eq "$expect" "$(grep -v '^overlay_\|^masq_\|^max_' <<<"$info")" "info after 'modprobe nodeplane $args' (round $i)"
+			np_expect_eq "$expect" "$(grep -v '^overlay_\|^masq_\|^max_\|^lb_\|^generation' <<<"$info")" "info after 'modprobe nodeplane $args' (round $i)"
 			np_expect_eq "$sysfs" "$(cat /sys/module/nodeplane/parameters/disable)" "sysfs disable for '$args'"
 			unload
 		done

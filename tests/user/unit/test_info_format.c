@@ -57,8 +57,8 @@ TEST(features_unknown_bits_as_hex)
 {
 	char buf[128];
 
-	np_nl_features_str(buf, sizeof(buf), NP_FEATURE_F_SERVICELB | 0x18, ",");
-	CHECK_STR(buf, "servicelb,0x18");
+	np_nl_features_str(buf, sizeof(buf), NP_FEATURE_F_SERVICELB | 0x30, ",");
+	CHECK_STR(buf, "servicelb,0x30");
 	np_nl_features_str(buf, sizeof(buf), 0x80000000u, ",");
 	CHECK_STR(buf, "0x80000000");
 	np_nl_features_str(buf, sizeof(buf), NP_FEATURE_F_OVERLAY | 0x100, ", ");
@@ -69,8 +69,8 @@ TEST(features_truncation_is_safe)
 {
 	char buf[8];
 
-	CHECK_INT(np_nl_features_str(buf, sizeof(buf), ALL_FEATURES | 0x8, ","),
-		  strlen("servicelb,network-policy,overlay,0x8"));
+	CHECK_INT(np_nl_features_str(buf, sizeof(buf), ALL_FEATURES | 0x10, ","),
+		  strlen("servicelb,network-policy,overlay,0x10"));
 	CHECK_STR(buf, "service");
 	CHECK_INT(np_nl_features_str(buf, 0, ALL_FEATURES, ","),
 		  strlen("servicelb,network-policy,overlay"));
@@ -122,7 +122,7 @@ TEST(info_pretty)
 
 	CHECK_STR(s, "module version   0.1.0\n"
 		     "abi version      1\n"
-		     "features         servicelb network-policy overlay\n"
+		     "features         servicelb network-policy overlay (disabled: hostport)\n"
 		     "requests         3\n");
 	free(s);
 }
@@ -136,7 +136,7 @@ TEST(info_pretty_disabled_and_unknown)
 	s = print(&info, false);
 	CHECK_STR(s, "module version   0.1.0\n"
 		     "abi version      1\n"
-		     "features         servicelb 0x10 (disabled: network-policy, overlay)\n"
+		     "features         servicelb 0x10 (disabled: network-policy, overlay, hostport)\n"
 		     "requests         3\n");
 	free(s);
 }
@@ -152,7 +152,7 @@ TEST(info_pretty_nothing_enabled_no_counts)
 	s = print(&info, false);
 	CHECK_STR(s, "module version   -\n"
 		     "abi version      1\n"
-		     "features         none (disabled: servicelb, network-policy, overlay)\n");
+		     "features         none (disabled: servicelb, network-policy, overlay, hostport)\n");
 	free(s);
 }
 

@@ -1174,6 +1174,18 @@ TEST(only_the_enabled_reconcilers_kinds_are_watched)
 
 	NEED_SETUP();
 	np_config_init(&cfg);
+	/* By default ServiceLB and hostPort read Services, EndpointSlices
+	 * and Pods besides. */
+	CHECK_INT(np_kube_kinds(&cfg), 1U << NP_KIND_NODE |
+		  1U << NP_KIND_SERVICE | 1U << NP_KIND_ENDPOINTSLICE |
+		  1U << NP_KIND_POD);
+	np_kube_kinds_str(np_kube_kinds(&cfg), text, sizeof(text));
+	CHECK_STR(text, "Node, Service, EndpointSlice, Pod");
+	/* hostPort alone: Services still claim ports (Nodes, Services, Pods) */
+	strcpy(cfg.disable[cfg.n_disable++], "servicelb");
+	CHECK_INT(np_kube_kinds(&cfg), 1U << NP_KIND_NODE |
+		  1U << NP_KIND_SERVICE | 1U << NP_KIND_POD);
+	strcpy(cfg.disable[cfg.n_disable++], "hostport");
 	/* The overlay (every backend but none) reads Nodes only. */
 	CHECK_INT(np_kube_kinds(&cfg), 1U << NP_KIND_NODE);
 	np_kube_kinds_str(np_kube_kinds(&cfg), text, sizeof(text));

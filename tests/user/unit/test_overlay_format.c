@@ -287,7 +287,7 @@ TEST(info_counts_printed_when_present)
 	fclose(f);
 	CHECK_STR(buf, "module version   0.2.0\n"
 		       "abi version      1\n"
-		       "features         overlay (disabled: servicelb, network-policy)\n"
+		       "features         overlay (disabled: servicelb, network-policy, hostport)\n"
 		       "requests         4\n"
 		       "masq cidrs       2\n");
 	free(buf);

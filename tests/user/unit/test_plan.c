@@ -521,7 +521,7 @@ static struct np_plan_peer pp(uint8_t last, const char *ep, const char *c)
 TEST(diff_peers_delete_before_add)
 {
 	struct np_plan_peer want[3], cur[3];
-	struct np_op *ops;
+	struct np_diff_step *ops;
 	size_t n;
 
 	want[0] = pp(1, "192.168.50.2", "10.42.1.0/24");	/* same */
@@ -532,12 +532,12 @@ TEST(diff_peers_delete_before_add)
 	cur[2] = pp(4, "192.168.50.4", "10.42.4.0/24");	/* old MAC */
 	CHECK_INT(np_plan_diff_peers(want, 3, cur, 3, true, &ops, &n), 0);
 	CHECK_INT(n, 3);
-	CHECK_INT(ops[0].kind, NP_OP_DEL);
+	CHECK_INT(ops[0].op, NP_DIFF_DEL);
 	CHECK_INT(ops[0].cur_i, 2);
-	CHECK_INT(ops[1].kind, NP_OP_CHANGE);
+	CHECK_INT(ops[1].op, NP_DIFF_REPLACE);
 	CHECK_INT(ops[1].want_i, 1);
 	CHECK_INT(ops[1].cur_i, 1);
-	CHECK_INT(ops[2].kind, NP_OP_ADD);
+	CHECK_INT(ops[2].op, NP_DIFF_ADD);
 	CHECK_INT(ops[2].want_i, 2);
 	free(ops);
 }
@@ -545,7 +545,7 @@ TEST(diff_peers_delete_before_add)
 TEST(diff_peers_not_synced)
 {
 	struct np_plan_peer want[1], cur[3];
-	struct np_op *ops;
+	struct np_diff_step *ops;
 	size_t n;
 
 	want[0] = pp(5, "192.168.50.4", "10.42.4.0/24");
@@ -555,9 +555,9 @@ TEST(diff_peers_not_synced)
 	cur[2].odd = true;	/* two CIDRs in the kernel: rewritten */
 	CHECK_INT(np_plan_diff_peers(want, 1, cur, 3, false, &ops, &n), 0);
 	CHECK_INT(n, 2);
-	CHECK_INT(ops[0].kind, NP_OP_DEL);
+	CHECK_INT(ops[0].op, NP_DIFF_DEL);
 	CHECK_INT(ops[0].cur_i, 1);
-	CHECK_INT(ops[1].kind, NP_OP_CHANGE);
+	CHECK_INT(ops[1].op, NP_DIFF_REPLACE);
 	free(ops);
 	/* nothing to do */
 	CHECK_INT(np_plan_diff_peers(want, 1, want, 1, true, &ops, &n), 0);
@@ -568,7 +568,7 @@ TEST(diff_peers_not_synced)
 TEST(diff_single_family_change_applies)
 {
 	struct np_plan_peer want[2], cur[2];
-	struct np_op *ops;
+	struct np_diff_step *ops;
 	size_t n;
 
 	/* only the IPv6 endpoint of a dual-stack Node changed */
@@ -578,7 +578,7 @@ TEST(diff_single_family_change_applies)
 	cur[1] = want[1];
 	CHECK_INT(np_plan_diff_peers(want, 2, cur, 2, true, &ops, &n), 0);
 	CHECK_INT(n, 1);
-	CHECK_INT(ops[0].kind, NP_OP_CHANGE);
+	CHECK_INT(ops[0].op, NP_DIFF_REPLACE);
 	CHECK_INT(ops[0].want_i, 0);
 	free(ops);
 }
@@ -587,7 +587,7 @@ TEST(diff_routes_and_wg)
 {
 	struct np_plan_route rw[2] = { 0 }, rc[2] = { 0 };
 	struct np_plan_wg ww[1] = { 0 }, wc[2] = { 0 };
-	struct np_op *ops;
+	struct np_diff_step *ops;
 	size_t n;
 
 	np_cidr_parse("10.42.1.0/24", &rw[0].r.dst);
@@ -601,13 +601,13 @@ TEST(diff_routes_and_wg)
 	np_cidr_parse("10.42.9.0/24", &rc[1].r.dst);	/* gone */
 	CHECK_INT(np_plan_diff_routes(rw, 2, rc, 2, false, &ops, &n), 0);
 	CHECK_INT(n, 2);
-	CHECK_INT(ops[0].kind, NP_OP_CHANGE);
-	CHECK_INT(ops[1].kind, NP_OP_ADD);
+	CHECK_INT(ops[0].op, NP_DIFF_REPLACE);
+	CHECK_INT(ops[1].op, NP_DIFF_ADD);
 	CHECK_INT(ops[1].want_i, 1);
 	free(ops);
 	CHECK_INT(np_plan_diff_routes(rw, 2, rc, 2, true, &ops, &n), 0);
 	CHECK_INT(n, 3);
-	CHECK_INT(ops[0].kind, NP_OP_DEL);
+	CHECK_INT(ops[0].op, NP_DIFF_DEL);
 	CHECK_INT(ops[0].cur_i, 1);
 	free(ops);
 
@@ -626,9 +626,9 @@ TEST(diff_routes_and_wg)
 	qsort(wc, 2, sizeof(wc[0]), np_plan_wg_cmp);
 	CHECK_INT(np_plan_diff_wg(ww, 1, wc, 2, true, &ops, &n), 0);
 	CHECK_INT(n, 2);
-	CHECK_INT(ops[0].kind, NP_OP_DEL);
+	CHECK_INT(ops[0].op, NP_DIFF_DEL);
 	CHECK_INT(wc[ops[0].cur_i].family, AF_INET6);
-	CHECK_INT(ops[1].kind, NP_OP_CHANGE);
+	CHECK_INT(ops[1].op, NP_DIFF_REPLACE);
 	free(ops);
 }
 

@@ -18,7 +18,7 @@
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
 
-#include "overlay/famwatch.h"
+#include "reconcile/famwatch.h"
 
 struct np_famwatch {
 	struct nl_sock *sk;

@@ -2,11 +2,11 @@
 /*
  * Generic-netlink family events: nlctrl's "notify" multicast group tells
  * when a family is registered (a module loaded) or unregistered (a module
- * unloaded). The overlay follows "nodeplane" and "wireguard" with it, so a
+ * unloaded). main.c passes them to the runner (np_runner_family), so a
  * module reload is programmed again at once instead of at the next resync.
  */
-#ifndef _NP_OVERLAY_FAMWATCH_H
-#define _NP_OVERLAY_FAMWATCH_H
+#ifndef _NP_RECONCILE_FAMWATCH_H
+#define _NP_RECONCILE_FAMWATCH_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -33,4 +33,4 @@ int np_famwatch_fd(const struct np_famwatch *fw);
  */
 int np_famwatch_read(struct np_famwatch *fw);
 
-#endif /* _NP_OVERLAY_FAMWATCH_H */
+#endif /* _NP_RECONCILE_FAMWATCH_H */
