@@ -1,7 +1,7 @@
 #!/bin/bash
 # nodeplaned's API credentials and watched kinds over a long life: only
-# the kinds the overlay reads are listed and watched (Nodes, first at
-# resourceVersion=0); a client certificate rotated into the kubeconfig
+# the kinds the enabled reconcilers read are listed and watched (Nodes
+# first at resourceVersion=0); a client certificate rotated into the kubeconfig
 # (K3s rewriting k3s.yaml) is taken on SIGHUP; a rotated token file is
 # taken after the server's 401, without a restart. One
 # nodeplaned node; n4 and n5 are Nodes in the API only. Runs in the test
@@ -40,13 +40,14 @@ stat_of() { cl_api GET "/stats/$1"; }
 
 watches_are() { [[ $(stat_of watches/nodes) == "$1" ]]; }
 
-# The GET requests of client certificate or token (auth $1) as
-# "LIST|WATCH path" lines, unique, in order.
+# The collection GETs (lists and watches; the node's own Lease is not a
+# collection) of client certificate or token (auth $1) as
+# "LIST|WATCH path" lines, unique, sorted.
 kinds_asked() {
 	cl_api GET /requests | jq -r --arg a "$1" '[.[] | select(.method == "GET"
-		and .auth == $a) | (if .query.watch then "WATCH " else "LIST " end)
-		+ .path] | reduce .[] as $x ([]; if index([$x]) then . else . + [$x]
-		end) | .[]'
+		and .auth == $a and (.path | contains("/leases/") | not)) |
+		(if .query.watch then "WATCH " else "LIST " end) + .path] | unique |
+		.[]' | LC_ALL=C sort
 }
 
 t_up() {
@@ -56,15 +57,38 @@ t_up() {
 	cl_wait "n4 peered" cl_peers_are n1 "$DEV" n4
 }
 
-t_only_nodes() {
+# The overlay reads Nodes; servicelb Nodes, Services, EndpointSlices and
+# Pods; hostport Nodes, Services and Pods; the ServiceLB leader polls the
+# node Leases. Nothing reads Namespaces or NetworkPolicies yet: they are
+# neither listed nor watched.
+kinds_are() { [[ $(kinds_asked cert) == "$1" ]]; }
+t_only_read_kinds() {
 	cl_require
-	np_expect_eq "LIST /api/v1/nodes
-WATCH /api/v1/nodes" "$(kinds_asked cert)" "kinds listed and watched"
+	local want="LIST /api/v1/nodes
+LIST /api/v1/pods
+LIST /api/v1/services
+LIST /apis/coordination.k8s.io/v1/namespaces/kube-system/leases
+LIST /apis/discovery.k8s.io/v1/endpointslices
+WATCH /api/v1/nodes
+WATCH /api/v1/pods
+WATCH /api/v1/services
+WATCH /apis/discovery.k8s.io/v1/endpointslices"
+	# The watches start as their lists end: wait for the set, then hold
+	# it to exactly that (nothing else was ever asked for).
+	local i
+	for ((i = 0; i < 600; i++)); do
+		kinds_are "$want" && break
+		sleep 0.1
+	done
+	kinds_are "$want" || {
+		kinds_asked cert | sed 's/^/# asked: /'
+		np_fail "kinds listed and watched are not those the reconcilers read"
+	}
 	np_expect_eq "0 500" "$(cl_api GET /requests | jq -r '[.[] |
 		select(.path == "/api/v1/nodes" and (.query.watch | not))][0] |
 		"\(.query.resourceVersion) \(.query.limit)"')" "first list"
-	logged "source: watching Node (what the enabled reconcilers read)" ||
-		np_fail "no 'source: watching Node' line"
+	logged "source: watching Node, Service, EndpointSlice, Pod (what the enabled reconcilers read)" ||
+		np_fail "no 'source: watching Node, Service, EndpointSlice, Pod' line"
 }
 
 # K3s renews its client certificate by rewriting k3s.yaml; SIGHUP reads it.
@@ -143,7 +167,7 @@ t_token_401() {
 
 np_defer cl_down
 np_case cluster-up t_up
-np_case only-nodes-listed-and-watched t_only_nodes
+np_case only-read-kinds-listed-and-watched t_only_read_kinds
 np_case sighup-takes-a-rotated-client-certificate t_cert_sighup
 np_case rotated-token-file-taken-after-a-401 t_token_401
 np_case nothing-left cl_case_nothing_left

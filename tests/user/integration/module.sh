@@ -204,7 +204,7 @@ case_disabled_overlay_refuses() {
 
 case_genl_autoload() {
 	unload
-	np_expect_eq "overlay" "$(info_field features)" "features after autoload"
+	np_expect_eq "servicelb,overlay,hostport" "$(info_field features)" "features after autoload"
 	[ -d /sys/module/nodeplane ]
 	unload
 }
