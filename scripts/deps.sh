@@ -15,6 +15,7 @@ pkgs=(
 	linux-source-6.1 bc bison flex libelf-dev libssl-dev python3
 	# test and benchmark tools used inside the VM
 	iproute2 iputils-ping iptables nftables ipvsadm socat iperf3 tcpdump
+	containernetworking-plugins
 	ethtool python3-scapy wireguard-tools conntrack jq curl
 )
 
