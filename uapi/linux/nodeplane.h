@@ -114,6 +114,11 @@
  *   NP_CMD_LB_DEL (doit)
  *     req: ! NP_LB_A_FAMILY, ! NP_LB_A_PROTO, ! NP_LB_A_PORT,
  *            NP_LB_A_LOCAL4 | NP_LB_A_LOCAL6, NP_LB_A_GENERATION (expected)
+ *            NP_LB_A_OWNER              u8   expected owner: -EPERM (extack
+ *                                            naming the holder, nothing
+ *                                            changed) when the frontend
+ *                                            belongs to another owner.
+ *                                            Absent: any owner (operators)
  *     rep:   NP_LB_A_GENERATION
  *   NP_CMD_LB_GET (doit with the key, or dump of every frontend)
  *     rep: one message per frontend: the NP_LB_A_* of LB_SET (no STAGE),
