@@ -390,64 +390,72 @@ def raw(words):
       TYPE VALUE", "empty TYPE", "bin TYPE HEX", "key4 PROTO PORT", "key6 PROTO PORT",
       "be ADDR:PORT[/FLAG..]", "range CIDR", "nest TYPE u8|u32 SUBTYPE V"
       info KEY                prints one INFO value
-      close N"""
+      close N
+    "raw -": REQs read from stdin, one a line, each answered at once (a
+    script can stage chunks over one socket with pauses in between)."""
     socks = {}
+    if words == ['-']:
+        for ln in sys.stdin:
+            if ln.split():
+                raw_one(ln.split(), socks)
+                sys.stdout.flush()
+        return
     req = []
     for w in words + ['--']:
         if w != '--':
             req.append(w)
-            continue
-        if not req:
-            continue
-        n = 0
-        if req[0] == 'sock':
-            n = int(req[1])
-            req = req[2:]
-        if req[0] == 'close':
-            socks.pop(int(req[1])).s.close()
-            print('ok')
+        elif req:
+            raw_one(req, socks)
             req = []
-            continue
-        sk = socks.get(n) or socks.setdefault(n, Sock())
-        op, req = req[0], req[1:]
-        if op == 'info':
-            print(info(sk).get(req[0]))
-            req = []
-            continue
-        body = b''
-        while req:
-            k = req.pop(0)
-            if k in ('u8', 'u16', 'u32', 'u64'):
-                t, v = int(req.pop(0)), int(req.pop(0), 0)
-                body += nla(t, struct.pack({'u8': '=B', 'u16': '=H',
-                                            'u32': '=I', 'u64': '=Q'}[k], v))
-            elif k == 'empty':
-                body += nla(int(req.pop(0)), b'')
-            elif k == 'bin':
-                t = int(req.pop(0))
-                body += nla(t, bytes.fromhex(req.pop(0)))
-            elif k in ('key4', 'key6'):
-                body += key_attrs(2 if k == 'key4' else 10,
-                                  PROTOS[req.pop(0)], int(req.pop(0)), None)
-            elif k == 'be':
-                body += backend_nest(req.pop(0))
-            elif k == 'range':
-                body += cidr_nest(req.pop(0))
-            elif k == 'nest':
-                t, st, sv = int(req.pop(0)), req.pop(0), req.pop(0)
-                body += nla(t | 0x8000, nla(int(sv), b'') if st == 'empty'
-                            else b'')
-            else:
-                raise SystemExit('lb_nl.py raw: unknown word %r' % k)
-        cmd = {'set': CMD_LB_SET, 'del': CMD_LB_DEL, 'get': CMD_LB_GET,
-               'dump': CMD_LB_GET}[op]
-        try:
-            rep = sk.genl(cmd, body, dump=op == 'dump')
-            g = gen_of(rep) if op != 'dump' else None
-            print('ok' + (' gen=%d' % g if g is not None else ''))
-        except NlError as e:
-            print(e)
-        req = []
+
+
+def raw_one(req, socks):
+    n = 0
+    if req[0] == 'sock':
+        n = int(req[1])
+        req = req[2:]
+    if req[0] == 'close':
+        socks.pop(int(req[1])).s.close()
+        print('ok')
+        return
+    sk = socks.get(n) or socks.setdefault(n, Sock())
+    op, req = req[0], req[1:]
+    if op == 'info':
+        print(info(sk).get(req[0]))
+        return
+    body = b''
+    while req:
+        k = req.pop(0)
+        if k in ('u8', 'u16', 'u32', 'u64'):
+            t, v = int(req.pop(0)), int(req.pop(0), 0)
+            body += nla(t, struct.pack({'u8': '=B', 'u16': '=H',
+                                        'u32': '=I', 'u64': '=Q'}[k], v))
+        elif k == 'empty':
+            body += nla(int(req.pop(0)), b'')
+        elif k == 'bin':
+            t = int(req.pop(0))
+            body += nla(t, bytes.fromhex(req.pop(0)))
+        elif k in ('key4', 'key6'):
+            body += key_attrs(2 if k == 'key4' else 10,
+                              PROTOS[req.pop(0)], int(req.pop(0)), None)
+        elif k == 'be':
+            body += backend_nest(req.pop(0))
+        elif k == 'range':
+            body += cidr_nest(req.pop(0))
+        elif k == 'nest':
+            t, st, sv = int(req.pop(0)), req.pop(0), req.pop(0)
+            body += nla(t | 0x8000, nla(int(sv), b'') if st == 'empty'
+                        else b'')
+        else:
+            raise SystemExit('lb_nl.py raw: unknown word %r' % k)
+    cmd = {'set': CMD_LB_SET, 'del': CMD_LB_DEL, 'get': CMD_LB_GET,
+           'dump': CMD_LB_GET}[op]
+    try:
+        rep = sk.genl(cmd, body, dump=op == 'dump')
+        g = gen_of(rep) if op != 'dump' else None
+        print('ok' + (' gen=%d' % g if g is not None else ''))
+    except NlError as e:
+        print(e)
 
 
 def udp(argv):
