@@ -352,74 +352,6 @@ case_counters() {
 	np_expect_eq 0 "$b" "bytes after delete and set"
 }
 
-# A staged replace is all or nothing under traffic. tcp 81 serves set A
-# {p1}; a client connects again and again while set B {p2, rem} is staged
-# over one socket in two chunks and committed by a third. The client
-# labels each connection with the phase it saw when it began and when it
-# ended (S: staging, between the first chunk's answer and just before the
-# commit; C: the commit in flight; B: after its answer). Every connection
-# gets an answer (nothing refused in between); those wholly in S come from
-# A (nothing staged leaks out), those wholly in B from B; the others from
-# A or B. The stager waits for S connections after each chunk, so the
-# window is exercised whatever the VM's speed.
-replace_client() { # replace_client DIR: loops until DIR/stop
-	local d=$1 p0 p1 r
-	while [[ ! -e $d/stop ]]; do
-		p0=$(<"$d/phase")
-		r=$(who_tcp client 192.0.2.254 81 2>/dev/null) || r=FAIL
-		p1=$(<"$d/phase")
-		echo "$p0$p1 ${r:-EMPTY}" >>"$d/log"
-	done
-}
-
-replace_lines() { # replace_lines DIR LABEL: connections wholly in LABEL
-	grep -c "^$2$2 " "$1/log" || true
-}
-
-replace_step() { # replace_step REQ...: one request on the stager's socket
-	local ans
-	echo "$*" >&"${STAGER[1]}"
-	read -r -t 120 -u "${STAGER[0]}" ans || np_fail "stager: no answer to '$*'"
-	[[ $ans == ok* ]] || np_fail "stager: '$*': $ans"
-}
-
-case_staged_replace_under_traffic() {
-	local d=$np__tmp/replace pid n bad
-	lb_reset
-	rm -rf "$d"
-	mkdir "$d"
-	lb set tcp 81 masq-remote backend 10.42.0.5:8001/local >/dev/null
-	echo A >"$d/phase"
-	replace_client "$d" &
-	pid=$!
-	np_defer kill "$pid"
-	np_wait_for 120 test "$(replace_lines "$d" A)" -ge 3
-	coproc STAGER { in_ns node "${LB_PY[@]}" raw -; }
-	replace_step set key4 tcp 81 u32 8 1 be 10.42.0.6:8001/local u32 12 1
-	echo S >"$d/phase"
-	n=$(replace_lines "$d" S)
-	np_wait_for 120 test "$(replace_lines "$d" S)" -ge $((n + 3))
-	replace_step set key4 tcp 81 be 10.99.0.1:8001 u32 12 3
-	n=$(replace_lines "$d" S)
-	np_wait_for 120 test "$(replace_lines "$d" S)" -ge $((n + 3))
-	echo C >"$d/phase"
-	replace_step set key4 tcp 81 u32 12 2
-	echo B >"$d/phase"
-	np_wait_for 120 test "$(replace_lines "$d" B)" -ge 6
-	touch "$d/stop"
-	wait "$pid" || true
-	eval "exec ${STAGER[1]}>&-"
-	np_expect_eq "lb set -4 tcp 81 owner servicelb masq-remote backend 10.42.0.6:8001/local,10.99.0.1:8001" \
-		"$(lb get tcp 81)" "the committed frontend"
-	bad=$(grep -v -E '^(AA|SS|AS|SC|CC|CB|SB|AB|BB) (p1 192\.0\.2\.1|p2 192\.0\.2\.1|rem 10\.99\.0\.254)$' "$d/log" || true)
-	np_expect_eq "" "$bad" "connections refused or answered by no backend of A or B"
-	np_expect_eq "" "$(grep -E '^(AA|SS|AS) ' "$d/log" | grep -v ' p1 ' || true)" \
-		"connections before the commit answered by B"
-	np_expect_eq "" "$(grep -E '^BB ' "$d/log" | grep ' p1 ' || true)" \
-		"connections after the commit answered by A"
-	np_expect_eq 0 "$(lb_stat drop_no_backend -4 tcp 81)" "drop_no_backend of tcp 81"
-}
-
 np_module_install
 modprobe nodeplane || np_fail "modprobe nodeplane"
 command -v conntrack >/dev/null || np_fail "no conntrack tool (apt-get install conntrack)"
@@ -446,5 +378,4 @@ np_case iptables-dnat-wins case_iptables_dnat_wins
 np_case udp-flush-on-install case_udp_flush_on_install
 np_case udp-flush-on-backend-removal case_udp_flush_on_backend_removal
 np_case counters case_counters
-np_case staged-replace-under-traffic case_staged_replace_under_traffic
 np_finish
