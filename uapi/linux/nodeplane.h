@@ -126,7 +126,9 @@
  *          summed over CPUs). A frontend whose backends and ranges do not
  *          fit one message continues in the next ones, each with the key
  *          and NP_LB_A_STAGE = NP_LB_STAGE_F_APPEND, holding only more
- *          backends and ranges.
+ *          backends and ranges. A dump during which the generation
+ *          moved carries NLM_F_DUMP_INTR (from the first message built
+ *          after the change, and on NLMSG_DONE): dump again.
  *
  * Every LB command answers -EOPNOTSUPP for an owner whose feature is
  * disabled (NP_LB_OWNER_SERVICELB: disable=servicelb; NP_LB_OWNER_HOSTPORT:
