@@ -205,7 +205,7 @@ lb set -6 tcp 80 owner servicelb backend [fd42::5]:80" "$(lbc show)" "seven fron
 case_del_owner() {
 	local g
 	lb_mini_topology
-	in_ns t socat TCP4-LISTEN:8001,reuseaddr,fork SYSTEM:'echo srv' &
+	in_ns t socat -t30 TCP4-LISTEN:8001,reuseaddr,fork SYSTEM:'echo srv' &
 	disown
 	np_wait_for 20 lb_listening t -t 8001
 	tl() { in_ns t "${LB_PY[@]}" "$@"; }
