@@ -2,6 +2,7 @@
 #ifndef _NP_LB_H
 #define _NP_LB_H
 
+#include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/seqlock.h>
@@ -180,6 +181,8 @@ void np_lb_exit(void);
  * added). On error @fe is left to the caller.
  */
 struct np_lb_fe *np_lb_fe_new(void);
+/* Frontend objects allocated and not yet freed, all netns (leak checks). */
+extern atomic_t np_lb_nobjects;
 void np_lb_fe_free(struct np_lb_fe *fe);
 int np_lb_fe_add_range(struct np_lb_fe *fe, u8 fam, const u8 *addr, u8 plen);
 int np_lb_fe_add_backends(struct np_lb_fe *fe, const struct np_lb_be *be,

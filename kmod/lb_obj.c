@@ -12,12 +12,15 @@
 
 #include "lb.h"
 
+atomic_t np_lb_nobjects = ATOMIC_INIT(0);
+
 struct np_lb_fe *np_lb_fe_new(void)
 {
 	struct np_lb_fe *fe = kzalloc(sizeof(*fe), GFP_KERNEL_ACCOUNT);
 
 	if (!fe)
 		return NULL;
+	atomic_inc(&np_lb_nobjects);
 	INIT_HLIST_NODE(&fe->hnode);
 	INIT_LIST_HEAD(&fe->snode);
 	mutex_init(&fe->rlock);
@@ -39,6 +42,7 @@ void np_lb_fe_free(struct np_lb_fe *fe)
 	if (fe->own_aff)
 		kvfree(fe->aff);
 	kfree(fe);
+	atomic_dec(&np_lb_nobjects);
 }
 
 /* A range value: any non-NULL pointer; the table is a set. */

@@ -441,6 +441,26 @@ int np_lb_set_doit(struct sk_buff *skb, struct genl_info *info)
 	return set_new(info, nn, &k, stage & NP_LB_STAGE_F_MORE);
 }
 
+/*
+ * DEL's owner precondition: with NP_LB_A_OWNER, only a frontend of that
+ * owner is deleted (a reconciler never removes another one's key).
+ */
+static int check_owner(struct genl_info *info, const struct np_lb_fe *fe)
+{
+	const struct nlattr *a = info->attrs[NP_LB_A_OWNER];
+
+	BUILD_BUG_ON(NP_LB_OWNER_MAX != NP_LB_OWNER_HOSTPORT);	/* the texts */
+	if (!a || !fe || fe->owner == nla_get_u8(a))
+		return 0;
+	if (fe->owner == NP_LB_OWNER_HOSTPORT)
+		NL_SET_ERR_MSG_ATTR(info->extack, a,
+				    "NP_LB_A_OWNER: the frontend is held by owner hostport");
+	else
+		NL_SET_ERR_MSG_ATTR(info->extack, a,
+				    "NP_LB_A_OWNER: the frontend is held by owner servicelb");
+	return -EPERM;
+}
+
 int np_lb_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
@@ -462,6 +482,9 @@ int np_lb_del_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -EOPNOTSUPP;
 		goto out;
 	}
+	err = check_owner(info, fe);
+	if (err)
+		goto out;
 	err = np_lb_delete(net, k.fam, k.proto, k.port, key_local(&k),
 			   info->extack);
 out:

@@ -130,13 +130,15 @@ const struct nla_policy np_lb_set_policy[NP_LB_A_MAX + 1] = {
 	[NP_LB_A_GENERATION] = { .type = NLA_U64 },
 };
 
-/* DEL: the key and the expected generation. */
+/* DEL: the key, the expected generation and owner (preconditions). */
 const struct nla_policy np_lb_del_policy[NP_LB_A_MAX + 1] = {
 	[NP_LB_A_FAMILY] = { .type = NLA_U8 },
 	[NP_LB_A_PROTO] = { .type = NLA_U8 },
 	[NP_LB_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[NP_LB_A_LOCAL4] = NLA_POLICY_EXACT_LEN(4),
 	[NP_LB_A_LOCAL6] = NLA_POLICY_EXACT_LEN(16),
+	[NP_LB_A_OWNER] = NLA_POLICY_RANGE(NLA_U8, NP_LB_OWNER_SERVICELB,
+					   NP_LB_OWNER_MAX),
 	[NP_LB_A_GENERATION] = { .type = NLA_U64 },
 };
 

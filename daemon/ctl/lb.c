@@ -353,7 +353,8 @@ static int parse_fe(struct np_ctl *ctl, bool set, int argc, char **argv,
 	size_t k;
 
 	memset(fe, 0, sizeof(*fe));
-	fe->owner = NP_LB_OWNER_SERVICELB;
+	/* lb del names no owner: the kernel deletes the key whoever holds it */
+	fe->owner = set ? NP_LB_OWNER_SERVICELB : NP_LB_OWNER_UNSPEC;
 	/* -4 / -6 first: they name the family the addresses are checked against. */
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "-4") && strcmp(argv[i], "-6"))

@@ -295,6 +295,9 @@ int np_nl_lb_del_build(struct nl_msg *msg, const struct np_lb_frontend *key,
 
 	if (r < 0)
 		return r;
+	/* the owner precondition: only a frontend of key->owner goes */
+	if (key->owner && nla_put_u8(msg, NP_LB_A_OWNER, key->owner) < 0)
+		return -EMSGSIZE;
 	if (expect_gen &&
 	    nla_put_u64(msg, NP_LB_A_GENERATION, expect_gen) < 0)
 		return -EMSGSIZE;

@@ -341,7 +341,8 @@ const char *np_nl_lbstat_name(unsigned int i);
  */
 int np_nl_lb_set(struct np_nl *nl, const struct np_lb_frontend *fe,
 		 uint64_t expect_gen, uint64_t *gen, struct np_err *err);
-/* NP_CMD_LB_DEL of fe's key (-ENOENT when absent). */
+/* NP_CMD_LB_DEL of key's key (-ENOENT when absent); when key->owner is
+ * not 0 only if the frontend has that owner (-EPERM, nothing changed). */
 int np_nl_lb_del(struct np_nl *nl, const struct np_lb_frontend *key,
 		 uint64_t expect_gen, uint64_t *gen, struct np_err *err);
 /* NP_CMD_LB_GET dump: every frontend, continuation messages merged,
@@ -381,7 +382,9 @@ void np_nl_lb_chunk(const struct np_lb_frontend *fe, size_t per, size_t i,
  */
 int np_nl_lb_set_build(struct nl_msg *msg, const struct np_lb_frontend *fe,
 		       const struct np_lb_chunk *c, uint64_t expect_gen);
-/* NP_CMD_LB_DEL: the key of fe, GENERATION when expect_gen is not 0. */
+/* NP_CMD_LB_DEL: the key of fe, OWNER when key->owner is not 0 (the
+ * kernel then deletes only a frontend of that owner: -EPERM otherwise),
+ * GENERATION when expect_gen is not 0. */
 int np_nl_lb_del_build(struct nl_msg *msg, const struct np_lb_frontend *key,
 		       uint64_t expect_gen);
 /* The LB_SET (cmd NP_CMD_LB_SET) or LB_DEL reply: its generation. */

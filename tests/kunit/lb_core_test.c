@@ -311,6 +311,187 @@ static void lb_affinity_test(struct kunit *test)
 	fe_unmake(fe);
 }
 
+/*
+ * Affinity against a naive reference under random versions of a frontend
+ * sharing one affinity table (as np_lb_publish passes it on): random
+ * clients (two pairs of them sharing a slot), random times, random
+ * backend sets (flags flipped, backends dropped and reordered). The
+ * reference keeps one entry per slot (client, backend address and port,
+ * last use); a live entry of the same client whose backend is still
+ * usable wins and is refreshed when a second or more old; otherwise the
+ * choice is the rnd-th of the READY in-scope backends in index order,
+ * else of the TERMINATING ones, and is recorded.
+ */
+struct ref_aff {
+	u8 client[16], be_addr[16];
+	__be16 be_port;
+	unsigned long last;
+};
+
+static bool ref_usable(const struct np_lb_be *be, u32 n, u32 flags, u32 i,
+		       u32 *nready, u32 *nterm)
+{
+	u32 j;
+
+	*nready = 0;
+	*nterm = 0;
+	for (j = 0; j < n; j++) {
+		bool scope = !(flags & NP_LB_F_LOCAL_ONLY) ||
+			     (be[j].flags & NP_LBB_F_LOCAL);
+
+		if (scope && (be[j].flags & NP_LBB_F_READY))
+			(*nready)++;
+		else if (scope && (be[j].flags & NP_LBB_F_TERMINATING))
+			(*nterm)++;
+	}
+	if (i >= n || ((flags & NP_LB_F_LOCAL_ONLY) && !(be[i].flags & NP_LBB_F_LOCAL)))
+		return false;
+	if (*nready)
+		return be[i].flags & NP_LBB_F_READY;
+	return (be[i].flags & NP_LBB_F_TERMINATING) && !(be[i].flags & NP_LBB_F_READY);
+}
+
+/* The k-th (from 0) backend of the first non-empty list, or -1. */
+static int ref_pick(const struct np_lb_be *be, u32 n, u32 flags, u32 rnd)
+{
+	u32 nready, nterm, j, k;
+	bool want_ready;
+
+	ref_usable(be, n, flags, n, &nready, &nterm);
+	if (!nready && !nterm)
+		return -1;
+	want_ready = nready;
+	k = rnd % (want_ready ? nready : nterm);
+	for (j = 0; j < n; j++) {
+		bool scope = !(flags & NP_LB_F_LOCAL_ONLY) ||
+			     (be[j].flags & NP_LBB_F_LOCAL);
+		bool in = want_ready ? scope && (be[j].flags & NP_LBB_F_READY) :
+			  scope && (be[j].flags & NP_LBB_F_TERMINATING) &&
+			  !(be[j].flags & NP_LBB_F_READY);
+
+		if (in && !k--)
+			return j;
+	}
+	return -1;
+}
+
+#define AFF_CLIENTS 24
+#define AFF_POOL 12
+
+static void lb_affinity_random_test(struct kunit *test)
+{
+	struct np_lb_be pool[AFF_POOL], be[AFF_POOL];
+	u8 clients[AFF_CLIENTS][16];
+	struct ref_aff *ref;
+	struct np_lb_aff *aff;
+	struct rnd_state rnd;
+	unsigned long now = 5000;
+	u32 i, j, n = 0, flags = 0, version;
+	int pairs = 0;
+
+	prandom_seed_state(&rnd, 0x6166666e);
+	ref = kunit_kcalloc(test, NP_LB_AFF_SLOTS, sizeof(*ref), GFP_KERNEL);
+	aff = kunit_kzalloc(test, sizeof(*aff), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ref);
+	KUNIT_ASSERT_NOT_NULL(test, aff);
+	seqlock_init(&aff->lock);
+	for (i = 0; i < AFF_POOL; i++) {
+		memset(&pool[i], 0, sizeof(pool[i]));
+		pool[i].addr[0] = 10;
+		pool[i].addr[1] = 42;
+		pool[i].addr[3] = 5 + i / 2;
+		pool[i].port = htons(8000 + i % 2);
+	}
+	/* clients: 20 at random, then two pairs that share a slot */
+	for (i = 0; i < AFF_CLIENTS - 4; i++) {
+		memset(clients[i], 0, 16);
+		clients[i][0] = 192;
+		clients[i][1] = 0;
+		clients[i][2] = 2;
+		clients[i][3] = i + 1;
+	}
+	for (i = 1; pairs < 2 && i < 1000000; i++) {
+		u8 a[16] = { 198, 51, (u8)(i >> 8), (u8)i };
+		u8 b[16] = { 203, 0, 113, 0 };
+
+		for (j = 0; j < 256; j++) {
+			b[3] = j;
+			if (np_lb_core_aff_slot(NP_LPM_V4, a) ==
+			    np_lb_core_aff_slot(NP_LPM_V4, b)) {
+				memcpy(clients[AFF_CLIENTS - 4 + 2 * pairs], a, 16);
+				memcpy(clients[AFF_CLIENTS - 3 + 2 * pairs], b, 16);
+				pairs++;
+				break;
+			}
+		}
+	}
+	KUNIT_ASSERT_EQ(test, pairs, 2);
+
+	for (version = 0; version < 200; version++) {
+		struct np_lb_fe fe = { .fam = NP_LPM_V4, .affinity = 10, .aff = aff };
+		u32 dup;
+
+		/* a new version: some of the pool, shuffled, random flags */
+		if (version % 3 == 0 || !n) {
+			n = 0;
+			for (i = 0; i < AFF_POOL; i++)
+				if (prandom_u32_state(&rnd) % 3)
+					be[n++] = pool[i];
+			for (i = n; i > 1; i--) {
+				struct np_lb_be t;
+
+				j = prandom_u32_state(&rnd) % i;
+				t = be[i - 1];
+				be[i - 1] = be[j];
+				be[j] = t;
+			}
+		}
+		for (i = 0; i < n; i++)
+			be[i].flags = prandom_u32_state(&rnd) % 8 ?
+				      NP_LBB_F_READY | NP_LBB_F_LOCAL :
+				      prandom_u32_state(&rnd) & __NP_LBB_F_ALL;
+		flags = prandom_u32_state(&rnd) % 5 ? 0 : NP_LB_F_LOCAL_ONLY;
+		fe.flags = flags;
+		fe.be = be;
+		fe.nbe = n;
+		KUNIT_ASSERT_EQ(test, np_lb_core_finish(&fe, &dup), 0);
+		for (i = 0; i < 40; i++) {
+			u32 c = prandom_u32_state(&rnd) % AFF_CLIENTS;
+			u32 r = prandom_u32_state(&rnd);
+			struct ref_aff *e = &ref[np_lb_core_aff_slot(NP_LPM_V4, clients[c])];
+			u32 nr, nt;
+			int want = -1, got;
+
+			now += prandom_u32_state(&rnd) % (3 * HZ);
+			if (e->last && !memcmp(e->client, clients[c], 4) &&
+			    !time_after(now, e->last + 10 * HZ)) {
+				for (j = 0; j < n; j++)
+					if (be[j].port == e->be_port &&
+					    !memcmp(be[j].addr, e->be_addr, 4))
+						break;
+				if (ref_usable(be, n, flags, j, &nr, &nt)) {
+					want = j;
+					if (now - e->last >= HZ)
+						e->last = now;
+				}
+			}
+			if (want < 0) {
+				want = ref_pick(be, n, flags, r);
+				if (want >= 0) {
+					memcpy(e->client, clients[c], 16);
+					memcpy(e->be_addr, be[want].addr, 16);
+					e->be_port = be[want].port;
+					e->last = now;
+				}
+			}
+			got = np_lb_core_choose(&fe, clients[c], r, now);
+			KUNIT_EXPECT_EQ_MSG(test, got, want, "version %u probe %u client %u",
+					    version, i, c);
+		}
+		np_lb_core_free_index(&fe);
+	}
+}
+
 /* ---- masquerade ---- */
 
 struct masq_case {
@@ -364,6 +545,7 @@ static struct kunit_case lb_core_cases[] = {
 	KUNIT_CASE(lb_duplicate_test),
 	KUNIT_CASE(lb_random_index_test),
 	KUNIT_CASE(lb_affinity_test),
+	KUNIT_CASE(lb_affinity_random_test),
 	KUNIT_CASE(lb_masq_test),
 	{}
 };

@@ -46,6 +46,15 @@ lb_listening() { # lb_listening NS PROTO-FLAG PORT
 	[[ -n $(in_ns "$1" ss -Hln "$2" "sport = :$3") ]]
 }
 
+# Two netns on a veth: t 198.18.0.1 (frontends), c 198.18.0.2 (client).
+lb_mini_topology() {
+	np_netns_add t
+	np_netns_add c
+	lb_veth c eth0 t eth0
+	ip -n t addr add 198.18.0.1/24 dev eth0
+	ip -n c addr add 198.18.0.2/24 dev eth0
+}
+
 # shellcheck disable=SC2016 # $SOCAT_PEERADDR is for socat's shell
 lb_servers() { # lb_servers NS NAME
 	local f o
@@ -131,9 +140,17 @@ who_udp() { # who_udp FROM ADDR PORT [SPORT]
 }
 
 # no_answer_udp FROM ADDR PORT: "none" when no answer came within 5 s
-# (the drop is immediate; a wrong answer would come as fast as a right one)
+# (the drop is immediate; a wrong answer would come as fast as a right one).
+# One datagram, not resent: cases count the drops exactly.
 no_answer_udp() {
-	LB_UDP_WAIT=5 who_udp "$@"
+	LB_UDP_WAIT=5 LB_UDP_RESEND=0 who_udp "$@"
+}
+
+# refused_udp FROM ADDR PORT [SPORT]: who_udp with one datagram, for a
+# probe that must be "refused" and counted once (the ICMP error is sent
+# by the node at once; a resend would be a second refused connection).
+refused_udp() {
+	LB_UDP_RESEND=0 who_udp "$@"
 }
 
 # echo_cmp PROTO FROM ADDR PORT: a random payload through an echo server,

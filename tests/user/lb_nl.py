@@ -10,7 +10,8 @@ generations) and a CLI with nodeplanectl lb's syntax for the rest.
            [local-only] [hairpin] [localhost] [masq-all]
            [backend ADDR:PORT[/FLAG...],...] [backends-file F]
            [gen N] [chunk N]          (chunk: stage, N entries a message)
-  lb_nl.py del [-4|-6] PROTO PORT [local ADDR] [gen N]
+  lb_nl.py del [-4|-6] PROTO PORT [local ADDR] [owner servicelb|hostport]
+           [gen N]                    (owner: delete only a frontend of it)
   lb_nl.py get [-4|-6] PROTO PORT [local ADDR]   (doit: one "lb set" line)
   lb_nl.py show                (dump: one "lb set" line per frontend, sorted)
   lb_nl.py flush               (deletes every frontend: a dump, then DELs)
@@ -20,7 +21,15 @@ generations) and a CLI with nodeplanectl lb's syntax for the rest.
   lb_nl.py udp ADDR PORT [SPORT] (stdin as one datagram; prints the answer,
                                "refused" on ICMP port unreachable, "none"
                                when nothing came back within $LB_UDP_WAIT
-                               seconds, default 30)
+                               seconds, default 30; the datagram is sent
+                               again every $LB_UDP_RESEND seconds, default
+                               2, 0: once, on the same socket: the same
+                               flow, so one conntrack entry and one backend)
+  lb_nl.py dumpslow DIR        (an LB_GET dump read one message at a time:
+                               after the first, writes DIR/started and waits
+                               for DIR/go; prints "messages=N intr=0|1",
+                               intr 1 when a message or DONE carried
+                               NLM_F_DUMP_INTR)
   lb_nl.py sctp ADDR PORT      (stdin sent on an SCTP association, as many
                                bytes read back and printed: for echo servers)
 
@@ -32,6 +41,7 @@ import os
 import socket
 import struct
 import sys
+import time
 
 NLMSG_ERROR, NLMSG_DONE = 2, 3
 F_REQUEST, F_MULTI, F_ACK, F_DUMP = 1, 2, 4, 0x300
@@ -257,8 +267,14 @@ def cmd_del(sk, w):
     if fam is None:
         fam = 10 if local is not None and local.version == 6 else 2
     g = b''
-    if w and w[0] == 'gen':
-        g = nla(A_GENERATION, struct.pack('=Q', int(w[1])))
+    while w:
+        k = w.pop(0)
+        if k == 'gen':
+            g += nla(A_GENERATION, struct.pack('=Q', int(w.pop(0))))
+        elif k == 'owner':
+            g += nla(A_OWNER, bytes([OWNERS[w.pop(0)]]))
+        else:
+            raise SystemExit('lb_nl.py: unknown word %r' % k)
     return gen_of(sk.genl(CMD_LB_DEL, key_attrs(fam, proto, port, local) + g))
 
 
@@ -374,64 +390,72 @@ def raw(words):
       TYPE VALUE", "empty TYPE", "bin TYPE HEX", "key4 PROTO PORT", "key6 PROTO PORT",
       "be ADDR:PORT[/FLAG..]", "range CIDR", "nest TYPE u8|u32 SUBTYPE V"
       info KEY                prints one INFO value
-      close N"""
+      close N
+    "raw -": REQs read from stdin, one a line, each answered at once (a
+    script can stage chunks over one socket with pauses in between)."""
     socks = {}
+    if words == ['-']:
+        for ln in sys.stdin:
+            if ln.split():
+                raw_one(ln.split(), socks)
+                sys.stdout.flush()
+        return
     req = []
     for w in words + ['--']:
         if w != '--':
             req.append(w)
-            continue
-        if not req:
-            continue
-        n = 0
-        if req[0] == 'sock':
-            n = int(req[1])
-            req = req[2:]
-        if req[0] == 'close':
-            socks.pop(int(req[1])).s.close()
-            print('ok')
+        elif req:
+            raw_one(req, socks)
             req = []
-            continue
-        sk = socks.get(n) or socks.setdefault(n, Sock())
-        op, req = req[0], req[1:]
-        if op == 'info':
-            print(info(sk).get(req[0]))
-            req = []
-            continue
-        body = b''
-        while req:
-            k = req.pop(0)
-            if k in ('u8', 'u16', 'u32', 'u64'):
-                t, v = int(req.pop(0)), int(req.pop(0), 0)
-                body += nla(t, struct.pack({'u8': '=B', 'u16': '=H',
-                                            'u32': '=I', 'u64': '=Q'}[k], v))
-            elif k == 'empty':
-                body += nla(int(req.pop(0)), b'')
-            elif k == 'bin':
-                t = int(req.pop(0))
-                body += nla(t, bytes.fromhex(req.pop(0)))
-            elif k in ('key4', 'key6'):
-                body += key_attrs(2 if k == 'key4' else 10,
-                                  PROTOS[req.pop(0)], int(req.pop(0)), None)
-            elif k == 'be':
-                body += backend_nest(req.pop(0))
-            elif k == 'range':
-                body += cidr_nest(req.pop(0))
-            elif k == 'nest':
-                t, st, sv = int(req.pop(0)), req.pop(0), req.pop(0)
-                body += nla(t | 0x8000, nla(int(sv), b'') if st == 'empty'
-                            else b'')
-            else:
-                raise SystemExit('lb_nl.py raw: unknown word %r' % k)
-        cmd = {'set': CMD_LB_SET, 'del': CMD_LB_DEL, 'get': CMD_LB_GET,
-               'dump': CMD_LB_GET}[op]
-        try:
-            rep = sk.genl(cmd, body, dump=op == 'dump')
-            g = gen_of(rep) if op != 'dump' else None
-            print('ok' + (' gen=%d' % g if g is not None else ''))
-        except NlError as e:
-            print(e)
-        req = []
+
+
+def raw_one(req, socks):
+    n = 0
+    if req[0] == 'sock':
+        n = int(req[1])
+        req = req[2:]
+    if req[0] == 'close':
+        socks.pop(int(req[1])).s.close()
+        print('ok')
+        return
+    sk = socks.get(n) or socks.setdefault(n, Sock())
+    op, req = req[0], req[1:]
+    if op == 'info':
+        print(info(sk).get(req[0]))
+        return
+    body = b''
+    while req:
+        k = req.pop(0)
+        if k in ('u8', 'u16', 'u32', 'u64'):
+            t, v = int(req.pop(0)), int(req.pop(0), 0)
+            body += nla(t, struct.pack({'u8': '=B', 'u16': '=H',
+                                        'u32': '=I', 'u64': '=Q'}[k], v))
+        elif k == 'empty':
+            body += nla(int(req.pop(0)), b'')
+        elif k == 'bin':
+            t = int(req.pop(0))
+            body += nla(t, bytes.fromhex(req.pop(0)))
+        elif k in ('key4', 'key6'):
+            body += key_attrs(2 if k == 'key4' else 10,
+                              PROTOS[req.pop(0)], int(req.pop(0)), None)
+        elif k == 'be':
+            body += backend_nest(req.pop(0))
+        elif k == 'range':
+            body += cidr_nest(req.pop(0))
+        elif k == 'nest':
+            t, st, sv = int(req.pop(0)), req.pop(0), req.pop(0)
+            body += nla(t | 0x8000, nla(int(sv), b'') if st == 'empty'
+                        else b'')
+        else:
+            raise SystemExit('lb_nl.py raw: unknown word %r' % k)
+    cmd = {'set': CMD_LB_SET, 'del': CMD_LB_DEL, 'get': CMD_LB_GET,
+           'dump': CMD_LB_GET}[op]
+    try:
+        rep = sk.genl(cmd, body, dump=op == 'dump')
+        g = gen_of(rep) if op != 'dump' else None
+        print('ok' + (' gen=%d' % g if g is not None else ''))
+    except NlError as e:
+        print(e)
 
 
 def udp(argv):
@@ -442,16 +466,67 @@ def udp(argv):
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind(('::' if fam == socket.AF_INET6 else '0.0.0.0', int(argv[2])))
     # LB_UDP_WAIT: seconds to wait for an answer (the VM may be slow;
-    # cases that expect none shorten it)
-    s.settimeout(float(os.environ.get('LB_UDP_WAIT', '30')))
+    # cases that expect none shorten it). LB_UDP_RESEND: a lost datagram
+    # (or answer) is normal under a loaded emulated VM, so send again.
+    wait = float(os.environ.get('LB_UDP_WAIT', '30'))
+    every = float(os.environ.get('LB_UDP_RESEND', '2'))
+    data = sys.stdin.buffer.read()
     s.connect((addr, port))
-    s.send(sys.stdin.buffer.read())
-    try:
-        sys.stdout.buffer.write(s.recv(65536))
-    except ConnectionRefusedError:
-        print('refused')
-    except socket.timeout:
-        print('none')
+    end = time.monotonic() + wait
+    again = end if every <= 0 else time.monotonic() + every
+    s.send(data)
+    while True:
+        now = time.monotonic()
+        if now >= end:
+            print('none')
+            return 0
+        if now >= again:
+            s.send(data)
+            again = now + every
+        s.settimeout(max(0.01, min(again, end) - now))
+        try:
+            sys.stdout.buffer.write(s.recv(65536))
+            return 0
+        except ConnectionRefusedError:
+            print('refused')
+            return 0
+        except socket.timeout:
+            continue
+
+
+def dumpslow(argv):
+    d = argv[0]
+    sk = Sock()
+    sk.seq += 1
+    b = struct.pack('=BBH', CMD_LB_GET, 1, 0)
+    sk.s.send(struct.pack('=IHHII', 16 + len(b), sk.fam,
+                          F_REQUEST | F_ACK | F_DUMP, sk.seq, 0) + b)
+    msgs, intr, first = 0, 0, True
+    while True:
+        d_ = sk.s.recv(1 << 20)
+        done = False
+        while d_:
+            n, t, fl, sq = struct.unpack('=IHHI', d_[:12])
+            m, d_ = d_[16:n], d_[(n + 3) & ~3:]
+            if sq != sk.seq:
+                continue
+            if fl & F_DUMP_INTR:
+                intr = 1
+            if t == NLMSG_ERROR and struct.unpack('=i', m[:4])[0]:
+                raise SystemExit('dumpslow: error %d' %
+                                 struct.unpack('=i', m[:4])[0])
+            if t == NLMSG_DONE:
+                done = True
+            elif t != NLMSG_ERROR:
+                msgs += 1
+        if done:
+            break
+        if first:
+            first = False
+            open(os.path.join(d, 'started'), 'w').close()
+            while not os.path.exists(os.path.join(d, 'go')):
+                time.sleep(0.05)
+    print('messages=%d intr=%d' % (msgs, intr))
     return 0
 
 
@@ -483,6 +558,8 @@ def main(argv):
         return udp(argv[1:])
     if argv[0] == 'raw':
         return raw(argv[1:])
+    if argv[0] == 'dumpslow':
+        return dumpslow(argv[1:])
     sk = Sock()
     try:
         if argv[0] == 'set':

@@ -114,6 +114,11 @@
  *   NP_CMD_LB_DEL (doit)
  *     req: ! NP_LB_A_FAMILY, ! NP_LB_A_PROTO, ! NP_LB_A_PORT,
  *            NP_LB_A_LOCAL4 | NP_LB_A_LOCAL6, NP_LB_A_GENERATION (expected)
+ *            NP_LB_A_OWNER              u8   expected owner: -EPERM (extack
+ *                                            naming the holder, nothing
+ *                                            changed) when the frontend
+ *                                            belongs to another owner.
+ *                                            Absent: any owner (operators)
  *     rep:   NP_LB_A_GENERATION
  *   NP_CMD_LB_GET (doit with the key, or dump of every frontend)
  *     rep: one message per frontend: the NP_LB_A_* of LB_SET (no STAGE),
@@ -121,7 +126,9 @@
  *          summed over CPUs). A frontend whose backends and ranges do not
  *          fit one message continues in the next ones, each with the key
  *          and NP_LB_A_STAGE = NP_LB_STAGE_F_APPEND, holding only more
- *          backends and ranges.
+ *          backends and ranges. A dump during which the generation
+ *          moved carries NLM_F_DUMP_INTR (from the first message built
+ *          after the change, and on NLMSG_DONE): dump again.
  *
  * Every LB command answers -EOPNOTSUPP for an owner whose feature is
  * disabled (NP_LB_OWNER_SERVICELB: disable=servicelb; NP_LB_OWNER_HOSTPORT:

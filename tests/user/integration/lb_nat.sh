@@ -98,6 +98,13 @@ case_masq_remote() {
 	lb set tcp 81 masq-remote backend 10.42.0.5:8001/local >/dev/null
 	got=$(who_tcp client 192.0.2.254 81)
 	[[ $got == "p1 192.0.2.1" ]] || np_fail "tcp 81 local: expected 'p1 192.0.2.1', got '$got'"
+	# SCTP to the remote backend, both families: payload intact
+	lb set sctp 90 masq-remote backend 10.99.0.1:8000 >/dev/null
+	echo_cmp sctp client 192.0.2.254 90
+	lb set -6 sctp 90 masq-remote backend '[fd99::1]:8000' >/dev/null
+	echo_cmp sctp client 2001:db8::fe 90
+	np_expect_eq 1 "$(lb_stat conns -4 sctp 90)" "conns of sctp 90 (remote)"
+	np_expect_eq 1 "$(lb_stat conns -6 sctp 90)" "conns of sctp6 90 (remote)"
 	# without masq-remote the remote backend's answers go astray
 	lb set udp 54 backend 10.99.0.1:8001 >/dev/null
 	np_expect_eq none "$(no_answer_udp client 192.0.2.254 54)" "udp 54 to rem unmasqueraded"
@@ -137,9 +144,9 @@ case_no_backend_refused() {
 	lb set -6 udp 54 >/dev/null
 	np_expect_fail --stderr 'Connection refused' who_tcp client 192.0.2.254 81
 	np_expect_fail --stderr 'Connection refused' who_tcp client 2001:db8::fe 81
-	np_expect_eq refused "$(who_udp client 192.0.2.254 54)" "udp 54"
-	np_expect_eq refused "$(who_udp client 192.0.2.254 54)" "udp 54 again"
-	np_expect_eq refused "$(who_udp client 2001:db8::fe 54)" "udp6 54"
+	np_expect_eq refused "$(refused_udp client 192.0.2.254 54)" "udp 54"
+	np_expect_eq refused "$(refused_udp client 192.0.2.254 54)" "udp 54 again"
+	np_expect_eq refused "$(refused_udp client 2001:db8::fe 54)" "udp6 54"
 	np_expect_eq 1 "$(lb_stat drop_no_backend -4 tcp 81)" "drop_no_backend of tcp 81"
 	np_expect_eq 2 "$(lb_stat drop_no_backend -4 udp 54)" "drop_no_backend of udp 54"
 	np_expect_eq 1 "$(lb_stat drop_no_backend -6 udp 54)" "drop_no_backend of udp6 54"
@@ -296,7 +303,7 @@ case_udp_flush_on_install() {
 	# conntrack on in the node (as kube-proxy and flannel keep it): a
 	# frontend elsewhere keeps our hooks and their conntrack reference
 	lb set udp 9 >/dev/null
-	np_expect_eq refused "$(who_udp client 192.0.2.254 54 40054)" "udp 54 before the frontend"
+	np_expect_eq refused "$(refused_udp client 192.0.2.254 54 40054)" "udp 54 before the frontend"
 	n=$(in_ns node conntrack -L -p udp --orig-port-dst 54 2>/dev/null | grep -c 'sport=40054') || true
 	np_expect_eq 1 "$n" "conntrack entries of udp 54 before"
 	lb set udp 54 backend 10.42.0.5:8001/local >/dev/null

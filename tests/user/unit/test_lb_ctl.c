@@ -177,6 +177,8 @@ TEST(del_words)
 	free(err);
 	CHECK_INT(fe.family, AF_INET6);
 	CHECK_INT(fe.port, 80);
+	/* no owner: the delete carries no owner precondition */
+	CHECK_INT(fe.owner, NP_LB_OWNER_UNSPEC);
 	CHECK_INT(parse_line(false, "udp 53 local 10.1.2.3", &fe, &err), 0);
 	free(err);
 	CHECK_INT(fe.family, AF_INET);

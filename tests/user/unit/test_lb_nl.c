@@ -236,6 +236,43 @@ TEST(del_exact_bytes)
 	nlmsg_free(msg);
 }
 
+/* The owner precondition: OWNER after the key, before GENERATION. */
+TEST(del_with_owner_exact_bytes)
+{
+	struct np_lb_frontend key = { .family = AF_INET,
+				      .proto = IPPROTO_UDP, .port = 53,
+				      .owner = NP_LB_OWNER_HOSTPORT };
+	struct nb want = { .len = 0 };
+	struct nl_msg *msg = new_msg(NP_CMD_LB_DEL);
+	const unsigned char *got;
+	size_t len;
+	uint16_t port = 53;
+
+	CHECK_INT(np_nl_lb_del_build(msg, &key, 7), 0);
+	got = attrs_of(msg, &len);
+	nb_u8(&want, NP_LB_A_FAMILY, AF_INET);
+	nb_u8(&want, NP_LB_A_PROTO, IPPROTO_UDP);
+	nb_attr(&want, NP_LB_A_PORT, &port, 2);
+	nb_u8(&want, NP_LB_A_OWNER, NP_LB_OWNER_HOSTPORT);
+	nb_u64(&want, NP_LB_A_GENERATION, 7);
+	CHECK_INT(len, want.len);
+	CHECK(!memcmp(got, want.b, len));
+	nlmsg_free(msg);
+
+	key.owner = NP_LB_OWNER_SERVICELB;
+	want.len = 0;
+	msg = new_msg(NP_CMD_LB_DEL);
+	CHECK_INT(np_nl_lb_del_build(msg, &key, 0), 0);
+	got = attrs_of(msg, &len);
+	nb_u8(&want, NP_LB_A_FAMILY, AF_INET);
+	nb_u8(&want, NP_LB_A_PROTO, IPPROTO_UDP);
+	nb_attr(&want, NP_LB_A_PORT, &port, 2);
+	nb_u8(&want, NP_LB_A_OWNER, NP_LB_OWNER_SERVICELB);
+	CHECK_INT(len, want.len);
+	CHECK(!memcmp(got, want.b, len));
+	nlmsg_free(msg);
+}
+
 TEST(builders_refuse_other_families)
 {
 	struct np_lb_frontend fe;
@@ -1121,6 +1158,7 @@ int main(void)
 	RUN(set_ipv6_no_local_no_generation_exact_bytes);
 	RUN(set_continuation_carries_key_and_entries_only);
 	RUN(del_exact_bytes);
+	RUN(del_with_owner_exact_bytes);
 	RUN(builders_refuse_other_families);
 	RUN(chunks_5000_backends);
 	RUN(chunks_100000_ranges);

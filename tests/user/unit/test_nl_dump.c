@@ -12,6 +12,8 @@
 #include <stdlib.h>
 
 #include <linux/genetlink.h>
+#include <linux/nodeplane.h>
+#include <netinet/in.h>
 #include <netlink/handlers.h>
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
@@ -19,6 +21,7 @@
 #include "check.h"
 #include "nlbuf.h"
 #include "nl/msg.h"
+#include "nl/nl.h"
 
 /*
  * The head of nl/conn.c's struct np_nl, which the library keeps private:
@@ -182,6 +185,55 @@ TEST(multipart_dump_is_merged)
 	CHECK_INT(s.resets, 0);
 }
 
+/* One NP_CMD_LB_GET reply: a frontend (AF_INET, proto, port, servicelb). */
+static void dgram_lb(int fam_id, uint8_t proto, uint16_t port, bool intr)
+{
+	struct nb *nb = &script.d[script.n++];
+	uint8_t fam = AF_INET, owner = NP_LB_OWNER_SERVICELB;
+	size_t m;
+
+	nb->len = 0;
+	m = nb_msg(nb, (uint16_t)fam_id,
+		   NLM_F_MULTI | (intr ? NLM_F_DUMP_INTR : 0));
+	nb_genl(nb, NP_CMD_LB_GET);
+	nb_attr(nb, NP_LB_A_FAMILY, &fam, 1);
+	nb_attr(nb, NP_LB_A_PROTO, &proto, 1);
+	nb_u16(nb, NP_LB_A_PORT, port);
+	nb_attr(nb, NP_LB_A_OWNER, &owner, 1);
+	nb_end(nb, m);
+}
+
+/*
+ * np_nl_lb_dump: a dump the kernel marked interrupted (the LB generation
+ * moved under it) is read to its end, its frontends dropped, and done
+ * again: only the second dump's frontends come out.
+ */
+TEST(lb_dump_interrupted_is_redone)
+{
+	struct np_lb_list l = { NULL, 0 };
+	struct np_err err;
+
+	NEED_NL();
+	script.n = script.next = 0;
+	dgram_lb(family, IPPROTO_TCP, 80, false);
+	dgram_lb(family, IPPROTO_TCP, 81, true);
+	dgram_done(script.n);
+	dgram_lb(family, IPPROTO_UDP, 53, false);
+	dgram_lb(family, IPPROTO_TCP, 81, false);
+	dgram_done(script.n);
+	CHECK_INT(np_nl_lb_dump(nl, &l, &err), 0);
+	CHECK_INT(err.err, 0);
+	CHECK_INT(script.next, script.n);
+	CHECK_INT(l.n, 2);
+	if (l.n == 2) {		/* sorted by key: tcp before udp */
+		CHECK_INT(l.v[0].proto, IPPROTO_TCP);
+		CHECK_INT(l.v[0].port, 81);
+		CHECK_INT(l.v[1].proto, IPPROTO_UDP);
+		CHECK_INT(l.v[1].port, 53);
+	}
+	np_lb_list_free(&l);
+}
+
 int main(void)
 {
 	struct nl_cb *cb;
@@ -201,6 +253,7 @@ int main(void)
 	RUN(interrupted_dump_is_restarted);
 	RUN(dump_interrupted_every_time_gives_up);
 	RUN(multipart_dump_is_merged);
+	RUN(lb_dump_interrupted_is_redone);
 	np_nl_close(nl);
 	return check_summary();
 }
