@@ -473,7 +473,10 @@ static int cleanup_one(const void *obj, void *ctx)
 
 	if (!needs_cleanup(svc) || !w->applied)
 		return 0;
-	if (!svc->terminating && svc->n_lb_ingress) {
+	/* a type change clears the status as upstream does; with a
+	 * loadBalancerClass the status is the other controller's */
+	if (!svc->terminating && !svc->meta.invalid &&
+	    svc->type != NP_SVC_LOAD_BALANCER && svc->n_lb_ingress) {
 		snprintf(key, sizeof(key), "%s/%s\t[]", svc->meta.ns,
 			 svc->meta.name);
 		if (np_strset_add(&w->next, key) < 0)

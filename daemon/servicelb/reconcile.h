@@ -29,9 +29,11 @@
  * finalizer is seen in the model; a Service holding it that is being
  * deleted (metadata.deletionTimestamp), or is no longer of type
  * LoadBalancer, or has a loadBalancerClass, is cleaned up: once this
- * node's pass removed its frontends without failure, a status that still
- * holds addresses is cleared (not for a Service being deleted), the
- * finalizer removed, and a Normal Event "DeletedLoadBalancer" sent. Each
+ * node's pass removed its frontends without failure, the finalizer is
+ * removed and a Normal Event "DeletedLoadBalancer" sent; a Service no
+ * longer of type LoadBalancer also gets a status that still holds
+ * addresses cleared (one with a loadBalancerClass keeps it: it is the
+ * other controller's). Each
  * write is sent once per change, as the status is.
  *
  * The I/O is behind two small vtables so that the glue's decisions are
