@@ -253,38 +253,52 @@ static bool api_mode(void)
 	return d.cfg.kubeconfig[0] || getenv("KUBERNETES_SERVICE_HOST");
 }
 
-/* The kinds the API client watches: what the enabled reconcilers read. */
-static uint32_t watched;
+/* The kinds the API client watches: what the enabled reconcilers read;
+ * of them, those watched for this node only (spec.nodeName). */
+static uint32_t watched, watched_node;
 
-/* Watches the kinds of d.cfg's reconcilers, and only those. 0 or -1. */
+/*
+ * Watches the kinds of d.cfg's reconcilers, and only those; a kind that
+ * every enabled reader reads for this node only is watched with
+ * fieldSelector=spec.nodeName=<node> (a change of that is an unwatch and
+ * a new list, which drops from the model what no longer matches). 0 or
+ * -1.
+ */
 static int watch_kinds(void)
 {
 	static bool logged;
 	uint32_t want = np_kube_kinds(&d.cfg);
-	char text[128];
-	uint32_t k;
+	uint32_t node = np_kube_kinds_node_only(&d.cfg) & want;
+	char text[128], fsel[300];
+	uint32_t k, bit;
 	int ret;
 
-	if (want == watched && logged)
+	if (want == watched && node == watched_node && logged)
 		return 0;
 	logged = true;
 	np_kube_kinds_str(want, text, sizeof(text));
 	np_log_info("source: watching %s (what the enabled reconcilers read)",
 		    text);
+	snprintf(fsel, sizeof(fsel), "spec.nodeName=%s", d.cfg.node_name);
 	for (k = 0; k < NP_KIND_COUNT; k++) {
-		if ((watched & ~want) & (1U << k)) {
+		bit = 1U << k;
+		if ((watched & bit) &&
+		    (!(want & bit) || (watched_node & bit) != (node & bit))) {
 			np_kube_unwatch(d.kube, (enum np_kind)k);
-			watched &= ~(1U << k);
+			watched &= ~bit;
+			watched_node &= ~bit;
 		}
-		if (!((want & ~watched) & (1U << k)))
+		if (!(want & bit) || (watched & bit))
 			continue;
-		ret = np_kube_watch(d.kube, (enum np_kind)k, d.model);
+		ret = np_kube_watch_fields(d.kube, (enum np_kind)k, d.model,
+					   (node & bit) ? fsel : NULL);
 		if (ret < 0) {
 			np_log_error("watching %ss: %s",
 				     np_kind_name((enum np_kind)k), strerror(-ret));
 			return -1;
 		}
-		watched |= 1U << k;
+		watched |= bit;
+		watched_node |= node & bit;
 	}
 	return 0;
 }
