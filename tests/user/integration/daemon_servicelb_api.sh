@@ -11,9 +11,7 @@
 # status; kubectl delete of a Service waits for the finalizer, which the
 # leader removes once its frontends are gone (gone on both nodes); n2's
 # nodeplaned killed: n2 leaves the status once its node Lease expires (a
-# new leader takes over if it led); the module loaded again with
-# disable=servicelb: n1's servicelb stops programming without a failure
-# loop, and loaded again without it: web served again.
+# new leader takes over if it led).
 # Runs in the test VM (tests/vm/run). Details: tests/user/cluster_lib.sh.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
@@ -192,50 +190,6 @@ t_node_gone() {
 		"the leader after n2 stopped"
 }
 
-# Failed passes of servicelb logged by n1 after line FROM.
-slb_failed_after() { # FROM
-	tail -n +"$(($1 + 1))" "$CL_LOGS/nodeplaned-n1.log" | grep -c 'servicelb: not converged' || true
-}
-module_gone() { [[ ! -d /sys/module/nodeplane ]]; }
-reload_module() { # [PARAM...]
-	local n
-	for n in n1 n2; do ip -n "$n" link del np-vxlan 2>/dev/null || true; done
-	rmmod nodeplane || np_fail "rmmod nodeplane failed"
-	module_gone || np_fail "nodeplane still loaded after rmmod"
-	modprobe nodeplane "$@" || np_fail "modprobe nodeplane $* failed"
-}
-logged_n1_after() { # FROM TEXT
-	tail -n +"$(($1 + 1))" "$CL_LOGS/nodeplaned-n1.log" | grep -qF -- "$2"
-}
-overlay_back() { ip netns exec n1 "$CL_CTL" -s overlay show np-vxlan >/dev/null 2>&1; }
-
-# The module's features are read again after a reload: disable=servicelb
-# turns n1's servicelb off (nothing programmed, no pass failing over and
-# over), a reload without it turns it on again.
-t_module_features_reread() {
-	cl_require
-	local from
-	np_wait_for 60 has_port n1 80
-	from=$(wc -l <"$CL_LOGS/nodeplaned-n1.log")
-	reload_module disable=servicelb
-	np_wait_for 60 logged_n1_after "$from" "the module loaded again with features"
-	logged_n1_after "$from" "servicelb: the module has it disabled (disable=servicelb)" ||
-		np_fail "n1 did not say servicelb is off: $(cl_logs_tail n1)"
-	np_wait_for 60 overlay_back
-	# model events: passes of every reconciler
-	node_ready n1
-	np_wait_for 30 sh -c "tail -n +$((from + 1)) $CL_LOGS/nodeplaned-n1.log | grep -q 'servicelb: pass'"
-	sleep 5		# room for the retries a failure would bring
-	np_expect_eq 0 "$(slb_failed_after "$from")" "servicelb failures after the reload with disable=servicelb"
-	has_port n1 80 && np_fail "web programmed although the module has servicelb disabled"
-	from=$(wc -l <"$CL_LOGS/nodeplaned-n1.log")
-	reload_module
-	np_wait_for 60 logged_n1_after "$from" "servicelb: enabled"
-	np_wait_for 60 has_port n1 80
-	echo_via 192.0.2.1
-	cl_npd_alive n1 || np_fail "nodeplaned on n1 exited"
-}
-
 np_case cluster-up t_up
 np_case status-written-with-event t_status_written
 np_case traffic-through-both-nodes t_traffic_both_nodes
@@ -243,6 +197,5 @@ np_case status-written-once t_written_once
 np_case sigterm-releases-the-lease t_sigterm_releases
 np_case delete-waits-for-the-finalizer t_delete_waits_for_finalizer
 np_case node-gone-dropped-from-status t_node_gone
-np_case module-features-read-again t_module_features_reread
 cl_down
 np_finish
