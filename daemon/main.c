@@ -82,8 +82,16 @@ struct daemon {
 
 static struct daemon d;
 
+/* SIGTERM/SIGINT seen: the stop waits for the leader Lease's release. */
+static bool stopping;
+static struct np_timer stop_timer;
+
+/* How long a stop waits for the Lease's release (the API may be gone). */
+#define STOP_RELEASE_MS 5000
+
 static int load_config(struct np_config *cfg, const struct args *a);
 static void reload(void);
+static void stop_begin(const char *sig);
 
 static void usage(FILE *f)
 {
@@ -108,7 +116,8 @@ static void usage(FILE *f)
 		"  -V, --version  show the version and exit\n"
 		"\n"
 		"Signals:\n"
-		"  SIGTERM, SIGINT  stop, leaving the kernel state in place\n"
+		"  SIGTERM, SIGINT  stop, leaving the kernel state in place (the\n"
+		"                   ServiceLB leader releases its Lease first)\n"
 		"  SIGHUP           reload\n"
 		"\n"
 		"Exit status:\n"
@@ -139,9 +148,8 @@ static void signal_ready(struct np_io *w, uint32_t events)
 		switch (si.ssi_signo) {
 		case SIGTERM:
 		case SIGINT:
-			np_log_info("%s: stopping, kernel state left in place",
-				    si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
-			np_loop_stop(d.lp, EXIT_CLEAN);
+			stop_begin(si.ssi_signo == SIGTERM ? "SIGTERM" :
+				   "SIGINT");
 			break;
 		case SIGHUP:
 			np_log_info("SIGHUP: reloading the configuration");
@@ -246,38 +254,52 @@ static bool api_mode(void)
 	return d.cfg.kubeconfig[0] || getenv("KUBERNETES_SERVICE_HOST");
 }
 
-/* The kinds the API client watches: what the enabled reconcilers read. */
-static uint32_t watched;
+/* The kinds the API client watches: what the enabled reconcilers read;
+ * of them, those watched for this node only (spec.nodeName). */
+static uint32_t watched, watched_node;
 
-/* Watches the kinds of d.cfg's reconcilers, and only those. 0 or -1. */
+/*
+ * Watches the kinds of d.cfg's reconcilers, and only those; a kind that
+ * every enabled reader reads for this node only is watched with
+ * fieldSelector=spec.nodeName=<node> (a change of that is an unwatch and
+ * a new list, which drops from the model what no longer matches). 0 or
+ * -1.
+ */
 static int watch_kinds(void)
 {
 	static bool logged;
 	uint32_t want = np_kube_kinds(&d.cfg);
-	char text[128];
-	uint32_t k;
+	uint32_t node = np_kube_kinds_node_only(&d.cfg) & want;
+	char text[128], fsel[300];
+	uint32_t k, bit;
 	int ret;
 
-	if (want == watched && logged)
+	if (want == watched && node == watched_node && logged)
 		return 0;
 	logged = true;
 	np_kube_kinds_str(want, text, sizeof(text));
 	np_log_info("source: watching %s (what the enabled reconcilers read)",
 		    text);
+	snprintf(fsel, sizeof(fsel), "spec.nodeName=%s", d.cfg.node_name);
 	for (k = 0; k < NP_KIND_COUNT; k++) {
-		if ((watched & ~want) & (1U << k)) {
+		bit = 1U << k;
+		if ((watched & bit) &&
+		    (!(want & bit) || (watched_node & bit) != (node & bit))) {
 			np_kube_unwatch(d.kube, (enum np_kind)k);
-			watched &= ~(1U << k);
+			watched &= ~bit;
+			watched_node &= ~bit;
 		}
-		if (!((want & ~watched) & (1U << k)))
+		if (!(want & bit) || (watched & bit))
 			continue;
-		ret = np_kube_watch(d.kube, (enum np_kind)k, d.model);
+		ret = np_kube_watch_fields(d.kube, (enum np_kind)k, d.model,
+					   (node & bit) ? fsel : NULL);
 		if (ret < 0) {
 			np_log_error("watching %ss: %s",
 				     np_kind_name((enum np_kind)k), strerror(-ret));
 			return -1;
 		}
-		watched |= 1U << k;
+		watched |= bit;
+		watched_node |= node & bit;
 	}
 	return 0;
 }
@@ -369,6 +391,24 @@ static int lb_status(void *ctx, const struct np_service *s,
 				      lb_status_done, NULL, NULL);
 }
 
+static void lb_finalizer_done(void *ctx, const char *key,
+			      const struct np_kube_result *res)
+{
+	(void)ctx;
+	if (res->err && res->status != 404)
+		np_log_warning("servicelb: %s: finalizer: %s", key, res->err);
+	else
+		np_log_debug("servicelb: %s: finalizer written", key);
+}
+
+static int lb_finalizer(void *ctx, const struct np_service *s, bool add)
+{
+	(void)ctx;
+	return np_kube_service_finalizer(d.wq, s->meta.ns, s->meta.name,
+					 s->meta.uid, add, lb_finalizer_done,
+					 NULL, NULL);
+}
+
 static void lb_kick(void *ctx)
 {
 	(void)ctx;
@@ -431,6 +471,52 @@ static void lb_api_stop(void)
 	d.wq = NULL;
 }
 
+static void stop_now(struct np_timer *t)
+{
+	(void)t;
+	np_log_warning("SIGTERM: the servicelb Lease was not released within %d ms; stopping (it expires by itself)",
+		       STOP_RELEASE_MS);
+	np_loop_stop(d.lp, EXIT_CLEAN);
+}
+
+static void lease_released(void *ctx, long http_status, const char *err)
+{
+	(void)ctx;
+	if (err || http_status < 200 || http_status > 299)
+		np_log_warning("servicelb: releasing the Lease %s/%s: %s",
+			       NP_KUBE_LEASE_NS, NP_KUBE_LEASE_SERVICELB,
+			       err ? err : "not a 2xx answer");
+	np_timer_cancel(d.lp, &stop_timer);
+	np_loop_stop(d.lp, EXIT_CLEAN);
+}
+
+/*
+ * SIGTERM or SIGINT: the loop stops, the kernel state left in place. A
+ * leader first releases the servicelb Lease (an empty holderIdentity, as
+ * client-go's ReleaseOnCancel), so another node takes the status writes
+ * over at its next retry instead of after the Lease duration; the stop
+ * waits for that write at most STOP_RELEASE_MS. A second signal stops at
+ * once.
+ */
+static void stop_begin(const char *sig)
+{
+	if (stopping || !d.leader) {
+		np_log_info("%s: stopping, kernel state left in place", sig);
+		np_loop_stop(d.lp, EXIT_CLEAN);
+		return;
+	}
+	stopping = true;
+	np_log_info("%s: stopping, kernel state left in place; releasing the servicelb Lease first",
+		    sig);
+	stop_timer.fire = stop_now;
+	np_timer_arm(d.lp, &stop_timer, STOP_RELEASE_MS);
+	if (np_kube_leader_release(d.leader, lease_released, NULL) < 0) {
+		np_log_warning("servicelb: releasing the Lease: out of memory");
+		np_timer_cancel(d.lp, &stop_timer);
+		np_loop_stop(d.lp, EXIT_CLEAN);
+	}
+}
+
 /*
  * Off by the configuration, or by the module (disable=servicelb or
  * hostport: it refuses that owner's frontends, so planning them would only
@@ -442,8 +528,10 @@ static bool lb_off(const char *name, uint32_t feature)
 
 	if (np_config_disabled(&d.cfg, name))
 		return true;
-	if (d.features & feature)
+	if (d.features & feature) {
+		logged &= ~feature;	/* said again if it goes off again */
 		return false;
+	}
 	if (!(logged & feature))
 		np_log_warning("%s: the module has it disabled (disable=%s): nothing programmed",
 			       name, name);
@@ -467,6 +555,7 @@ static int lb_start(void)
 		ld.sink = (struct np_lb_sink){
 			.event = lb_event, .status_writer = lb_status_writer,
 			.alive = lb_alive, .status = lb_status,
+			.finalizer = lb_finalizer,
 		};
 	ld.disabled = lb_off("servicelb", NP_FEATURE_F_SERVICELB);
 	r = np_slb_rc_new(&ld, &d.slb);
@@ -504,10 +593,37 @@ static void lb_stop(void)
 
 /* ---- nlctrl's family events: module reloads, for the runner ---------- */
 
+/*
+ * The module loaded again: its features (parameter disable=) may differ
+ * from those at start. Read again before the full passes the runner just
+ * scheduled, so that a feature now off stops being programmed (not an
+ * error retried for ever) and one now on is programmed again.
+ */
+static void features_reread(void)
+{
+	char buf[NP_ERR_MSG_LEN + 128], feat[128];
+	struct np_info info;
+	struct np_err err;
+
+	if (np_nl_info_get(d.nl, &info, &err) < 0) {
+		np_log_warning("the module loaded again, but INFO_GET: %s; features kept",
+			       np_err_str(&err, buf, sizeof(buf)));
+		return;
+	}
+	if (info.features == d.features)
+		return;
+	np_nl_features_str(feat, sizeof(feat), info.features, ",");
+	np_log_info("the module loaded again with features %s", feat);
+	d.features = info.features;
+	lb_reload();
+}
+
 static void on_family(void *ctx, const char *name, bool added, uint16_t id)
 {
 	(void)ctx;
 	np_runner_family(d.runner, name, added, id);
+	if (added && !strcmp(name, NODEPLANE_GENL_NAME))
+		features_reread();
 }
 
 static void famwatch_stop(void)

@@ -24,6 +24,8 @@ bool np_hostport_pod_served(const struct np_pod *pod);
 /* The kinds the plan reads (a mask for the runner). */
 #define NP_HOSTPORT_KINDS (1U << NP_KIND_NODE | 1U << NP_KIND_SERVICE | \
 			   1U << NP_KIND_POD)
+/* Of them, those it reads on this node only (spec.nodeName = self). */
+#define NP_HOSTPORT_NODE_KINDS (1U << NP_KIND_POD)
 
 /*
  * The frontends of node self, canonical and sorted by key: for each pod

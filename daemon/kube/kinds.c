@@ -9,7 +9,10 @@
  * To add a reconciler, add a line with the constant its struct np_rc_ops
  * .kinds uses (reconcile/runner.h) and when it is enabled: ServiceLB will
  * read Services, EndpointSlices, Nodes and Pods unless `disable` names
- * "servicelb"; hostPort this node's Pods; NetworkPolicy Pods, Namespaces
+ * "servicelb" (every node's Pods: the leader's status replays the port
+ * claims of every node); hostPort this node's Pods (its node_kinds:
+ * watched with fieldSelector=spec.nodeName=<node> when no enabled
+ * reconciler reads other nodes' Pods); NetworkPolicy Pods, Namespaces
  * and NetworkPolicies unless `disable` names "network-policy".
  */
 #include <stdbool.h>
@@ -27,6 +30,7 @@ struct reader {
 	const char *name;
 	uint32_t kinds;		/* 1U << NP_KIND_* */
 	bool (*enabled)(const struct np_config *c);
+	uint32_t node_kinds;	/* of kinds, those read for this node only */
 };
 
 /* flannel-backend none: the overlay does nothing at all (overlay.h). */
@@ -46,9 +50,10 @@ static bool hostport_enabled(const struct np_config *c)
 }
 
 static const struct reader readers[] = {
-	{ "overlay", NP_OVERLAY_KINDS, overlay_enabled },
-	{ "servicelb", NP_SLB_KINDS, servicelb_enabled },
-	{ "hostport", NP_HOSTPORT_KINDS, hostport_enabled },
+	{ "overlay", NP_OVERLAY_KINDS, overlay_enabled, 0 },
+	{ "servicelb", NP_SLB_KINDS, servicelb_enabled, 0 },
+	{ "hostport", NP_HOSTPORT_KINDS, hostport_enabled,
+	  NP_HOSTPORT_NODE_KINDS },
 };
 
 uint32_t np_kube_kinds(const struct np_config *c)
@@ -60,6 +65,20 @@ uint32_t np_kube_kinds(const struct np_config *c)
 		if (readers[i].enabled(c))
 			kinds |= readers[i].kinds;
 	return kinds;
+}
+
+uint32_t np_kube_kinds_node_only(const struct np_config *c)
+{
+	uint32_t kinds = 0, all = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(readers) / sizeof(readers[0]); i++) {
+		if (!readers[i].enabled(c))
+			continue;
+		kinds |= readers[i].kinds & readers[i].node_kinds;
+		all |= readers[i].kinds & ~readers[i].node_kinds;
+	}
+	return kinds & ~all;
 }
 
 void np_kube_kinds_str(uint32_t kinds, char *buf, size_t len)

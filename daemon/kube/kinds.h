@@ -15,6 +15,12 @@ struct np_config;
 
 /* A mask of 1U << NP_KIND_* for the configuration c. */
 uint32_t np_kube_kinds(const struct np_config *c);
+/*
+ * Of np_kube_kinds(c), those every enabled reader reads for this node
+ * only (hostPort's Pods while ServiceLB is disabled): watched with the
+ * field selector spec.nodeName=<node>.
+ */
+uint32_t np_kube_kinds_node_only(const struct np_config *c);
 /* "Nodes, Services" (or "none") for log lines. */
 void np_kube_kinds_str(uint32_t kinds, char *buf, size_t len);
 

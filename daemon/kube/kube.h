@@ -88,6 +88,15 @@ void np_kube_free(struct np_kube *k);
  * logged (kind, namespace/name, field) and skipped. See watch.c.
  */
 int np_kube_watch(struct np_kube *k, enum np_kind kind, struct np_model *m);
+/*
+ * The same for only the objects field_selector selects (e.g.
+ * "spec.nodeName=n1"; NULL or "": all), sent as the fieldSelector of
+ * every list and watch. To change it: unwatch, then watch again (the
+ * list that follows drops from the model what no longer matches).
+ * -EINVAL also for a selector over 1024 bytes.
+ */
+int np_kube_watch_fields(struct np_kube *k, enum np_kind kind,
+			 struct np_model *m, const char *field_selector);
 /* Stops watching kind; what the model holds of it stays. */
 void np_kube_unwatch(struct np_kube *k, enum np_kind kind);
 

@@ -20,6 +20,10 @@
  *   WATCH <path>?watch=1&resourceVersion=RV&allowWatchBookmarks=true
  *                &timeoutSeconds=N          newline-delimited JSON events
  *
+ * A kind watched with a field selector (np_kube_watch_fields: hostPort's
+ * "spec.nodeName=<node>" for Pods) carries fieldSelector=... first in
+ * every one of these queries.
+ *
  * A list's pages are framed by np_model_sync_begin/_end. ADDED/MODIFIED
  * upsert, DELETED deletes, BOOKMARK only moves the resourceVersion.
  * timeoutSeconds is watch_timeout_s * (1 + rand) (client-go: the minimum
@@ -69,6 +73,7 @@ struct kube_watch {
 	enum np_kind kind;
 	const char *name;		/* plural, for logs */
 	char api_version[64];		/* from the collection path */
+	char *fsel;			/* "fieldSelector=<escaped>&" or "" */
 	struct kube_req *req;		/* the list page or watch in flight */
 	char *rv;			/* last resourceVersion seen */
 	char *cont;			/* continue token of the next page */
@@ -251,17 +256,18 @@ static void list_page(struct kube_watch *w)
 		}
 	}
 	if (w->cont)
-		n = snprintf(path, sizeof(path), "%s?limit=%d&continue=%s",
-			     kpath, LIST_LIMIT, esc);
+		n = snprintf(path, sizeof(path), "%s?%slimit=%d&continue=%s",
+			     kpath, w->fsel, LIST_LIMIT, esc);
 	else if (w->list_at_rv)
-		n = snprintf(path, sizeof(path), "%s?resourceVersion=%s",
-			     kpath, esc);
+		n = snprintf(path, sizeof(path), "%s?%sresourceVersion=%s",
+			     kpath, w->fsel, esc);
 	else if (!w->rv)
-		n = snprintf(path, sizeof(path), "%s?resourceVersion=0&limit=%d",
-			     kpath, LIST_LIMIT);
-	else
-		n = snprintf(path, sizeof(path), "%s?limit=%d", kpath,
+		n = snprintf(path, sizeof(path),
+			     "%s?%sresourceVersion=0&limit=%d", kpath, w->fsel,
 			     LIST_LIMIT);
+	else
+		n = snprintf(path, sizeof(path), "%s?%slimit=%d", kpath,
+			     w->fsel, LIST_LIMIT);
 	curl_free(esc);
 	if (n < 0 || (size_t)n >= sizeof(path)) {
 		set_str(&w->cont, NULL);
@@ -430,9 +436,9 @@ static void start_watch(struct kube_watch *w)
 		retry_later(w, "watch", "out of memory");
 		return;
 	}
-	n = snprintf(path, sizeof(path), "%s?watch=1&resourceVersion=%s"
+	n = snprintf(path, sizeof(path), "%s?%swatch=1&resourceVersion=%s"
 		     "&allowWatchBookmarks=true&timeoutSeconds=%" PRIu64,
-		     np_kind_path(w->kind), esc,
+		     np_kind_path(w->kind), w->fsel, esc,
 		     (uint64_t)w->k->opts.watch_timeout_s +
 		     kube_rand(w->k, (uint64_t)w->k->opts.watch_timeout_s + 1));
 	curl_free(esc);
@@ -604,15 +610,41 @@ static void api_version_of(const char *path, char *out, size_t len)
 
 int np_kube_watch(struct np_kube *k, enum np_kind kind, struct np_model *m)
 {
+	return np_kube_watch_fields(k, kind, m, NULL);
+}
+
+/* "fieldSelector=<fs escaped>&", "" for none; NULL out of memory. */
+static char *fsel_query(const char *fs)
+{
+	char *esc, *q;
+
+	if (!fs || !*fs)
+		return strdup("");
+	esc = curl_easy_escape(NULL, fs, 0);
+	if (!esc || asprintf(&q, "fieldSelector=%s&", esc) < 0)
+		q = NULL;
+	curl_free(esc);
+	return q;
+}
+
+int np_kube_watch_fields(struct np_kube *k, enum np_kind kind,
+			 struct np_model *m, const char *field_selector)
+{
 	struct kube_watch *w;
 
-	if ((unsigned int)kind >= NP_KIND_COUNT || !m)
+	if ((unsigned int)kind >= NP_KIND_COUNT || !m ||
+	    (field_selector && strlen(field_selector) > 1024))
 		return -EINVAL;
 	if (k->watches[kind])
 		return -EEXIST;
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
+	w->fsel = fsel_query(field_selector);
+	if (!w->fsel) {
+		free(w);
+		return -ENOMEM;
+	}
 	w->k = k;
 	w->m = m;
 	w->kind = kind;
@@ -621,7 +653,11 @@ int np_kube_watch(struct np_kube *k, enum np_kind kind, struct np_model *m)
 	api_version_of(np_kind_path(kind), w->api_version,
 		       sizeof(w->api_version));
 	k->watches[kind] = w;
-	np_log_info("%s: listing from %s", w->name, k->kc.server);
+	if (*w->fsel)
+		np_log_info("%s: listing from %s (%s only)", w->name,
+			    k->kc.server, field_selector);
+	else
+		np_log_info("%s: listing from %s", w->name, k->kc.server);
 	start_list(w);
 	return 0;
 }
@@ -666,6 +702,7 @@ void np_kube_unwatch(struct np_kube *k, enum np_kind kind)
 	np_log_info("%s: not watched any more", w->name);
 	free(w->rv);
 	free(w->cont);
+	free(w->fsel);
 	free(w);
 	k->watches[kind] = NULL;
 }
@@ -692,6 +729,7 @@ void kube_watch_free_all(struct np_kube *k)
 		np_timer_cancel(k->lp, &w->retry);
 		free(w->rv);
 		free(w->cont);
+		free(w->fsel);
 		free(w);
 		k->watches[i] = NULL;
 	}

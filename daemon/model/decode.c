@@ -802,6 +802,8 @@ int np_model_invalid_new(enum np_kind kind, const cJSON *obj, const char *ns,
 	m->invalid_why = strdup(why && *why ? why : "invalid");
 	if (cJSON_IsString(rv))
 		m->resource_version = strdup(rv->valuestring);
+	if (kind == NP_KIND_SERVICE)
+		np_service_deletion_peek(obj, (struct np_service *)m);
 	if (!m->ns || !m->name || !m->invalid_why ||
 	    (cJSON_IsString(rv) && !m->resource_version)) {
 		np_model_obj_free(kind, m);

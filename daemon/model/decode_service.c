@@ -2,8 +2,9 @@
 /*
  * Service: type, cluster IPs and families, ports, external IPs, traffic
  * policies, load balancer class, source ranges, status ingress IPs,
- * session affinity, allocateLoadBalancerNodePorts and the ServiceLB
- * tolerations annotation (kept as text); its canonical form and free.
+ * session affinity, allocateLoadBalancerNodePorts, the ServiceLB
+ * tolerations annotation (kept as text), deletion and the load balancer
+ * cleanup finalizer; its canonical form and free.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -249,6 +250,60 @@ static int dec_status(struct dec *d, const cJSON *obj, struct np_service *s)
 	return ret;
 }
 
+/* metadata.deletionTimestamp (an RFC 3339 time) and metadata.finalizers
+ * (a list of strings). */
+static int dec_deletion(struct dec *d, const cJSON *obj, struct np_service *s)
+{
+	const cJSON *md = dec_get(obj, "metadata"), *ts, *list, *f;
+	const char *v;
+	int64_t t;
+	size_t p, q, i = 0;
+	int ret = 0;
+
+	p = dec_push(d, "metadata");
+	ts = dec_get(md, "deletionTimestamp");
+	if (ts) {
+		q = dec_push(d, "deletionTimestamp");
+		ret = dec_str_val(d, ts, &v);
+		if (!ret && np_rfc3339_parse(v, &t) < 0)
+			ret = dec_fail_val(d, ts, "is not an RFC 3339 time");
+		dec_pop(d, q);
+		s->terminating = true;
+	}
+	if (!ret)
+		ret = dec_array(d, md, "finalizers", &list);
+	if (!ret && list) {
+		q = dec_push(d, "finalizers");
+		cJSON_ArrayForEach(f, list) {
+			size_t r = dec_push_idx(d, i++);
+
+			ret = dec_str_val(d, f, &v);
+			dec_pop(d, r);
+			if (ret)
+				break;
+			if (!strcmp(v, NP_LB_FINALIZER))
+				s->lb_finalizer = true;
+		}
+		dec_pop(d, q);
+	}
+	dec_pop(d, p);
+	return ret;
+}
+
+void np_service_deletion_peek(const cJSON *obj, struct np_service *s)
+{
+	const cJSON *md = dec_get(obj, "metadata"), *list, *f;
+
+	s->terminating = dec_get(md, "deletionTimestamp") != NULL;
+	list = dec_get(md, "finalizers");
+	if (!cJSON_IsArray(list))
+		return;
+	cJSON_ArrayForEach(f, list)
+		if (cJSON_IsString(f) && !strcmp(f->valuestring,
+						 NP_LB_FINALIZER))
+			s->lb_finalizer = true;
+}
+
 /* sessionAffinity and sessionAffinityConfig.clientIP.timeoutSeconds. */
 static int dec_affinity(struct dec *d, const cJSON *spec, struct np_service *s)
 {
@@ -343,6 +398,8 @@ static int service_decode(struct dec *d, const cJSON *obj, void *out)
 		ret = dec_source_ranges(d, obj, spec, s);
 	if (!ret)
 		ret = dec_status(d, obj, s);
+	if (!ret)
+		ret = dec_deletion(d, obj, s);
 	return ret;
 }
 
@@ -387,6 +444,7 @@ static void service_canon(struct canon *c, const void *obj)
 	canon_u32(c, s->affinity_timeout);
 	canon_u32(c, s->alloc_lb_node_ports);
 	canon_str(c, s->tolerations_ann);
+	canon_u32(c, (uint32_t)(s->terminating | s->lb_finalizer << 1));
 }
 
 static void service_free(void *obj)

@@ -178,5 +178,9 @@ void np_model_obj_free(enum np_kind kind, void *obj);
  * the error). 0 or -ENOMEM. */
 int np_model_invalid_new(enum np_kind kind, const cJSON *obj, const char *ns,
 			 const char *name, const char *why, void **out);
+/* What of a Service's deletion can be read from obj whatever else fails
+ * (decode_service.c): terminating and lb_finalizer, for its marker. */
+struct np_service;
+void np_service_deletion_peek(const cJSON *obj, struct np_service *s);
 
 #endif /* _NP_MODEL_INTERNAL_H */

@@ -122,11 +122,20 @@ struct np_service {
 	 * (NULL when absent): servicelb/ parses and validates it, so that a
 	 * bad one leaves the Service valid but not served. */
 	char *tolerations_ann;
+	/* metadata.deletionTimestamp is set: the Service is being deleted
+	 * and waits for its finalizers. Kept (with lb_finalizer) on an
+	 * invalid Service too, so that its finalizer can still be removed. */
+	bool terminating;
+	/* metadata.finalizers holds NP_LB_FINALIZER. */
+	bool lb_finalizer;
 };
 
 #define NP_LB_SOURCE_RANGES_ANN \
 	"service.beta.kubernetes.io/load-balancer-source-ranges"
 #define NP_TOLERATIONS_ANN "svccontroller.k3s.cattle.io/tolerations"
+/* The upstream service controller's finalizer, which ServiceLB's leader
+ * adds to the Services it manages (kube/svcwrite.h writes it). */
+#define NP_LB_FINALIZER "service.kubernetes.io/load-balancer-cleanup"
 
 /* ------------------------------------------------------ EndpointSlice */
 

@@ -14,7 +14,7 @@
 bool np_slb_service_wanted(const struct np_service *s)
 {
 	return s && !s->meta.invalid && s->type == NP_SVC_LOAD_BALANCER &&
-	       !s->lb_class;
+	       !s->lb_class && !s->terminating;
 }
 
 int np_slb_svc_prep(const struct np_service *s, struct np_slb_svc *out)

@@ -315,6 +315,9 @@ struct np_slb_rc {
 	/* "ns/name\t[ips]" of the statuses written (or logged) and not yet
 	 * seen in the model, so each change is written once */
 	struct np_strset pending;
+	/* "ns/name\tuid\t+" (or "-") of the finalizer writes sent and not
+	 * yet seen in the model */
+	struct np_strset fin_pending;
 	bool was_writer;
 };
 
@@ -350,8 +353,42 @@ static int slb_plan(void *ctx, const struct np_rc_pass *pass,
 struct status_walk {
 	struct np_slb_rc *s;
 	bool writer;
+	bool applied;			/* the pass removed what it had to */
 	struct np_strset next;
+	struct np_strset fin_next;
 };
+
+/*
+ * Asks for the finalizer write of svc (add or remove) unless one was sent
+ * and not seen back. 1: asked now, 0: already pending, -ENOMEM; a write
+ * refused before any I/O is logged (not retried until svc changes).
+ */
+static int finalizer_write(struct status_walk *w,
+			   const struct np_service *svc, bool add)
+{
+	struct np_slb_rc *s = w->s;
+	char key[1536];
+	int r;
+
+	snprintf(key, sizeof(key), "%s/%s\t%s\t%c", svc->meta.ns,
+		 svc->meta.name, svc->meta.uid ? svc->meta.uid : "",
+		 add ? '+' : '-');
+	if (np_strset_add(&w->fin_next, key) < 0)
+		return -ENOMEM;
+	if (np_strset_has(&s->fin_pending, key))
+		return 0;
+	r = s->c.sink.finalizer(s->c.sink.ctx, svc, add);
+	if (r < 0) {
+		np_log_warning("servicelb: Service %s/%s: finalizer %s not %s: %s",
+			       svc->meta.ns, svc->meta.name, NP_LB_FINALIZER,
+			       add ? "added" : "removed", strerror(-r));
+		return 0;
+	}
+	np_log_info("servicelb: Service %s/%s: finalizer %s %s",
+		    svc->meta.ns, svc->meta.name, NP_LB_FINALIZER,
+		    add ? "added" : "removed");
+	return 1;
+}
 
 static bool slb_alive(const char *node, void *ctx)
 {
@@ -369,6 +406,11 @@ static int status_one(const struct np_service *svc,
 	char ips[1024], key[1536], msg[1400];
 	int r;
 
+	if (w->writer && s->c.sink.finalizer && !svc->lb_finalizer) {
+		/* the finalizer first: the status once it is seen */
+		r = finalizer_write(w, svc, true);
+		return r < 0 ? r : 0;
+	}
 	if (np_slb_status_current(svc, st))
 		return 0;
 	np_slb_status_str(st, ips, sizeof(ips));
@@ -404,37 +446,98 @@ static int status_one(const struct np_service *svc,
 	return 0;
 }
 
-/* The status of every wanted Service, after the tables. */
+/*
+ * The upstream controller's needsCleanup: svc holds the finalizer and is
+ * being deleted, or (valid) no longer wants a load balancer of ours. An
+ * invalid Service's type is unknown: only its deletion counts.
+ */
+static bool needs_cleanup(const struct np_service *svc)
+{
+	if (!svc->lb_finalizer)
+		return false;
+	if (svc->terminating)
+		return true;
+	return !svc->meta.invalid &&
+	       (svc->type != NP_SVC_LOAD_BALANCER || svc->lb_class);
+}
+
+/* The cleanup of one Service (see reconcile.h). */
+static int cleanup_one(const void *obj, void *ctx)
+{
+	const struct np_service *svc = obj;
+	struct status_walk *w = ctx;
+	struct np_slb_rc *s = w->s;
+	struct np_slb_status none = { 0 };
+	char key[1536];
+	int r;
+
+	if (!needs_cleanup(svc) || !w->applied)
+		return 0;
+	/* a type change clears the status as upstream does; with a
+	 * loadBalancerClass the status is the other controller's */
+	if (!svc->terminating && !svc->meta.invalid &&
+	    svc->type != NP_SVC_LOAD_BALANCER && svc->n_lb_ingress) {
+		snprintf(key, sizeof(key), "%s/%s\t[]", svc->meta.ns,
+			 svc->meta.name);
+		if (np_strset_add(&w->next, key) < 0)
+			return -ENOMEM;
+		if (!np_strset_has(&s->pending, key) && s->c.sink.status &&
+		    s->c.sink.status(s->c.sink.ctx, svc, &none) == 0)
+			np_log_info("servicelb: Service %s/%s: no longer ours: status.loadBalancer cleared",
+				    svc->meta.ns, svc->meta.name);
+	}
+	r = finalizer_write(w, svc, false);
+	if (r > 0 && s->c.sink.event)
+		s->c.sink.event(s->c.sink.ctx, NP_KIND_SERVICE, &svc->meta,
+				false, "DeletedLoadBalancer",
+				"EnsureLoadBalancerDeleted",
+				"Deleted load balancer");
+	return r < 0 ? r : 0;
+}
+
+/* The status of every wanted Service, and the finalizers, after the
+ * tables. */
 static void slb_end(void *ctx, const struct np_rc_pass *pass)
 {
 	struct np_slb_rc *s = ctx;
 	struct status_walk w = { .s = s };
 	int r;
 
-	(void)pass;
 	if (s->c.disabled)
 		return;
 	w.writer = s->c.sink.status_writer &&
 		   s->c.sink.status_writer(s->c.sink.ctx);
-	if (w.writer != s->was_writer)
-		np_strset_free(&s->pending);	/* a new leader writes anew */
+	w.applied = !pass->counts.failed;
+	if (w.writer != s->was_writer) {
+		/* a new leader writes anew */
+		np_strset_free(&s->pending);
+		np_strset_free(&s->fin_pending);
+	}
 	s->was_writer = w.writer;
 	if (s->c.sink.status_writer && !w.writer) {
 		/* in API mode only the leader speaks of the status */
 		np_strset_free(&s->pending);
+		np_strset_free(&s->fin_pending);
 		return;
 	}
 	r = np_slb_status_all(s->c.model, s->c.sink.alive ? slb_alive : NULL,
 			      s, status_one, &w);
+	if (!r && w.writer && s->c.sink.finalizer)
+		r = np_model_foreach(s->c.model, NP_KIND_SERVICE, NULL,
+				     cleanup_one, &w);
 	if (r) {
 		np_log_warning("servicelb: status: %s", strerror(-r));
 		np_strset_free(&w.next);
+		np_strset_free(&w.fin_next);
 		np_rc_kick(s->c.rc, 1000);	/* out of memory: again soon */
 		return;
 	}
 	np_strset_finish(&w.next);
 	np_strset_free(&s->pending);
 	s->pending = w.next;
+	np_strset_finish(&w.fin_next);
+	np_strset_free(&s->fin_pending);
+	s->fin_pending = w.fin_next;
 }
 
 static const struct np_rc_table slb_frontends = {
@@ -482,6 +585,7 @@ void np_slb_rc_set_disabled(struct np_slb_rc *s, bool disabled)
 		return;
 	s->c.disabled = disabled;
 	np_strset_free(&s->pending);
+	np_strset_free(&s->fin_pending);
 	np_log_info("servicelb: %s", disabled ?
 		    "disabled: removing its frontends" : "enabled");
 	np_rc_full(s->c.rc);
@@ -510,6 +614,7 @@ void np_slb_rc_free(struct np_slb_rc *s)
 		return;
 	np_lb_rc_common_clear(&s->c);
 	np_strset_free(&s->pending);
+	np_strset_free(&s->fin_pending);
 	free(s);
 }
 

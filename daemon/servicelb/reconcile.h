@@ -23,6 +23,19 @@
  * (UpdatedLoadBalancer / UnAvailableLoadBalancer). Without a writer
  * (manifests mode) the status it would write is logged, once per change.
  *
+ * The finalizer NP_LB_FINALIZER (with sink->finalizer, by the writer
+ * only), as the upstream service controller handles it: a wanted Service
+ * without it gets it added, and its status is written only once the
+ * finalizer is seen in the model; a Service holding it that is being
+ * deleted (metadata.deletionTimestamp), or is no longer of type
+ * LoadBalancer, or has a loadBalancerClass, is cleaned up: once this
+ * node's pass removed its frontends without failure, the finalizer is
+ * removed and a Normal Event "DeletedLoadBalancer" sent; a Service no
+ * longer of type LoadBalancer also gets a status that still holds
+ * addresses cleared (one with a loadBalancerClass keeps it: it is the
+ * other controller's). Each
+ * write is sent once per change, as the status is.
+ *
  * The I/O is behind two small vtables so that the glue's decisions are
  * unit-tested with a fake kernel and a fake API (tests/unit/test_lb_glue.c).
  */
@@ -72,6 +85,10 @@ struct np_lb_sink {
 	/* Writes st as s's status.loadBalancer. 0 or a negative errno. */
 	int (*status)(void *ctx, const struct np_service *s,
 		      const struct np_slb_status *st);
+	/* Adds (add) or removes NP_LB_FINALIZER on s (only on s's uid). 0
+	 * or a negative errno. NULL: the finalizer is not handled, the
+	 * status is written without it. */
+	int (*finalizer)(void *ctx, const struct np_service *s, bool add);
 	void *ctx;
 };
 

@@ -7,8 +7,10 @@
  * Port claims between LoadBalancer Services and hostPort pods are in
  * servicelb/claims.h, shared with hostport/.
  *
- * A Service is ours ("wanted") when it is valid, of type LoadBalancer and
- * has no spec.loadBalancerClass. A wanted Service is "servable" unless its
+ * A Service is ours ("wanted") when it is valid, of type LoadBalancer,
+ * has no spec.loadBalancerClass and is not being deleted (no
+ * metadata.deletionTimestamp: K3s deletes its svclb DaemonSet then, so
+ * it is served nowhere and claims no port). A wanted Service is "servable" unless its
  * tolerations annotation is invalid or one of the fields that decide its
  * traffic (externalTrafficPolicy, sessionAffinity) has a value this
  * version does not know: then no node serves it and why says so (for a
@@ -101,7 +103,7 @@ struct np_slb_svcs {
 	bool allow_list;		/* some Node has the enablelb label key */
 };
 
-/* Valid, type LoadBalancer, no loadBalancerClass. */
+/* Valid, type LoadBalancer, no loadBalancerClass, not terminating. */
 bool np_slb_service_wanted(const struct np_service *s);
 /* Prepares one wanted Service. 0 or -ENOMEM. */
 int np_slb_svc_prep(const struct np_service *s, struct np_slb_svc *out);

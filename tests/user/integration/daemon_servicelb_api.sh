@@ -5,8 +5,13 @@
 # both nodes' addresses (n2 forwards over the overlay, masqueraded) and by
 # what is written back, read with kubectl: the status (ipMode VIP, the
 # serving nodes' InternalIPs), exactly one UpdatedLoadBalancer Event, the
-# leader Lease; n2's nodeplaned killed: n2 leaves the status once its
-# node Lease expires (a new leader takes over if it led).
+# leader Lease, the load-balancer-cleanup finalizer on the Service; the
+# leader stopped by SIGTERM releases the Lease (holderIdentity "") and
+# the other node takes over and writes the next Service's finalizer and
+# status; kubectl delete of a Service waits for the finalizer, which the
+# leader removes once its frontends are gone (gone on both nodes); n2's
+# nodeplaned killed: n2 leaves the status once its node Lease expires (a
+# new leader takes over if it led).
 # Runs in the test VM (tests/vm/run). Details: tests/user/cluster_lib.sh.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
@@ -19,6 +24,22 @@ ingress() {
 	kc get svc web -o jsonpath='{range .status.loadBalancer.ingress[*]}{.ip}/{.ipMode} {end}'
 }
 ingress_is() { [[ $(ingress) == "$1" ]]; }
+ingress_of() { # SVC
+	kc get svc "$1" -o jsonpath='{range .status.loadBalancer.ingress[*]}{.ip}/{.ipMode} {end}'
+}
+holder() {
+	kc get lease -n kube-system nodeplane-servicelb -o jsonpath='{.spec.holderIdentity}'
+}
+holder_is() { [[ $(holder) == "$1" ]]; }
+FIN=service.kubernetes.io/load-balancer-cleanup
+finalizers_of() { # SVC
+	kc get svc "$1" -o jsonpath='{.metadata.finalizers[*]}'
+}
+# Whether nodeplanectl lb show in netns N lists a frontend of port PORT.
+has_port() { # N PORT
+	ip netns exec "$1" "$NP_TOP/daemon/nodeplanectl" lb show | grep -Eq "(^|[[:space:]])tcp[[:space:]]+$2([[:space:]]|$)"
+}
+no_port() { ! has_port "$@"; }
 
 # The Events about default/web with reason R, as "type reason note" lines.
 events_of() { # REASON
@@ -80,6 +101,7 @@ t_status_written() {
 		np_fail "no leader holds kube-system/nodeplane-servicelb"
 	kc get lease -n kube-system nodeplane-node-n1 nodeplane-node-n2 >/dev/null ||
 		np_fail "node Leases missing"
+	np_expect_eq "$FIN" "$(finalizers_of web)" "the finalizers of web"
 }
 
 t_traffic_both_nodes() {
@@ -101,6 +123,63 @@ t_written_once() {
 	np_expect_eq 1 "$(events_of UpdatedLoadBalancer | wc -l)" "UpdatedLoadBalancer Events"
 }
 
+svc2_objects() { # a second LoadBalancer Service, tcp/81, no endpoints
+	jq -cn '{apiVersion: "v1", kind: "Service",
+	  metadata: {name: "web2", namespace: "default", uid: "uid-web2",
+	   creationTimestamp: "2024-01-01T00:00:02Z"},
+	  spec: {type: "LoadBalancer", clusterIP: "10.43.0.11",
+	   clusterIPs: ["10.43.0.11"], ipFamilies: ["IPv4"],
+	   externalTrafficPolicy: "Cluster",
+	   ports: [{name: "echo", protocol: "TCP", port: 81, targetPort: 8000}]}}'
+}
+
+# SIGTERM on the leader: the Lease is released before the process ends
+# (holderIdentity "", as client-go's ReleaseOnCancel), the other node
+# takes it and writes what changes next: web2's finalizer and status.
+t_sigterm_releases() {
+	cl_require
+	local l o h
+	l=$(holder)
+	[[ $l == n[12] ]] || np_fail "no leader before the stop: '$l'"
+	if [[ $l == n1 ]]; then o=n2; else o=n1; fi
+	cl_npd_stop "$l"
+	cl_npd_alive "$l" && np_fail "nodeplaned on $l did not stop on SIGTERM"
+	grep -q "kube: lease kube-system/nodeplane-servicelb: released" "$CL_LOGS/nodeplaned-$l.log" ||
+		np_fail "$l did not log the release"
+	h=$(holder)
+	[[ $h == "" || $h == "$o" ]] || np_fail "after $l stopped the Lease is held by '$h' (not released)"
+	CL_WAIT_SECS=60 cl_wait "$o leads" holder_is "$o"
+	cl_api PUT /objects "$(svc2_objects)" >/dev/null
+	CL_WAIT_SECS=60 cl_wait "web2 finalizer" sh -c "[ \"\$(kubectl --kubeconfig $KC get svc web2 -o jsonpath='{.metadata.finalizers[*]}')\" = $FIN ]"
+	CL_WAIT_SECS=60 cl_wait "web2 status" sh -c "kubectl --kubeconfig $KC get svc web2 -o jsonpath='{.status.loadBalancer.ingress[*].ip}' | grep -q ."
+	[[ $(ingress_of web2) == *"192.0.2.${o#n}/VIP"* ]] ||
+		np_fail "web2's status '$(ingress_of web2)' lacks $o"
+	# back to two nodes for the cases after
+	cl_npd_start "$l"
+	np_wait_for 120 has_port "$l" 81
+	np_wait_for 60 has_port "$o" 81
+}
+
+# kubectl delete waits for the finalizer: the leader removes it once its
+# frontends are gone, the API server then deletes the Service; no node
+# keeps a frontend of it, and the leader's Event says so.
+t_delete_waits_for_finalizer() {
+	cl_require
+	kc delete svc web2 --wait=true --timeout=120s >/dev/null ||
+		np_fail "kubectl delete svc web2 did not complete"
+	kc get svc web2 >/dev/null 2>&1 && np_fail "web2 still exists"
+	np_expect_eq 1 "$(cl_api GET '/writes?method=PATCH&path=/api/v1/namespaces/default/services/web2' |
+		jq '[.[] | select(tostring | contains("deleteFromPrimitiveList"))] | length')" \
+		"finalizer removals of web2"
+	np_wait_for 60 no_port n1 81
+	np_wait_for 60 no_port n2 81
+	kc get events.events.k8s.io -n default -o json | jq -e '.items[] |
+		select(.regarding.name == "web2" and .reason == "DeletedLoadBalancer")' >/dev/null ||
+		np_fail "no DeletedLoadBalancer Event about web2"
+	# web itself still served on both
+	has_port n1 80 && has_port n2 80 || np_fail "web's frontends went too"
+}
+
 t_node_gone() {
 	cl_require
 	cl_npd_kill n2
@@ -115,6 +194,8 @@ np_case cluster-up t_up
 np_case status-written-with-event t_status_written
 np_case traffic-through-both-nodes t_traffic_both_nodes
 np_case status-written-once t_written_once
+np_case sigterm-releases-the-lease t_sigterm_releases
+np_case delete-waits-for-the-finalizer t_delete_waits_for_finalizer
 np_case node-gone-dropped-from-status t_node_gone
 cl_down
 np_finish

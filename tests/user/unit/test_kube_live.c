@@ -1181,11 +1181,16 @@ TEST(only_the_enabled_reconcilers_kinds_are_watched)
 		  1U << NP_KIND_POD);
 	np_kube_kinds_str(np_kube_kinds(&cfg), text, sizeof(text));
 	CHECK_STR(text, "Node, Service, EndpointSlice, Pod");
+	CHECK_INT(np_kube_kinds_node_only(&cfg), 0);
 	/* hostPort alone: Services still claim ports (Nodes, Services, Pods) */
 	strcpy(cfg.disable[cfg.n_disable++], "servicelb");
 	CHECK_INT(np_kube_kinds(&cfg), 1U << NP_KIND_NODE |
 		  1U << NP_KIND_SERVICE | 1U << NP_KIND_POD);
+	/* ... and only this node's Pods then (ServiceLB's leader replays
+	 * every node's port claims: with it, every Pod) */
+	CHECK_INT(np_kube_kinds_node_only(&cfg), 1U << NP_KIND_POD);
 	strcpy(cfg.disable[cfg.n_disable++], "hostport");
+	CHECK_INT(np_kube_kinds_node_only(&cfg), 0);
 	/* The overlay (every backend but none) reads Nodes only. */
 	CHECK_INT(np_kube_kinds(&cfg), 1U << NP_KIND_NODE);
 	np_kube_kinds_str(np_kube_kinds(&cfg), text, sizeof(text));
@@ -1214,6 +1219,83 @@ TEST(only_the_enabled_reconcilers_kinds_are_watched)
 	req_summary(log, "token", sum, sizeof(sum));
 	cJSON_Delete(log);
 	CHECK_STR(sum, "LIST /api/v1/nodes;WATCH /api/v1/nodes;");
+}
+
+/* ---- hostPort's Pods: this node's only ---- */
+
+static struct np_model *m4;
+
+static bool m4_has_p1b(void)
+{
+	return np_model_get(m4, NP_KIND_POD, "default", "p1b") != NULL;
+}
+
+static bool put_pod(const char *name, const char *node)
+{
+	char body[512];
+
+	snprintf(body, sizeof(body), "{\"kind\": \"Pod\", \"apiVersion\": "
+		 "\"v1\", \"metadata\": {\"name\": \"%s\", \"namespace\": "
+		 "\"default\"}, \"spec\": {\"nodeName\": \"%s\", "
+		 "\"containers\": [{\"name\": \"c\", \"image\": \"i\"}]}}",
+		 name, node);
+	return ctl_ok("PUT", "/objects", body);
+}
+
+/*
+ * Pods watched with fieldSelector=spec.nodeName=n1 (hostPort alone):
+ * every list and watch of Pods carries it, and only n1's Pods reach the
+ * model, listed or watched.
+ */
+TEST(pods_of_this_node_only)
+{
+	struct np_kube *kv;
+	char err[1024];
+	const cJSON *e;
+	cJSON *log;
+	int mark, lists = 0, watches = 0, bad = 0;
+	bool ok;
+
+	NEED_SETUP();
+	CHECK(put_pod("p1a", "n1"));
+	CHECK(put_pod("p2a", "n2"));
+	mark = req_mark();
+	CHECK(mark >= 0);
+	if (client("token", NULL, &kv, err, sizeof(err)))
+		CHECK_FAIL("token: %s", err);
+	m4 = np_model_new();
+	CHECK(m4);
+	CHECK_INT(np_kube_watch_fields(kv, NP_KIND_POD, m4, "spec.nodeName=n1"),
+		  0);
+	/* after the list, through the watch */
+	CHECK(put_pod("p2b", "n2"));
+	CHECK(put_pod("p1b", "n1"));
+	ok = wait_for(m4_has_p1b);
+	log = req_log(mark);
+	cJSON_ArrayForEach(e, log) {
+		const char *fs = req_q(e, "fieldSelector");
+
+		if (strcmp(req_s(e, "path"), "/api/v1/pods"))
+			continue;
+		if (req_q(e, "watch"))
+			watches++;
+		else
+			lists++;
+		if (!fs || strcmp(fs, "spec.nodeName=n1"))
+			bad++;
+	}
+	cJSON_Delete(log);
+	CHECK(ok);
+	CHECK(np_model_get(m4, NP_KIND_POD, "default", "p1a"));
+	CHECK(!np_model_get(m4, NP_KIND_POD, "default", "p2a"));
+	CHECK(!np_model_get(m4, NP_KIND_POD, "default", "p2b"));
+	np_kube_free(kv);
+	np_model_free(m4);
+	m4 = NULL;
+	CHECK(lists >= 1);
+	CHECK(watches >= 1);
+	CHECK_INT(bad, 0);
+	CHECK_INT(np_kube_watch_fields(k, NP_KIND_POD, m4, NULL), -EINVAL);
 }
 
 /* ---- 410 relists back off ---- */
@@ -1678,6 +1760,7 @@ static void tests(void)
 	RUN(client_certificate_rotation);
 	RUN(watch_timeouts_are_jittered);
 	RUN(relist_after_the_server_went_back_in_time);
+	RUN(pods_of_this_node_only);
 	tests_done = true;
 	swapcontext(&test_uc, &main_uc);
 }

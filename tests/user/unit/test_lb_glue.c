@@ -7,7 +7,9 @@
  * frontends, that `disable` removes what a previous run left, that a port
  * conflict gives exactly one Warning Event per loser (from the reconciler
  * of the loser's kind), that the status is written only by the writer
- * (the elected leader) and only when it changes, and route_localnet.
+ * (the elected leader) and only when it changes, the load-balancer-
+ * cleanup finalizer (added before the status, removed once the frontends
+ * are gone), and route_localnet.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,6 +33,7 @@
 static struct np_lb_list kern;
 static int n_set, n_del, n_dump;
 static bool kern_off;		/* the module has both owners disabled */
+static bool del_fails;		/* every DEL fails (EIO) */
 
 static struct np_lb_frontend *kfind(const struct np_lb_frontend *key)
 {
@@ -72,6 +75,8 @@ static int k_del(void *ctx, const struct np_lb_frontend *fe,
 	struct np_lb_frontend *x = kfind(fe);
 
 	(void)ctx;
+	if (del_fails)
+		return np_err_set(err, EIO, "the fake kernel fails DEL");
 	if (!x)
 		return np_err_set(err, ENOENT, "no such frontend");
 	n_del++;
@@ -150,6 +155,20 @@ static int s_status(void *ctx, const struct np_service *s,
 	return 0;
 }
 
+static char fins[4096];
+static int n_fins;
+
+static int s_finalizer(void *ctx, const struct np_service *s, bool add)
+{
+	size_t o = strlen(fins);
+
+	(void)ctx;
+	n_fins++;
+	snprintf(fins + o, sizeof(fins) - o, "%c%s/%s %s\n", add ? '+' : '-',
+		 s->meta.ns, s->meta.name, s->meta.uid);
+	return 0;
+}
+
 /* ---------------------------------------------------------- harness */
 
 static struct np_loop *lp;
@@ -197,10 +216,10 @@ static void world(void)
 	d = (struct np_runner_deps){ .lp = lp, .model = m, .timing = &quick };
 	np_runner_new(&d, &runner);
 	np_lb_list_free(&kern);
-	n_set = n_del = n_dump = n_events = n_writes = 0;
-	events[0] = writes[0] = '\0';
+	n_set = n_del = n_dump = n_events = n_writes = n_fins = 0;
+	events[0] = writes[0] = fins[0] = '\0';
 	writer = false;
-	kern_off = false;
+	kern_off = del_fails = false;
 	synced();		/* a relist would drop what is not listed */
 }
 
@@ -436,6 +455,136 @@ TEST(glue_status_written_by_the_writer_once_per_change)
 	world_end();
 }
 
+/* default/<name> (uid-<name>), tcp/<port>: metadata members meta, spec
+ * type type (with its members extra), status ingress ip ("" none). */
+static const char *svc_meta(const char *name, int port, const char *meta,
+			    const char *type, const char *ip)
+{
+	return up(NP_KIND_SERVICE,
+		  "{'metadata':{'name':'%s','namespace':'default',"
+		  "'uid':'uid-%s','creationTimestamp':'" T1 "'%s%s},"
+		  "'spec':{%s,'clusterIPs':['10.43.0.10'],"
+		  "'ipFamilies':['IPv4'],'ports':[{'name':'http','port':%d,"
+		  "'protocol':'TCP','targetPort':8080}]},'status':"
+		  "{'loadBalancer':{%s%s%s}}}",
+		  name, name, *meta ? "," : "", meta, type, port,
+		  *ip ? "'ingress':[{'ip':'" : "", ip, *ip ? "'}]" : "");
+}
+
+#define FIN "'finalizers':['" NP_LB_FINALIZER "']"
+#define DELTS "'deletionTimestamp':'2024-01-02T00:00:00Z'"
+#define LB "'type':'LoadBalancer'"
+
+TEST(glue_finalizer_added_first_removed_after_cleanup)
+{
+	struct np_lb_rc_deps d;
+
+	world();
+	CHECK_STR(web(), "");
+	d = deps(false, true);
+	d.sink.finalizer = s_finalizer;
+	CHECK_INT(np_slb_rc_new(&d, &slbrc), 0);
+	settle();
+	/* not the leader: served, nothing written */
+	CHECK_STR(kern_str(), "tcp/80 slb HMO a0 b[10.42.1.5:8080/lr] r[]");
+	CHECK_INT(n_fins, 0);
+	/* elected: the finalizer first, the status held until it is seen */
+	writer = true;
+	np_slb_rc_status_kick(slbrc);
+	settle();
+	CHECK_STR(fins, "+default/web uid-web\n");
+	CHECK_INT(n_writes, 0);
+	np_slb_rc_status_kick(slbrc);
+	settle();
+	CHECK_INT(n_fins, 1);		/* once, until seen back */
+	CHECK_STR(svc_meta("web", 80, FIN, LB, ""), "");
+	settle();
+	CHECK_STR(writes, "default/web [10.0.0.1]\n");
+	CHECK_INT(n_fins, 1);
+	CHECK_STR(svc_meta("web", 80, FIN, LB, "10.0.0.1"), "");
+	settle();
+	CHECK_INT(n_writes, 1);
+	/* kubectl delete: the frontend goes, then the finalizer, with the
+	 * Event; no status write for a Service on its way out */
+	n_events = 0;
+	events[0] = '\0';
+	CHECK_STR(svc_meta("web", 80, FIN "," DELTS, LB, "10.0.0.1"), "");
+	settle();
+	CHECK_STR(kern_str(), "");
+	CHECK_STR(fins, "+default/web uid-web\n-default/web uid-web\n");
+	CHECK_STR(events, "Service default/web Normal DeletedLoadBalancer: Deleted load balancer\n");
+	CHECK_INT(n_writes, 1);
+	np_slb_rc_status_kick(slbrc);
+	settle();
+	CHECK_INT(n_fins, 2);		/* once */
+	CHECK_INT(n_events, 1);
+	/* the API server deletes it once the last finalizer is gone */
+	CHECK_INT(np_model_delete(m, NP_KIND_SERVICE, "default", "web"), 0);
+	settle();
+	CHECK_INT(n_fins, 2);
+
+	/* type LoadBalancer -> ClusterIP: served no more, the status
+	 * cleared, the finalizer removed */
+	CHECK_STR(svc_meta("api", 81, FIN, LB, "10.0.0.1"), "");
+	settle();
+	CHECK_STR(kern_str(), "tcp/81 slb HMO a0 b[] r[]");
+	CHECK_INT(n_fins, 2);
+	CHECK_STR(svc_meta("api", 81, FIN, "'type':'ClusterIP'", "10.0.0.1"),
+		  "");
+	settle();
+	CHECK_STR(kern_str(), "");
+	CHECK_STR(writes, "default/web [10.0.0.1]\ndefault/api []\n");
+	CHECK(strstr(fins, "-default/api uid-api\n"));
+	CHECK_INT(n_fins, 3);
+	/* a loadBalancerClass: another controller's; ours removed, its
+	 * status (the other controller's) left alone */
+	CHECK_STR(svc_meta("cls", 82, FIN, LB ",'loadBalancerClass':'x.io/lb'",
+			   "10.9.9.9"), "");
+	settle();
+	CHECK(strstr(fins, "-default/cls uid-cls\n"));
+	CHECK_INT(n_fins, 4);
+	CHECK_INT(n_writes, 2);
+	/* someone else's LoadBalancer without our finalizer: untouched */
+	CHECK_STR(svc_meta("cls", 82, "", LB ",'loadBalancerClass':'x.io/lb'",
+			   "10.9.9.9"), "");
+	settle();
+	CHECK_INT(n_fins, 4);
+	CHECK_INT(n_writes, 2);
+	world_end();
+}
+
+/* The frontend could not be removed: the finalizer stays until it is. */
+TEST(glue_finalizer_kept_while_frontends_remain)
+{
+	struct np_lb_rc_deps d;
+
+	world();
+	CHECK_STR(web(), "");
+	CHECK_STR(svc_meta("web", 80, FIN, LB, "10.0.0.1"), "");
+	d = deps(false, true);
+	d.sink.finalizer = s_finalizer;
+	writer = true;
+	CHECK_INT(np_slb_rc_new(&d, &slbrc), 0);
+	settle();
+	CHECK_STR(kern_str(), "tcp/80 slb HMO a0 b[10.42.1.5:8080/lr] r[]");
+	CHECK_INT(n_fins, 0);
+	CHECK_INT(n_writes, 0);
+	del_fails = true;
+	CHECK_STR(svc_meta("web", 80, FIN "," DELTS, LB, "10.0.0.1"), "");
+	settle();
+	settle();
+	CHECK_STR(kern_str(), "tcp/80 slb HMO a0 b[10.42.1.5:8080/lr] r[]");
+	CHECK_INT(n_fins, 0);
+	CHECK(np_slb_rc_stats(slbrc)->failures > 0);
+	/* the kernel takes the DEL on the retry: then the finalizer goes */
+	del_fails = false;
+	settle();
+	settle();
+	CHECK_STR(kern_str(), "");
+	CHECK_STR(fins, "-default/web uid-web\n");
+	world_end();
+}
+
 TEST(glue_route_localnet_set_when_zero)
 {
 	struct np_lb_rc_deps d;
@@ -493,6 +642,8 @@ int main(void)
 	RUN(glue_disabled_removes_leftovers_and_programs_nothing);
 	RUN(glue_conflict_one_event_per_loser);
 	RUN(glue_status_written_by_the_writer_once_per_change);
+	RUN(glue_finalizer_added_first_removed_after_cleanup);
+	RUN(glue_finalizer_kept_while_frontends_remain);
 	RUN(glue_route_localnet_set_when_zero);
 	RUN(glue_module_without_lb_is_no_failure);
 	return check_summary();

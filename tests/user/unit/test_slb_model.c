@@ -3,8 +3,9 @@
  * The model fields ServiceLB and hostPort read (node-contract.md §3),
  * decoded from API objects in fixtures/api (as kube-apiserver serves
  * them): metadata.creationTimestamp, Node taints and Ready, Service
- * session affinity, allocateLoadBalancerNodePorts and the tolerations
- * annotation; unknown enum values read as UNKNOWN; malformed fields make
+ * session affinity, allocateLoadBalancerNodePorts, the tolerations
+ * annotation, deletionTimestamp and the load-balancer-cleanup finalizer
+ * (kept on an invalid Service too); unknown enum values read as UNKNOWN; malformed fields make
  * the object invalid with their exact error; changes are noticed.
  */
 #include <errno.h>
@@ -254,6 +255,54 @@ TEST(service_affinity_malformed_or_unknown)
 			   "\"not [ yaml\"}}}"), "");
 }
 
+static const struct np_service *svc_s(void)
+{
+	return np_model_get(m, NP_KIND_SERVICE, "default", "s");
+}
+
+#define FIN "\"" NP_LB_FINALIZER "\""
+#define DEL "\"deletionTimestamp\":\"2024-01-02T00:00:00Z\""
+
+TEST(service_deletion_and_finalizer)
+{
+	/* neither */
+	CHECK_STR(text_err(NP_KIND_SERVICE, "{\"metadata\":{\"name\":\"s\"}}"),
+		  "");
+	CHECK(!svc_s()->terminating);
+	CHECK(!svc_s()->lb_finalizer);
+	/* someone else's finalizer only */
+	CHECK_STR(text_err(NP_KIND_SERVICE, "{\"metadata\":{\"name\":\"s\","
+			   "\"finalizers\":[\"other.io/keep\"]}}"), "");
+	CHECK(!svc_s()->lb_finalizer);
+	/* ours among others, being deleted */
+	CHECK_STR(text_err(NP_KIND_SERVICE, "{\"metadata\":{\"name\":\"s\","
+			   DEL ",\"finalizers\":[\"other.io/keep\"," FIN "]}}"),
+		  "");
+	CHECK(svc_s()->terminating);
+	CHECK(svc_s()->lb_finalizer);
+	CHECK(!svc_s()->meta.invalid);
+	/* malformed: invalid, with the field named */
+	CHECK_STR(text_err(NP_KIND_SERVICE, "{\"metadata\":{\"name\":\"s\","
+			   "\"finalizers\":\"" NP_LB_FINALIZER "\"}}"),
+		  "Service default/s: metadata.finalizers: \"" NP_LB_FINALIZER
+		  "\" is not a list");
+	CHECK_STR(text_err(NP_KIND_SERVICE, "{\"metadata\":{\"name\":\"s\","
+			   "\"finalizers\":[7]}}"),
+		  "Service default/s: metadata.finalizers[0]: 7 is not a string");
+	CHECK_STR(text_err(NP_KIND_SERVICE, "{\"metadata\":{\"name\":\"s\","
+			   "\"deletionTimestamp\":\"yesterday\"}}"),
+		  "Service default/s: metadata.deletionTimestamp: \"yesterday\" "
+		  "is not an RFC 3339 time");
+	/* an invalid Service keeps what its deletion needs */
+	CHECK_STR(text_err(NP_KIND_SERVICE, "{\"metadata\":{\"name\":\"s\","
+			   DEL ",\"finalizers\":[" FIN "]},\"spec\":"
+			   "{\"ports\":7}}"),
+		  "Service default/s: spec.ports: 7 is not a list");
+	CHECK(svc_s()->meta.invalid);
+	CHECK(svc_s()->terminating);
+	CHECK(svc_s()->lb_finalizer);
+}
+
 /* Counts notifications. */
 static int changes;
 
@@ -277,6 +326,16 @@ static int upsert_text(const char *text)
 	cJSON_Delete(j);
 	return ret;
 }
+
+/* The last Service of new_fields_are_changes with our finalizer and the
+ * metadata members more. */
+#define SVC_FIN(more) \
+	"{\"kind\":\"Service\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"s\"," \
+	"\"creationTimestamp\":\"2024-01-01T00:00:00Z\",\"finalizers\":[" FIN "]" \
+	more ",\"annotations\":{\"" NP_TOLERATIONS_ANN "\":\"[]\"}},\"spec\":" \
+	"{\"sessionAffinity\":\"ClientIP\",\"sessionAffinityConfig\":" \
+	"{\"clientIP\":{\"timeoutSeconds\":5}}," \
+	"\"allocateLoadBalancerNodePorts\":false}}"
 
 TEST(new_fields_are_changes)
 {
@@ -317,6 +376,8 @@ TEST(new_fields_are_changes)
 		"{\"sessionAffinity\":\"ClientIP\",\"sessionAffinityConfig\":"
 		"{\"clientIP\":{\"timeoutSeconds\":5}},"
 		"\"allocateLoadBalancerNodePorts\":false}}",
+		SVC_FIN(""),
+		SVC_FIN("," DEL),
 	};
 	size_t i;
 
@@ -343,6 +404,7 @@ int main(void)
 	RUN(node_taints_malformed_or_unknown);
 	RUN(service_affinity_and_k3s_options);
 	RUN(service_affinity_malformed_or_unknown);
+	RUN(service_deletion_and_finalizer);
 	RUN(new_fields_are_changes);
 	np_model_free(m);
 	return check_summary();
