@@ -77,29 +77,20 @@ sl_topo() {
 	sl_down
 	modprobe br_netfilter || np_fail "modprobe br_netfilter"
 	modprobe sctp 2>/dev/null || true
-	sysctl -qw net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0
-	ip link add br0 type bridge stp_state 0 forward_delay 0 mcast_snooping 0
-	ip addr add "$CL_API_ADDR/24" dev br0
-	ip addr add 2001:db8::fe/64 dev br0 nodad
-	ip link set br0 up
+	# cl_topo's LAN and nodes; its point-to-point pod0 and pod pI give way
+	# to the contract's bridge cni0 (pods: sl_pod).
+	cl_topo "$n" 1450
 	for ((i = 1; i <= n; i++)); do
-		cl__netns "n$i"
+		ip -n "n$i" link del pod0
+		np__netns_del "p$i"
 		ip netns exec "n$i" sysctl -qw net.bridge.bridge-nf-call-iptables=1 \
 			net.bridge.bridge-nf-call-ip6tables=1
-		ip link add "vn$i" type veth peer eth0 netns "n$i"
-		ip link set "vn$i" master br0 up
 		ip -n "n$i" -batch - <<-EOF
-			addr add $(ov_u4 "$i")/24 dev eth0
-			addr add $(ov_u6 "$i")/64 dev eth0 nodad
-			link set eth0 up
-			route add default via $CL_API_ADDR
-			route add default via 2001:db8::fe
 			link add cni0 type bridge
 			addr add $(ov_gw4 "$i")/24 dev cni0
 			addr add $(ov_gw6 "$i")/64 dev cni0 nodad
 			link set cni0 up
 		EOF
-		mkdir -p "$CL_DIR/n$i/data"
 	done
 	cl__netns client
 	ip link add vcl type veth peer eth0 netns client
