@@ -34,10 +34,15 @@ NET=cbr0
 # its whole pod subnet as the iptables backend's `-s podIP/prefix` does):
 # a sibling pod reaching another pod's hostPort through a node address is
 # masqueraded by portmap (iptables) but keeps its address with nodeplane.
+# And [::1]:hostPort from the node is forwarded by neither (portmap
+# §4.3: no IPv6 localhost): portmap's ip6tables OUTPUT rule still DNATs
+# it (dst-type LOCAL), into a packet from ::1 that cannot leave the node
+# (no answer); nodeplane leaves it alone (refused: nothing listens).
 # "PROBE|portmap's result|nodeplane's result"
 EXPECTED_DIFF=(
 	"p12 -> 192.0.2.1 tcp/8001|p11 n1-cni0|p11 p12"
 	"p12 -> 2001:db8::1 tcp/8001|p11 n1-cni0|p11 p12"
+	"n1 -> ::1 tcp/8001|none|refused"
 )
 
 # The probes: "SOURCE-NETNS DESTINATION PROTO PORT".
@@ -142,7 +147,7 @@ t_portmap_table() {
 	ip netns exec n1 iptables-save -t nat | grep -q 'CNI-DN-' || np_fail "no CNI-DN- chain after portmap ADD"
 	np_expect_eq 1 "$(ip netns exec n1 sysctl -n net.ipv4.conf.cni0.route_localnet)" \
 		"route_localnet on cni0 (portmap)"
-	table | tee "$CL_DIR/table.portmap"
+	table | tee "$CL_DIR/table.portmap" "$CL_LOGS/table.portmap"
 	# It is the table of a working portmap (else comparing says little).
 	grep -qxF 'client -> 192.0.2.1 tcp/8001|p11 client' "$CL_DIR/table.portmap" ||
 		np_fail "portmap does not forward client -> 192.0.2.1:8001"
@@ -161,7 +166,7 @@ t_portmap_del() {
 			np_fail "$t: portmap's per-sandbox rules left after DEL"
 	done
 	ip netns exec n1 sysctl -qw net.ipv4.conf.cni0.route_localnet=0
-	table | tee "$CL_DIR/table.del"
+	table | tee "$CL_DIR/table.del" "$CL_LOGS/table.del"
 	bad=$(grep -v -e '|refused$' -e '|none$' -e '^client -> 10\.42\.0\.12 ' "$CL_DIR/table.del" || true)
 	[[ -z $bad ]] || np_fail "forwarded after portmap's DEL: $(tr '\n' ';' <<<"$bad")"
 }
@@ -180,7 +185,7 @@ t_nodeplane_table() {
 	cl_wait "n1: 7 hostport frontends" n1_hostports 7
 	np_expect_eq 1 "$(ip netns exec n1 sysctl -n net.ipv4.conf.cni0.route_localnet)" \
 		"route_localnet on cni0 (nodeplaned)"
-	table | tee "$CL_DIR/table.nodeplane"
+	table | tee "$CL_DIR/table.nodeplane" "$CL_LOGS/table.nodeplane"
 }
 n1_hostports() {
 	[[ $(nsenter --net=/run/netns/n1 "$CL_CTL" -s lb show | grep -cP '\towner\thostport\t') == "$1" ]]
