@@ -15,7 +15,7 @@
 #   np-vxlan           np-vxlan           np-vxlan
 #   cni0 10.42.0.1     cni0 10.42.1.1     cni0 10.42.2.1
 #   pods p11 p12       pod p21            pod p31
-#   10.42.0.11, .12    10.42.1.21 (sic: 10.42.(I-1).(10+K)), ...
+#   (pod pIK: 10.42.(I-1).(10+K): p11 10.42.0.11, p21 10.42.1.11, p31 10.42.2.11)
 #
 # Pod pIK: 10.42.(I-1).(10+K), 2001:db8:42:(I-1)::(10+K); servers: TCP,
 # UDP, SCTP 8000 echo; TCP, UDP 8001 "POD PEERADDR" (tests/user/slb_lib.sh).
