@@ -161,7 +161,7 @@ lbb_gen_cps() {
 			print "\tmap hostports { type inet_service : ipv4_addr . inet_service; }" > nft
 			print "\tchain prerouting { type nat hook prerouting priority dstnat; policy accept;" > nft
 			print "\t\tfib daddr type local dnat ip addr . port to tcp dport map @hostports; }" > nft
-			print "\tchain output { type nat hook output priority dstnat; policy accept;" > nft
+			print "\tchain output { type nat hook output priority -100; policy accept;" > nft
 			print "\t\tfib daddr type local dnat ip addr . port to tcp dport map @hostports; }" > nft
 			print "}" > nft
 		}
@@ -283,13 +283,16 @@ lbb_gen_update() {
 		print ":KUBE-SERVICES - [0:0]" > ipt
 		print ":KUBE-MARK-MASQ - [0:0]" > ipt
 		print ":KUBE-SVC-BENCHWEBHTTP00000 - [0:0]" > ipt
-		print "flush map ip kbench eps" > nft
-		printf "add element ip kbench eps { " > nft
+		print "flush chain ip kbench svc-web" > nft
+		printf "add rule ip kbench svc-web meta l4proto tcp dnat ip addr . port to numgen random mod %d map { ", n > nft
 		for (i = 0; i < n; i++) {
 			a = sprintf("10.%d.%d.%d", net, int(i / 250), i % 250 + 1)
 			if (i == 0) print a > (f ".first")
 			line = line (i ? "," : "") a ":8080"
 			printf ":KUBE-SEP-BENCH%s%05d - [0:0]\n", set, i > ipt
+			# (the chains of the other set flushed here, deleted at the end:
+			# -X takes empty chains; .ipt0 has neither)
+			printf ":KUBE-SEP-BENCH%s%05d - [0:0]\n", other, i > ipt
 			printf "%s%d : %s . 8080", (i ? ", " : ""), i, a > nft
 			ep[i] = a
 		}
@@ -310,7 +313,6 @@ lbb_gen_update() {
 		}
 		# the old endpoints chains go (they exist when this set replaces
 		# the other; the first install deletes nothing: .ipt0)
-		print "COMMIT" > (f ".ipt0")
 		for (i = 0; i < n; i++)
 			printf "-X KUBE-SEP-BENCH%s%05d\n", other, i > ipt
 		print "COMMIT" > ipt
@@ -321,15 +323,15 @@ lbb_gen_update() {
 		print "]}" > js
 	}'
 	# The first install of a set: the same rules, nothing to delete.
-	sed '/^-X /d' "$tmp/upd.$1.ipt" >"$tmp/upd.$1.ipt0"
+	sed "/^-X /d; /^:KUBE-SEP-BENCH$other/d" "$tmp/upd.$1.ipt" >"$tmp/upd.$1.ipt0"
 }
 
 lbb_nft_update_base() {
 	in_node nft -f - <<-EOF
 	table ip kbench {
-		map eps { type mark : ipv4_addr . inet_service; }
+		chain svc-web { }
 		chain prerouting { type nat hook prerouting priority dstnat; policy accept;
-			ip daddr 192.0.2.254 tcp dport 80 dnat ip addr . port to numgen random mod $nbe map @eps; }
+			ip daddr 192.0.2.254 tcp dport 80 jump svc-web; }
 	}
 	EOF
 }
@@ -363,6 +365,10 @@ upd_sample() { # np|ipt|nft|daemon I
 		fi
 		# the process floor: nodeplanectl started for one INFO
 		bench_put upd.npexec "$(lbb_time in_node "$ctl" info || echo nan)"
+		# without it: `lb set` then `info` through one running
+		# nodeplanectl, less an `info` alone (netlink and the module)
+		bench_put upd.npinproc "$(in_node /usr/bin/python3 "$tmp/upd_inproc.py" \
+			"$ctl" "$tmp/upd.$from.np" || echo nan)"
 		;;
 	ipt)
 		in_node iptables-restore --noflush <"$tmp/upd.$from.ipt0"
@@ -375,8 +381,8 @@ upd_sample() { # np|ipt|nft|daemon I
 		lbb_nft_update_base
 		in_node nft -f "$tmp/upd.$from.nft"
 		v=$(lbb_time in_node nft -f "$tmp/upd.$to.nft") || v=nan
-		in_node nft list map ip kbench eps | grep -q "$(cat "$tmp/upd.$to.first") . 8080" ||
-			{ echo "# update nft sample $i: the map lacks set $to"; v=nan; }
+		in_node nft list chain ip kbench svc-web | grep -q "$(cat "$tmp/upd.$to.first") . 8080" ||
+			{ echo "# update nft sample $i: its map lacks set $to"; v=nan; }
 		;;
 	daemon)
 		daemon_sample "$i"
@@ -386,6 +392,33 @@ upd_sample() { # np|ipt|nft|daemon I
 	esac
 	bench_put "upd.$s" "$v"
 	lbb_flush
+}
+
+# upd_inproc.py CTL FILE: one `nodeplanectl -s -b -`; the ms of FILE's
+# commands plus an `info` (its reply ends them: -b runs in order), less
+# the median of 5 `info` alone.
+lbb_inproc_py() {
+	cat >"$tmp/upd_inproc.py" <<-'EOF'
+	import statistics, subprocess, sys, time
+	p = subprocess.Popen(["stdbuf", "-oL", sys.argv[1], "-s", "-b", "-"],
+	                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+	                     text=True, bufsize=1)
+	def timed(cmds):
+	    t0 = time.monotonic()
+	    p.stdin.write(cmds + "info\n")
+	    p.stdin.flush()
+	    while True:
+	        line = p.stdout.readline()
+	        if not line:
+	            raise SystemExit("nodeplanectl -b stopped (a command failed)")
+	        if line.startswith("max_ranges\t"):
+	            return (time.monotonic() - t0) * 1000
+	cmds = open(sys.argv[2]).read()
+	floor = statistics.median(timed("") for _ in range(5))
+	print("%.1f" % max(0.0, timed(cmds) - floor))
+	p.stdin.close()
+	p.wait()
+	EOF
 }
 
 # The daemon setup: nodeplaned in manifests mode in the node.
@@ -418,7 +451,8 @@ lbb_daemon_files() {
 	a = dict(x.split("=", 1) for x in sys.argv[1:])
 	ctl, m, tmp, n = a["ctl"], a["manifests"], a["tmp"], int(a["n"])
 	rounds, first, timeout = int(a["rounds"]), a["first"], float(a["timeout"])
-	p = subprocess.Popen([ctl, "-s", "-b", "-"], stdin=subprocess.PIPE,
+	# (stdbuf: its output is a pipe, block-buffered otherwise)
+	p = subprocess.Popen(["stdbuf", "-oL", ctl, "-s", "-b", "-"], stdin=subprocess.PIPE,
 	                     stdout=subprocess.PIPE, text=True, bufsize=1)
 	def info():
 	    p.stdin.write("info\n")
@@ -502,7 +536,7 @@ daemon_sample() { # I
 	echo "# update daemon sample $i: $(grep converged "$tmp/driver.$i.out" || echo 'not converged') ms; rounds (ms): ${lat//$'\n'/ }"
 	daemon_timeouts=$((daemon_timeouts + rounds - $(grep -c '^round [0-9]* [0-9.]*$' "$tmp/driver.$i.out" || true)))
 	for v in 50 95; do
-		bench_put "upd.daemon.p$v" "$(sed 's/timeout/inf/' <<<"$lat" | awk -v p="$v" '
+		bench_put "upd.daemon.p$v" "$(awk -v p="$v" '
 			/^[0-9.]+$/ || $1 == "inf" { x[n++] = $1 }
 			END {
 				if (!n) { print "nan"; exit }
@@ -514,13 +548,14 @@ daemon_sample() { # I
 				k = int(p / 100 * n + 0.999999) - 1
 				print x[k < 0 ? 0 : k]
 			}
-			function gt(a, b) { return a == "inf" ? b != "inf" : (b == "inf" ? 0 : a + 0 > b + 0) }')"
+			function gt(a, b) { return a == "inf" ? b != "inf" : (b == "inf" ? 0 : a + 0 > b + 0) }' <<<"${lat//timeout/inf}")"
 	done
 }
 
 bench_update() {
 	lbb_gen_update A
 	lbb_gen_update B
+	lbb_inproc_py
 	daemon_timeouts=0
 	local setups=(np ipt nft)
 	if [[ -x $npd ]]; then
@@ -531,6 +566,7 @@ bench_update() {
 	fi
 	bench_samples upd_sample "${setups[@]}"
 	bench_note "update: nodeplanectl started for one INFO (its process floor, ms)" upd.npexec
+	bench_note "update: the same change through a running nodeplanectl, less an INFO (ms)" upd.npinproc
 	bench_line "lb_update_${nbe}_backends_vs_iptables" upd.np upd.ipt ms lower
 	bench_line "lb_update_${nbe}_backends_vs_nft" upd.np upd.nft ms lower
 	bench_line lb_endpointslice_to_kernel_p50 upd.daemon.p50 - ms lower \
@@ -571,7 +607,11 @@ lbb_gen_mem() {
 # moved for 1 s (old frontends are freed after an RCU grace period).
 lbb_mem_run() { # FILE
 	local a b
-	in_node sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" -b "$3"' sh "$cg" "$ctl" "$1" >/dev/null
+	# (joined before `ip netns exec`, whose new mount namespace has a
+	# sysfs of the node's netns without the cgroup2 mount)
+	# shellcheck disable=SC2016 # for that sh
+	sh -c 'echo $$ >"$1/cgroup.procs" && exec ip netns exec "$2" "$3" -b "$4"' \
+		sh "$cg" "$node" "$ctl" "$1" >/dev/null || return 1
 	b=$(cat "$cg/memory.current")
 	for _ in $(seq 30); do
 		sleep 1
@@ -590,13 +630,14 @@ mem_sample() { # np I
 		bench_put mem.np nan
 		return 0
 	fi
-	if m0=$(lbb_mem_run "$tmp/mem.base") && m1=$(lbb_mem_run "$tmp/mem.full"); then
-		[[ $(in_node "$ctl" -s info | awk '$1 == "lb_backends" { print $2 }') == $(((mem_be / mem_fe) * mem_fe)) ]] ||
-			echo "# mem sample $2: the module does not hold $mem_be backends"
+	local want=$(((mem_be / mem_fe) * mem_fe)) have
+	if m0=$(lbb_mem_run "$tmp/mem.base") && m1=$(lbb_mem_run "$tmp/mem.full") &&
+		have=$(in_node "$ctl" -s info | awk '$1 == "lb_backends" { print $2 }') &&
+		[[ $have == "$want" ]]; then
 		bench_put mem.np "$(awk -v a="$m0" -v b="$m1" -v n="$backends" 'BEGIN { printf "%.1f\n", (b - a) / n }')"
 		bench_put mem.total "$(((m1 - m0) / 1024))"
 	else
-		echo "# mem sample $2: loading the backends failed"
+		echo "# mem sample $2: loading the backends failed (the module holds ${have:-?} of $want)"
 		bench_put mem.np nan
 	fi
 	lbb_flush
@@ -610,6 +651,7 @@ bench_mem() {
 }
 
 # --- main ---------------------------------------------------------------------
+# shellcheck disable=SC2119 # the default module
 np_module_install
 modprobe -r nodeplane 2>/dev/null || true
 modprobe nodeplane max_frontends=$((max_n > 4000 ? max_n + 1024 : 4096)) \
