@@ -71,7 +71,7 @@ bench=$top/tests/bench
 
 parts=" ${NP_BENCH_LB_PARTS:-cps tput update mem} "
 read -r -a fe_steps <<<"${NP_BENCH_LB_FRONTENDS:-10 1000 10000}"
-cps_secs=${NP_BENCH_LB_SECS:-2}
+cps_secs=${NP_BENCH_LB_SECS:-1}
 tcp_secs=${NP_BENCH_TCP_SECS:-2}
 tcp_omit=${NP_BENCH_TCP_OMIT:-1}
 nbe=${NP_BENCH_LB_BACKENDS:-1000}
@@ -218,6 +218,8 @@ cps_sample() { # SETUP I
 			fi
 		fi
 		bench_put "$s.cps$n" "$v"
+		# (each value also as it comes: a run cut short keeps them)
+		echo "# cps $s sample $2, $n frontends: $v conn/s"
 		have=$n
 	done
 	lbb_flush
@@ -659,7 +661,7 @@ modprobe nodeplane max_frontends=$((max_n > 4000 ? max_n + 1024 : 4096)) \
 modprobe ip_vs
 np_defer modprobe -r nodeplane
 lbb_topo
-for part in cps tput update mem; do
+for part in tput update mem cps; do
 	[[ $parts == *" $part "* ]] || continue
 	t0=$EPOCHREALTIME
 	"bench_$part"
