@@ -129,14 +129,17 @@ lbb_topo() {
 	np_wait_for 30 lbb_listening lbp 5201
 }
 
-# Every NAT of every setup gone, conntrack empty.
-lbb_flush() {
-	in_node iptables -t nat -F
-	in_node iptables -t nat -X
-	in_node nft delete table ip nbench 2>/dev/null || true
-	in_node nft delete table ip kbench 2>/dev/null || true
-	in_node ipvsadm -C
-	in_node /usr/bin/python3 -S "$top/tests/user/lb_nl.py" flush >/dev/null
+# The NAT of one setup (np, ipt, nft, ipvs; all: every one) gone, and
+# conntrack empty. Each sample removes what it installed (the whole run
+# starts from `lbb_flush all`), so one mechanism is active at a time.
+lbb_flush() { # SETUP
+	case $1 in
+	np | all) in_node /usr/bin/python3 -S "$top/tests/user/lb_nl.py" flush >/dev/null ;;&
+	ipt | all) in_node iptables -t nat -F && in_node iptables -t nat -X ;;&
+	nft | all) in_node nft delete table ip nbench 2>/dev/null || true
+		in_node nft delete table ip kbench 2>/dev/null || true ;;&
+	ipvs | all) in_node ipvsadm -C ;;
+	esac
 	in_node conntrack -F >/dev/null 2>&1 || true
 }
 
@@ -202,7 +205,6 @@ lbb_cps() { # PORT: connections/s from lbc to the node's address
 
 cps_sample() { # SETUP I
 	local s=$1 n have=0 ok=1 t0 v err
-	lbb_flush
 	for n in "${fe_steps[@]}"; do
 		v=nan
 		if [[ $ok == 1 ]]; then
@@ -222,7 +224,7 @@ cps_sample() { # SETUP I
 		echo "# cps $s sample $2, $n frontends: $v conn/s"
 		have=$n
 	done
-	lbb_flush
+	lbb_flush "$s"
 }
 
 bench_cps() {
@@ -252,7 +254,6 @@ bench_cps() {
 # --- tput: an established flow through the LB against plain routing ----------
 tput_sample() { # np|plain I
 	local dst=10.42.0.5 v
-	lbb_flush
 	if [[ $1 == np ]]; then
 		dst=192.0.2.254
 		in_node "$ctl" lb set tcp 5201 backend 10.42.0.5:5201 >/dev/null
@@ -263,7 +264,7 @@ tput_sample() { # np|plain I
 			END { if (v == "") exit 1; printf "%.3f\n", v / 1000 }') ||
 		{ echo "# tput $1 sample $2: iperf3 to $dst failed"; v=nan; }
 	bench_put "tput.$1" "$v"
-	lbb_flush
+	lbb_flush "$1"
 }
 
 bench_tput() {
@@ -357,7 +358,6 @@ lbb_has_set() { # SET
 upd_sample() { # np|ipt|nft|daemon I
 	local s=$1 i=$2 v=nan from=A to=B
 	((i % 2)) || { from=B; to=A; }
-	lbb_flush
 	case $s in
 	np)
 		in_node "$ctl" -b "$tmp/upd.$from.np" >/dev/null
@@ -388,12 +388,12 @@ upd_sample() { # np|ipt|nft|daemon I
 		;;
 	daemon)
 		daemon_sample "$i"
-		lbb_flush
+		lbb_flush np
 		return 0
 		;;
 	esac
 	bench_put "upd.$s" "$v"
-	lbb_flush
+	lbb_flush "$s"
 }
 
 # upd_inproc.py CTL FILE: one `nodeplanectl -s -b -`; the ms of FILE's
@@ -626,7 +626,6 @@ lbb_mem_run() { # FILE
 
 mem_sample() { # np I
 	local m0 m1 backends=$(((mem_be / mem_fe) * mem_fe - mem_fe)) err
-	lbb_flush
 	if ! err=$(lbb_cgroup 2>&1); then
 		echo "# mem sample $2: $err"
 		bench_put mem.np nan
@@ -642,7 +641,7 @@ mem_sample() { # np I
 		echo "# mem sample $2: loading the backends failed (the module holds ${have:-?} of $want)"
 		bench_put mem.np nan
 	fi
-	lbb_flush
+	lbb_flush np
 }
 
 bench_mem() {
@@ -661,10 +660,11 @@ modprobe nodeplane max_frontends=$((max_n > 4000 ? max_n + 1024 : 4096)) \
 modprobe ip_vs
 np_defer modprobe -r nodeplane
 lbb_topo
+lbb_flush all
 for part in tput update mem cps; do
 	[[ $parts == *" $part "* ]] || continue
 	t0=$EPOCHREALTIME
 	"bench_$part"
 	echo "# lb $part: $(bench_since "$t0") s"
 done
-lbb_flush
+lbb_flush all
