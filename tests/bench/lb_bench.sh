@@ -69,7 +69,7 @@ bench=$top/tests/bench
 # shellcheck source=tests/bench/lib.sh
 . "$bench/lib.sh"
 
-parts=" ${NP_BENCH_LB_PARTS:-cps tput update mem} "
+parts=" ${NP_BENCH_LB_PARTS:-cps mem update tput} "
 read -r -a fe_steps <<<"${NP_BENCH_LB_FRONTENDS:-10 1000 10000}"
 cps_secs=${NP_BENCH_LB_SECS:-1}
 tcp_secs=${NP_BENCH_TCP_SECS:-2}
@@ -181,11 +181,12 @@ lbb_gen_cps() {
 			print "-A " chain " -s " pod "/24 -p tcp -m tcp --dport " port " -j CNI-HOSTPORT-SETMARK" > ipt
 			print "-A " chain " -s 127.0.0.1/32 -p tcp -m tcp --dport " port " -j CNI-HOSTPORT-SETMARK" > ipt
 			print "-A " chain " -p tcp -m tcp --dport " port " -j DNAT --to-destination " pod ":8080" > ipt
-			print "add element ip nbench hostports { " port " : " pod " . 8080 }" > nft
+			printf "%s%d : %s . 8080", (k == from ? "add element ip nbench hostports { " : ", "), port, pod > nft
 			print "-A -t " vip ":" port " -s rr" > ipvs
 			print "-a -t " vip ":" port " -r " pod ":8080 -m -w 1" > ipvs
 		}
 		print "COMMIT" > ipt
+		print " }" > nft
 	}'
 }
 
@@ -393,6 +394,7 @@ upd_sample() { # np|ipt|nft|daemon I
 		;;
 	esac
 	bench_put "upd.$s" "$v"
+	echo "# update $s sample $i: $v ms"
 	lbb_flush "$s"
 }
 
@@ -637,6 +639,7 @@ mem_sample() { # np I
 		[[ $have == "$want" ]]; then
 		bench_put mem.np "$(awk -v a="$m0" -v b="$m1" -v n="$backends" 'BEGIN { printf "%.1f\n", (b - a) / n }')"
 		bench_put mem.total "$(((m1 - m0) / 1024))"
+		echo "# mem sample $2: $(((m1 - m0) / 1024)) KiB for $backends backends"
 	else
 		echo "# mem sample $2: loading the backends failed (the module holds ${have:-?} of $want)"
 		bench_put mem.np nan
@@ -661,7 +664,7 @@ modprobe ip_vs
 np_defer modprobe -r nodeplane
 lbb_topo
 lbb_flush all
-for part in tput update mem cps; do
+for part in cps mem update tput; do
 	[[ $parts == *" $part "* ]] || continue
 	t0=$EPOCHREALTIME
 	"bench_$part"
