@@ -12,23 +12,13 @@
  * whose interpreter cost dominated each transaction under QEMU TCG.
  */
 #include <netdb.h>
-#include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+#include "bench_sock.h"
 
 static void nodelay(int fd)
 {
@@ -39,19 +29,12 @@ static void nodelay(int fd)
 
 static int serve(const char *port)
 {
-	struct sockaddr_in6 a = { .sin6_family = AF_INET6 };
-	int s, c, zero = 0, one = 1;
+	int s, c;
 	char b;
 
-	a.sin6_port = htons(atoi(port));
-	s = socket(AF_INET6, SOCK_STREAM, 0);
-	if (s < 0 ||
-	    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) ||
-	    bind(s, (struct sockaddr *)&a, sizeof(a)) || listen(s, 8)) {
-		perror("rr server");
+	s = bench_listen("rr server", port, 8);
+	if (s < 0)
 		return 1;
-	}
 	signal(SIGCHLD, SIG_IGN);
 	for (;;) {
 		c = accept(s, NULL, NULL);
@@ -98,12 +81,12 @@ static int client(const char *host, const char *port, double secs)
 	for (i = 0; i < 20; i++)
 		if (xact(fd))
 			goto broken;
-	t0 = now();
+	t0 = bench_now();
 	do {
 		for (i = 0; i < 16; i++, n++)
 			if (xact(fd))
 				goto broken;
-		t = now();
+		t = bench_now();
 	} while (t - t0 < secs);
 	printf("%.1f\n", n / (t - t0));
 	return 0;
@@ -114,10 +97,5 @@ broken:
 
 int main(int argc, char **argv)
 {
-	if (argc == 3 && !strcmp(argv[1], "server"))
-		return serve(argv[2]);
-	if (argc == 5 && !strcmp(argv[1], "client"))
-		return client(argv[2], argv[3], atof(argv[4]));
-	fprintf(stderr, "usage: rr server PORT | rr client HOST PORT SECONDS\n");
-	return 2;
+	return bench_main(argc, argv, "rr", serve, client);
 }
