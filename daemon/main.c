@@ -423,17 +423,59 @@ static void lb_lease_changed(void *ctx, const char *node, bool alive)
 	lb_kick(ctx);
 }
 
+/*
+ * Off by the configuration, or by the module (disable=servicelb or
+ * hostport: it refuses that owner's frontends, so planning them would only
+ * fail and retry).
+ */
+static bool lb_off(const char *name, uint32_t feature)
+{
+	static uint32_t logged;
+
+	if (np_config_disabled(&d.cfg, name))
+		return true;
+	if (d.features & feature) {
+		logged &= ~feature;	/* said again if it goes off again */
+		return false;
+	}
+	if (!(logged & feature))
+		np_log_warning("%s: the module has it disabled (disable=%s): nothing programmed",
+			       name, name);
+	logged |= feature;
+	return true;
+}
+
+/*
+ * Only a node that serves ServiceLB campaigns: a leader with it disabled
+ * would write no status and handle no finalizer. Turned off while leading,
+ * the election is dropped without a release: the Lease expires and another
+ * node takes over within its duration.
+ */
+static int lb_campaign(bool on)
+{
+	struct np_kube_leader_opts lo = {
+		.ns = NP_KUBE_LEASE_NS, .name = NP_KUBE_LEASE_SERVICELB,
+		.identity = d.cfg.node_name,
+		.started = lb_kick, .stopped = lb_kick,
+	};
+
+	if (!d.kube || on == !!d.leader)
+		return 0;
+	if (!on) {
+		np_log_info("servicelb: disabled, no longer a candidate for the status Lease");
+		np_kube_leader_free(d.leader);
+		d.leader = NULL;
+		return 0;
+	}
+	return np_kube_leader_new(d.kube, &lo, &d.leader);
+}
+
 /* API mode: the write queue, Events, the election, the node Leases. */
 static int lb_api_start(void)
 {
 	struct np_kube_events_opts eo = {
 		.controller = NP_KUBE_EVENTS_SERVICELB,
 		.instance = d.cfg.node_name,
-	};
-	struct np_kube_leader_opts lo = {
-		.ns = NP_KUBE_LEASE_NS, .name = NP_KUBE_LEASE_SERVICELB,
-		.identity = d.cfg.node_name,
-		.started = lb_kick, .stopped = lb_kick,
 	};
 	struct np_kube_node_lease_opts no = {
 		.ns = NP_KUBE_LEASE_NS, .node = d.cfg.node_name,
@@ -451,7 +493,7 @@ static int lb_api_start(void)
 	if (!r)
 		r = np_kube_node_leases_new(d.kube, &mo, &d.leases);
 	if (!r)
-		r = np_kube_leader_new(d.kube, &lo, &d.leader);
+		r = lb_campaign(!lb_off("servicelb", NP_FEATURE_F_SERVICELB));
 	if (r)
 		np_log_error("servicelb: the API writes: %s", strerror(-r));
 	return r ? -1 : 0;
@@ -517,28 +559,6 @@ static void stop_begin(const char *sig)
 	}
 }
 
-/*
- * Off by the configuration, or by the module (disable=servicelb or
- * hostport: it refuses that owner's frontends, so planning them would only
- * fail and retry).
- */
-static bool lb_off(const char *name, uint32_t feature)
-{
-	static uint32_t logged;
-
-	if (np_config_disabled(&d.cfg, name))
-		return true;
-	if (d.features & feature) {
-		logged &= ~feature;	/* said again if it goes off again */
-		return false;
-	}
-	if (!(logged & feature))
-		np_log_warning("%s: the module has it disabled (disable=%s): nothing programmed",
-			       name, name);
-	logged |= feature;
-	return true;
-}
-
 /* Both reconcilers join the runner, enabled or not: a disabled one
  * removes what a previous run left and programs nothing. */
 static int lb_start(void)
@@ -575,6 +595,8 @@ static void lb_reload(void)
 {
 	bool slb_off = lb_off("servicelb", NP_FEATURE_F_SERVICELB);
 
+	if (lb_campaign(!slb_off) < 0)
+		np_log_error("servicelb: cannot campaign for the status Lease");
 	if (d.slb)
 		np_slb_rc_set_disabled(d.slb, slb_off);
 	if (d.hostport)

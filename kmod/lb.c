@@ -485,6 +485,7 @@ int np_lb_publish(struct net *net, struct np_lb_fe *fe,
 	lockdep_assert_held(&nn->lock);
 	old = np_lb_find(nn, fe->fam, fe->proto, fe->port,
 			 fe->has_local ? fe->local : NULL);
+	np_lb_fe_trim(fe);
 	err = np_lb_core_finish(fe, &dup);
 	if (err == -EEXIST) {
 		NL_SET_ERR_MSG_MOD(extack,

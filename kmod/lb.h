@@ -185,6 +185,8 @@ struct np_lb_fe *np_lb_fe_new(void);
 extern atomic_t np_lb_nobjects;
 void np_lb_fe_free(struct np_lb_fe *fe);
 int np_lb_fe_add_range(struct np_lb_fe *fe, u8 fam, const u8 *addr, u8 plen);
+/* Shrink the backend array to its count (before np_lb_core_finish()). */
+void np_lb_fe_trim(struct np_lb_fe *fe);
 int np_lb_fe_add_backends(struct np_lb_fe *fe, const struct np_lb_be *be,
 			  u32 n);
 int np_lb_publish(struct net *net, struct np_lb_fe *fe,

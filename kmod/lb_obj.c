@@ -84,6 +84,27 @@ int np_lb_fe_add_backends(struct np_lb_fe *fe, const struct np_lb_be *be,
 	return 0;
 }
 
+/*
+ * Before publishing: give back the room the chunks' doubling left (a
+ * 1,024-backend frontend sent as 1,000 + 24 would keep 2,000 slots). A
+ * failed shrink keeps the larger array: nothing is lost but memory.
+ */
+void np_lb_fe_trim(struct np_lb_fe *fe)
+{
+	void *p;
+
+	if (!fe->nbe || fe->cap_be == fe->nbe)
+		return;
+	/* kvrealloc() of 6.1 never shrinks: a new array and a copy. */
+	p = kvmalloc_array(fe->nbe, sizeof(*fe->be), GFP_KERNEL_ACCOUNT);
+	if (!p)
+		return;
+	memcpy(p, fe->be, fe->nbe * sizeof(*fe->be));
+	kvfree(fe->be);
+	fe->be = p;
+	fe->cap_be = fe->nbe;
+}
+
 void np_lb_stats_sum(const struct np_lb_fe *fe, u64 *out)
 {
 	unsigned int start;
