@@ -27,6 +27,7 @@
 
 #include <curl/curl.h>
 
+#include "apiserver_fix.h"
 #include "check.h"
 #include "config.h"
 #include "kube/kinds.h"
@@ -37,18 +38,11 @@
 #include "loop.h"
 #include "model/model.h"
 
-#ifndef NP_TOPDIR
-#define NP_TOPDIR ".."
-#endif
-#define APISERVER	NP_TOPDIR "/tests/apiserver/apiserver.py"
-#define MKCERTS		NP_TOPDIR "/tests/apiserver/mkcerts.sh"
 #define WAIT_MS		15000	/* deadline of every wait */
 
 static char dir[256];		/* temporary directory */
 static char setup_skip[256];	/* a missing prerequisite: every test SKIPs */
 static char setup_err[2048];	/* set-up failed: every test FAILs */
-static pid_t server_pid;
-static int api_port, ctl_port;
 static struct np_loop *lp;
 static struct np_model *m;
 static struct np_kube *k;	/* k3s.yaml client: Nodes, Namespaces, Services */
@@ -97,34 +91,6 @@ static bool wait_for(bool (*cond)(void))
 }
 
 /* ---- files and the server ---- */
-
-static int write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f)
-		return -1;
-	fputs(text, f);
-	return fclose(f);
-}
-
-static char *slurp(const char *path)
-{
-	char *buf = NULL;
-	size_t cap = 0;
-	FILE *f = fopen(path, "r");
-	ssize_t n;
-
-	if (!f)
-		return NULL;
-	n = getdelim(&buf, &cap, '\0', f);
-	fclose(f);
-	if (n < 0) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
 
 /* The kubeconfigs name port 6443; the server listens elsewhere. */
 static int fix_port(const char *path)
@@ -185,124 +151,17 @@ static int run_mkcerts(const char *sub)
 
 static int start_server(void)
 {
-	char certs[512], fixtures[512], state[512], logf[512], path[1024];
-	char *text, *p;
-	uint64_t end;
-	int fd;
+	static const char *const files[][2] = {
+		{ "nodes.json", nodes_json },
+		{ "namespaces.json", namespaces_json },
+		{ NULL, NULL },
+	};
+	static const char *const extra[] = { "--bookmark-interval", "1", NULL };
 
-	snprintf(certs, sizeof(certs), "%s/certs", dir);
-	snprintf(fixtures, sizeof(fixtures), "%s/fixtures", dir);
-	snprintf(state, sizeof(state), "%s/state", dir);
-	snprintf(logf, sizeof(logf), "%s/apiserver.log", dir);
-	mkdir(fixtures, 0700);
-	snprintf(path, sizeof(path), "%s/nodes.json", fixtures);
-	if (write_file(path, nodes_json))
-		return -1;
-	snprintf(path, sizeof(path), "%s/namespaces.json", fixtures);
-	if (write_file(path, namespaces_json))
-		return -1;
-	server_pid = fork();
-	if (server_pid < 0)
-		return -1;
-	if (server_pid == 0) {
-		fd = open(logf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execlp("python3", "python3", APISERVER, "--listen",
-		       "127.0.0.1:0", "--control", "127.0.0.1:0", "--certs",
-		       certs, "--fixtures", fixtures, "--bookmark-interval",
-		       "1", "--state-file", state, "--verbose", (char *)NULL);
-		_exit(127);
-	}
-	end = np_now_ms() + 20000;
-	while (access(state, R_OK)) {
-		if (np_now_ms() > end || waitpid(server_pid, NULL, WNOHANG))
-			return -1;
-		usleep(50000);
-	}
-	text = slurp(state);
-	if (!text)
-		return -1;
-	p = strstr(text, "api_port=");
-	api_port = p ? atoi(p + 9) : 0;
-	p = strstr(text, "control_port=");
-	ctl_port = p ? atoi(p + 13) : 0;
-	free(text);
-	return api_port > 0 && ctl_port > 0 ? 0 : -1;
+	return apiserver_start(dir, files, extra);
 }
 
-static void stop_server(void)
-{
-	if (server_pid > 0) {
-		kill(server_pid, SIGTERM);
-		waitpid(server_pid, NULL, 0);
-		server_pid = 0;
-	}
-}
-
-/* ---- the control API ---- */
-
-struct buf {
-	char *p;
-	size_t n;
-};
-
-static size_t buf_write(char *p, size_t size, size_t n, void *ud)
-{
-	struct buf *b = ud;
-	char *nb = realloc(b->p, b->n + size * n + 1);
-
-	if (!nb)
-		return 0;
-	memcpy(nb + b->n, p, size * n);
-	b->n += size * n;
-	nb[b->n] = '\0';
-	b->p = nb;
-	return size * n;
-}
-
-/* A control request; its JSON answer (free with cJSON_Delete), or NULL. */
-static cJSON *ctl(const char *method, const char *path, const char *body)
-{
-	struct buf b = { NULL, 0 };
-	char url[512];
-	CURL *e = curl_easy_init();
-	long status = 0;
-	cJSON *j = NULL;
-
-	if (!e)
-		return NULL;
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", ctl_port, path);
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, buf_write);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 10000L);
-	curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
-	if (body)
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
-	else if (strcmp(method, "GET"))
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, "");
-	if (curl_easy_perform(e) == CURLE_OK) {
-		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-		if (status == 200 && b.p)
-			j = cJSON_Parse(b.p);
-	}
-	curl_easy_cleanup(e);
-	free(b.p);
-	return j;
-}
-
-/* A control request whose answer does not matter beyond success. */
-static bool ctl_ok(const char *method, const char *path, const char *body)
-{
-	cJSON *j = ctl(method, path, body);
-
-	cJSON_Delete(j);
-	return j != NULL;
-}
+/* ---- the control API (apiserver_fix.h: ctl, ctl_ok) ---- */
 
 /* stats.<table>.<key> (e.g. "lists", "nodes"); -1 when unavailable. */
 static long stat_of(const char *table, const char *key)
@@ -1001,7 +860,6 @@ TEST(clean_watch_end_rewatches)
 	CHECK_INT(stat_of("lists", "nodes"), lists);
 	CHECK_INT(stat_of("dropped", NULL), dropped);
 }
-
 
 /* ---- the request log (GET /requests) ---- */
 
