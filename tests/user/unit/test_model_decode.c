@@ -12,9 +12,9 @@
 
 #include "check.h"
 #include "fixture.h"
+#include "model_fix.h"
 #include "model/model.h"
 
-static char err[512];
 static char buf[NP_CIDR_STRLEN];
 
 /* Strict: trailing text after the JSON value is an error of the test. */
@@ -31,29 +31,6 @@ static const char *astr(const struct np_addr *a)
 static const char *cstr(const struct np_cidr *c)
 {
 	return np_cidr_str(c, buf, sizeof(buf));
-}
-
-/* One model per test, freed by the next. */
-static struct np_model *m;
-
-static void fresh(void)
-{
-	np_model_free(m);
-	m = np_model_new();
-	err[0] = '\0';
-}
-
-/* Upserts a fixture (or text) and returns the stored object. */
-static const void *load(enum np_kind kind, cJSON *j, const char *ns,
-			const char *name)
-{
-	int ret;
-
-	if (!j)
-		return NULL;
-	ret = np_model_upsert(m, kind, j, err, sizeof(err));
-	cJSON_Delete(j);
-	return ret ? NULL : np_model_get(m, kind, ns, name);
 }
 
 /* The error text of upserting JSON text (after edit, if given). */

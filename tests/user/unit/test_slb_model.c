@@ -14,29 +14,8 @@
 
 #include "check.h"
 #include "fixture.h"
+#include "model_fix.h"
 #include "model/model.h"
-
-static char err[512];
-static struct np_model *m;
-
-static void fresh(void)
-{
-	np_model_free(m);
-	m = np_model_new();
-	err[0] = '\0';
-}
-
-static const void *load(enum np_kind kind, cJSON *j, const char *ns,
-			const char *name)
-{
-	int ret;
-
-	if (!j)
-		return NULL;
-	ret = np_model_upsert(m, kind, j, err, sizeof(err));
-	cJSON_Delete(j);
-	return ret ? NULL : np_model_get(m, kind, ns, name);
-}
 
 /* The error of upserting text as kind ("" when accepted). */
 static const char *text_err(enum np_kind kind, const char *text)
