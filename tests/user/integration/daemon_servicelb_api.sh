@@ -89,6 +89,16 @@ t_up() {
 	ip netns exec p1 socat TCP4-LISTEN:8000,reuseaddr,fork EXEC:cat </dev/null >/dev/null 2>&1 &
 	disown
 	np_wait_for 20 sh -c "ip netns exec p1 ss -Hlnt 'sport = :8000' | grep -q ."
+	# The Service comes once both nodes know both run nodeplaned (their
+	# node Leases seen): the first status then names both nodes, and
+	# the cases below can count exactly one write and one Event.
+	local i j
+	for i in 1 2; do
+		for j in 1 2; do
+			np_wait_for 60 grep -q "servicelb: node n$j runs nodeplaned" \
+				"$CL_LOGS/nodeplaned-n$i.log"
+		done
+	done
 	cl_api PUT /objects "$(svc_objects)" >/dev/null
 }
 

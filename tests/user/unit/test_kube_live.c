@@ -1083,6 +1083,11 @@ TEST(only_the_enabled_reconcilers_kinds_are_watched)
 
 static struct np_model *m4;
 
+static bool m4_has_p1a(void)
+{
+	return np_model_get(m4, NP_KIND_POD, "default", "p1a") != NULL;
+}
+
 static bool m4_has_p1b(void)
 {
 	return np_model_get(m4, NP_KIND_POD, "default", "p1b") != NULL;
@@ -1125,7 +1130,9 @@ TEST(pods_of_this_node_only)
 	CHECK(m4);
 	CHECK_INT(np_kube_watch_fields(kv, NP_KIND_POD, m4, "spec.nodeName=n1"),
 		  0);
-	/* after the list, through the watch */
+	/* after the list (waited for: else a slow list could carry p1b
+	 * and no watch be logged yet), through the watch */
+	CHECK(wait_for(m4_has_p1a));
 	CHECK(put_pod("p2b", "n2"));
 	CHECK(put_pod("p1b", "n1"));
 	ok = wait_for(m4_has_p1b);
