@@ -690,3 +690,31 @@ cl_case_nothing_left() {
 	ov_np_nodevs
 	np_expect_eq "" "$(ip netns list)" "namespaces left"
 }
+
+# Node NAME as the API has it, made Ready (kubelet's condition).
+cl_node_ready() { # NAME
+	cl_node_get "$1" | jq -c '.status.conditions = [{type: "Ready", status: "True"}] |
+		del(.metadata.resourceVersion)' >"$CL_DIR/node.json"
+	cl_api PUT /objects "$(cat "$CL_DIR/node.json")" >/dev/null
+}
+
+# A LoadBalancer Service default/web tcp/80 (Cluster) and its
+# EndpointSlice: one ready endpoint p1 10.42.0.2:8000 on n1, as a List.
+cl_lb_web_objects() {
+	jq -cn '{apiVersion: "v1", kind: "List", items: [
+	 {apiVersion: "v1", kind: "Service",
+	  metadata: {name: "web", namespace: "default", uid: "uid-web",
+	   creationTimestamp: "2024-01-01T00:00:01Z"},
+	  spec: {type: "LoadBalancer", clusterIP: "10.43.0.10",
+	   clusterIPs: ["10.43.0.10"], ipFamilies: ["IPv4"],
+	   externalTrafficPolicy: "Cluster",
+	   ports: [{name: "echo", protocol: "TCP", port: 80, targetPort: 8000}]}},
+	 {apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice",
+	  metadata: {name: "web-1", namespace: "default",
+	   labels: {"kubernetes.io/service-name": "web"}},
+	  addressType: "IPv4",
+	  ports: [{name: "echo", protocol: "TCP", port: 8000}],
+	  endpoints: [{addresses: ["10.42.0.2"], nodeName: "n1",
+	   targetRef: {kind: "Pod", namespace: "default", name: "p1"},
+	   conditions: {ready: true, serving: true, terminating: false}}]}]}'
+}

@@ -3,8 +3,11 @@
 # again: `modprobe nodeplane disable=servicelb` while it runs turns its
 # servicelb reconciler off (said once, nothing programmed, no pass failing
 # over and over); loaded again without it, the LoadBalancer Service is
-# programmed again. One node against the test API server, a LoadBalancer
-# Service default/web tcp/80 -> p1 10.42.0.2:8000.
+# programmed again. Only a node serving ServiceLB campaigns for the
+# status Lease: with servicelb disabled by the module, n1 stops renewing
+# kube-system/nodeplane-servicelb (no write to it while disabled); enabled
+# again, it holds it again. One node against the test API server, a
+# LoadBalancer Service default/web tcp/80 -> p1 10.42.0.2:8000.
 # Runs in the test VM (tests/vm/run). Details: tests/user/cluster_lib.sh.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
@@ -12,34 +15,21 @@ set -uo pipefail
 
 LOG() { echo "$CL_LOGS/nodeplaned-n1.log"; }
 
-node_ready() { # NAME
-	cl_node_get "$1" | jq -c '.status.conditions = [{type: "Ready", status: "True"}] |
-		del(.metadata.resourceVersion)' >"$CL_DIR/node.json"
-	cl_api PUT /objects "$(cat "$CL_DIR/node.json")" >/dev/null
-}
-
-svc_objects() {
-	jq -cn '{apiVersion: "v1", kind: "List", items: [
-	 {apiVersion: "v1", kind: "Service",
-	  metadata: {name: "web", namespace: "default", uid: "uid-web",
-	   creationTimestamp: "2024-01-01T00:00:01Z"},
-	  spec: {type: "LoadBalancer", clusterIP: "10.43.0.10",
-	   clusterIPs: ["10.43.0.10"], ipFamilies: ["IPv4"],
-	   ports: [{name: "echo", protocol: "TCP", port: 80, targetPort: 8000}]}},
-	 {apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice",
-	  metadata: {name: "web-1", namespace: "default",
-	   labels: {"kubernetes.io/service-name": "web"}},
-	  addressType: "IPv4",
-	  ports: [{name: "echo", protocol: "TCP", port: 8000}],
-	  endpoints: [{addresses: ["10.42.0.2"], nodeName: "n1",
-	   targetRef: {kind: "Pod", namespace: "default", name: "p1"},
-	   conditions: {ready: true, serving: true, terminating: false}}]}]}'
-}
-
 # Whether nodeplanectl lb show in netns n1 lists a frontend of port PORT.
 has_port() { # PORT
 	ip netns exec n1 "$NP_TOP/daemon/nodeplanectl" lb show | grep -Eq "(^|[[:space:]])tcp[[:space:]]+$1([[:space:]]|$)"
 }
+KC=$CL_DIR/certs/kubeconfig-k3s.yaml
+holder_is_n1() {
+	[[ $(kubectl --kubeconfig "$KC" get lease -n kube-system nodeplane-servicelb \
+		-o jsonpath='{.spec.holderIdentity}') == n1 ]]
+}
+# Writes to the status Lease recorded by the test API server.
+lease_writes() {
+	cl_api GET '/writes?path=/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/nodeplane-servicelb' |
+		jq length
+}
+lease_written_since() { (($(lease_writes) > $1)); } # COUNT
 module_gone() { [[ ! -d /sys/module/nodeplane ]]; }
 reload_module() { # [PARAM...]
 	ip -n n1 link del np-vxlan 2>/dev/null || true
@@ -58,9 +48,11 @@ failed_passes_after() { # FROM
 t_up() {
 	np_module_install
 	cl_cluster_api vxlan 1450 "1"
-	node_ready n1
-	cl_api PUT /objects "$(svc_objects)" >/dev/null
+	cl_node_ready n1
+	cl_api PUT /objects "$(cl_lb_web_objects)" >/dev/null
 	np_wait_for 120 has_port 80
+	command -v kubectl >/dev/null || np_skip "kubectl not installed"
+	cl_wait "n1 leads" holder_is_n1
 }
 
 t_disabled_by_the_module() {
@@ -72,10 +64,15 @@ t_disabled_by_the_module() {
 	logged_after "$from" "servicelb: the module has it disabled (disable=servicelb)" ||
 		np_fail "servicelb not said to be off: $(cl_logs_tail n1)"
 	# a model event: a pass of every reconciler
-	node_ready n1
+	cl_node_ready n1
 	np_wait_for 60 logged_after "$from" "servicelb: pass"
 	np_wait_for 60 logged_after "$from" "hostport: pass"
-	sleep 5		# room for the retries a failure would bring
+	logged_after "$from" "servicelb: disabled, no longer a candidate for the status Lease" ||
+		np_fail "n1 still campaigns: $(cl_logs_tail n1)"
+	local w
+	w=$(lease_writes)
+	sleep 5		# room for the retries a failure would bring, and renewals
+	np_expect_eq "$w" "$(lease_writes)" "writes to the status Lease while servicelb is disabled"
 	np_expect_eq 0 "$(failed_passes_after "$from")" \
 		"servicelb passes with a failure, with disable=servicelb"
 	has_port 80 && np_fail "web programmed although the module has servicelb disabled"
@@ -84,11 +81,14 @@ t_disabled_by_the_module() {
 
 t_enabled_again() {
 	cl_require
-	local from
+	local from w
 	from=$(wc -l <"$(LOG)")
+	w=$(lease_writes)
 	reload_module
 	np_wait_for 60 logged_after "$from" "servicelb: enabled"
 	np_wait_for 60 has_port 80
+	cl_wait "n1 writes the status Lease again" lease_written_since "$w"
+	holder_is_n1 || np_fail 'n1 does not hold the status Lease again'
 	cl_npd_alive n1 || np_fail "nodeplaned exited"
 }
 

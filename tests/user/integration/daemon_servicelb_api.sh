@@ -48,32 +48,6 @@ events_of() { # REASON
 			"\(.type) \(.reason) \(.note) x\(.series.count // 1)"'
 }
 
-# Node i as the API has it, made Ready (kubelet's condition).
-node_ready() { # NAME
-	cl_node_get "$1" | jq -c '.status.conditions = [{type: "Ready", status: "True"}] |
-		del(.metadata.resourceVersion)' >"$CL_DIR/node.json"
-	cl_api PUT /objects "$(cat "$CL_DIR/node.json")" >/dev/null
-}
-
-svc_objects() {
-	jq -cn '{apiVersion: "v1", kind: "List", items: [
-	 {apiVersion: "v1", kind: "Service",
-	  metadata: {name: "web", namespace: "default", uid: "uid-web",
-	   creationTimestamp: "2024-01-01T00:00:01Z"},
-	  spec: {type: "LoadBalancer", clusterIP: "10.43.0.10",
-	   clusterIPs: ["10.43.0.10"], ipFamilies: ["IPv4"],
-	   externalTrafficPolicy: "Cluster",
-	   ports: [{name: "echo", protocol: "TCP", port: 80, targetPort: 8000}]}},
-	 {apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice",
-	  metadata: {name: "web-1", namespace: "default",
-	   labels: {"kubernetes.io/service-name": "web"}},
-	  addressType: "IPv4",
-	  ports: [{name: "echo", protocol: "TCP", port: 8000}],
-	  endpoints: [{addresses: ["10.42.0.2"], nodeName: "n1",
-	   targetRef: {kind: "Pod", namespace: "default", name: "p1"},
-	   conditions: {ready: true, serving: true, terminating: false}}]}]}'
-}
-
 echo_via() { # ADDR: a payload through the echo server in p1, compared
 	local in=$np__tmp/in out=$np__tmp/out
 	head -c 100000 /dev/urandom >"$in"
@@ -84,8 +58,8 @@ echo_via() { # ADDR: a payload through the echo server in p1, compared
 t_up() {
 	command -v kubectl >/dev/null || np_skip "kubectl not installed"
 	cl_cluster_api vxlan 1450 "1 2"
-	node_ready n1
-	node_ready n2
+	cl_node_ready n1
+	cl_node_ready n2
 	ip netns exec p1 socat TCP4-LISTEN:8000,reuseaddr,fork EXEC:cat </dev/null >/dev/null 2>&1 &
 	disown
 	np_wait_for 20 sh -c "ip netns exec p1 ss -Hlnt 'sport = :8000' | grep -q ."
@@ -99,7 +73,7 @@ t_up() {
 				"$CL_LOGS/nodeplaned-n$i.log"
 		done
 	done
-	cl_api PUT /objects "$(svc_objects)" >/dev/null
+	cl_api PUT /objects "$(cl_lb_web_objects)" >/dev/null
 }
 
 t_status_written() {
@@ -126,7 +100,7 @@ t_traffic_both_nodes() {
 # status write and one Event, from one node.
 t_written_once() {
 	cl_require
-	node_ready n1
+	cl_node_ready n1
 	np_wait_for 30 sh -c "grep -q 'servicelb: pass' $CL_LOGS/nodeplaned-n1.log"
 	np_expect_eq 1 "$(cl_api GET '/writes?method=PATCH&path=/api/v1/namespaces/default/services/web/status' | jq length)" \
 		"status writes of web"
