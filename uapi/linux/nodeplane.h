@@ -139,6 +139,93 @@
  * Every OVERLAY, PEER and MASQ command answers -EOPNOTSUPP while the
  * module is loaded with disable=overlay.
  *
+ *   NP_CMD_POLICY_SET (doit): one chunk of a NetworkPolicy transaction
+ *     (docs/netpol-kernel.md). The policy state of a netns is
+ *       - a class map: IPv4/IPv6 prefixes, each mapped to a class
+ *         (1..NP_POL_CLASS_MAX); an address's class is that of its
+ *         longest matching prefix, 0 when none matches. The daemon gives
+ *         addresses that every peer set treats alike the same class.
+ *       - endpoints: this node's pods, one per pod address, each isolated
+ *         for ingress and/or egress or not, with rules. A rule allows,
+ *         in one direction, peers of one class (or any peer) on a list
+ *         of (protocol, port range) (or every protocol and port).
+ *     A new connection from S to D is allowed when the egress check of S
+ *     (if S is an endpoint isolated for egress: some egress rule of S
+ *     matches class(D), protocol and destination port) and the ingress
+ *     check of D (if D is an endpoint isolated for ingress and S is not
+ *     an address of this node: some ingress rule of D matches class(S),
+ *     protocol and port) both pass; otherwise it is rejected (ICMP port
+ *     unreachable) and counted. Established and related packets pass.
+ *     As kube-router does, ICMP echo requests, destination unreachable
+ *     and time exceeded (ICMPv6: also echo replies and neighbour
+ *     discovery) are never checked.
+ *     req:   NP_POL_A_STAGE             u32  NP_POL_STAGE_F_* (absent: 0)
+ *            NP_POL_A_GENERATION        u64  expected policy generation of
+ *                                            the netns: -ESTALE at commit
+ *                                            when it moved
+ *            NP_POL_A_CLASS             nest, repeated, NP_PCLS_A_*:
+ *              ! NP_PCLS_A_CIDR         nest NP_CIDR_A_*
+ *              ! NP_PCLS_A_CLASS        u32  0..NP_POL_CLASS_MAX; 0 removes
+ *                                            the prefix
+ *            NP_POL_A_ENDPOINT          nest, repeated, NP_PEP_A_*:
+ *              ! NP_PEP_A_ADDR4 | NP_PEP_A_ADDR6   bin4 | bin16 (the key)
+ *                NP_PEP_A_FLAGS         u32  NP_PEP_F_*
+ *                NP_PEP_A_NAME          str  "namespace/pod", for show and
+ *                                            events (at most
+ *                                            NP_PEP_NAME_MAX bytes + NUL)
+ *                NP_PEP_A_RULE          nest, repeated, NP_PRULE_A_*:
+ *                  ! NP_PRULE_A_DIR     u8   NP_POL_DIR_*
+ *                    NP_PRULE_A_CLASS   u32  1..NP_POL_CLASS_MAX (absent:
+ *                                            any peer)
+ *                    NP_PRULE_A_PORT    nest, repeated, NP_PPORT_A_*
+ *                                            (none: every protocol/port):
+ *                      ! NP_PPORT_A_PROTO   u8   IPPROTO_TCP, _UDP, _SCTP
+ *                        NP_PPORT_A_FIRST   u16  1..65535 (absent: every
+ *                                                port of PROTO)
+ *                        NP_PPORT_A_LAST    u16  FIRST..65535 (absent:
+ *                                                FIRST)
+ *     rep:   NP_POL_A_GENERATION        u64  the generation after this op
+ *     A transaction belongs to the socket that sent its first chunk; it
+ *     is built unpublished and counts against the limits. A chunk with
+ *     NP_POL_STAGE_F_MORE adds to it; the first chunk without MORE
+ *     commits it: every class change and endpoint of the transaction is
+ *     published as one replace (packets see the state before or after,
+ *     never a mix; endpoints and prefixes not named are untouched), and
+ *     the generation moves by one. An endpoint named in a transaction is
+ *     replaced as a whole by what the transaction gives for it (its
+ *     counters carry over); with NP_PEP_F_DELETE it is removed (no other
+ *     attribute then). Several NP_POL_A_ENDPOINT nests with the same key
+ *     in one transaction: the first gives the flags and name, the later
+ *     ones (NP_PEP_F_APPEND) only add rules, for endpoints too large for
+ *     one attribute. Rules with the same (direction, class) add up. Any
+ *     error drops the whole transaction (nothing published, extack names
+ *     the attribute). -EBUSY when another socket has a transaction open;
+ *     the transaction is dropped when its socket closes.
+ *   NP_CMD_POLICY_GET (dump): the class map and the endpoints
+ *     rep:   messages each with NP_POL_A_GENERATION and either
+ *            NP_POL_A_CLASS nests (as in SET) or one NP_POL_A_ENDPOINT
+ *            (as in SET, plus NP_PEP_A_STATS: nest of NP_PSTAT_A_* u64,
+ *            summed over CPUs). An endpoint whose rules do not fit one
+ *            message continues in the next with the key and
+ *            NP_PEP_F_APPEND. NLM_F_DUMP_INTR as for NP_CMD_LB_GET.
+ *   NP_CMD_POLICY_DROP (notification on NODEPLANE_MCGRP_EVENTS, never a
+ *     request): a new connection rejected by a policy check, at most
+ *     NP_POL_EVENTS_PER_SEC per endpoint and direction (bursts of as
+ *     many); the drops not reported are counted in the next event.
+ *            NP_PEV_A_DIR               u8   NP_POL_DIR_* of the check
+ *            NP_PEV_A_ENDPOINT4|6       bin  the endpoint whose check failed
+ *            NP_PEV_A_NAME              str  its NP_PEP_A_NAME, if any
+ *            NP_PEV_A_SADDR4|6, NP_PEV_A_DADDR4|6   bin
+ *            NP_PEV_A_PROTO             u8
+ *            NP_PEV_A_SPORT, NP_PEV_A_DPORT   u16 (TCP, UDP, SCTP)
+ *            NP_PEV_A_SUPPRESSED        u32  drops of this endpoint and
+ *                                            direction not reported since
+ *                                            the last event
+ *   Every POLICY command answers -EOPNOTSUPP while the module is loaded
+ *   with disable=network-policy (its hooks are then never registered).
+ *   The policy generation (NP_INFO_A_POLICY_GENERATION) counts committed
+ *   transactions; it starts at 1.
+ *
  * Rules:
  *  - Append-only. Values are never renumbered or removed; new attributes and
  *    commands are added at the end of their enum. A caller that sees an
@@ -151,9 +238,9 @@
  *    needs a flush: callers converge by dumping, diffing and sending the
  *    difference. Dumps are consistent per message (NLM_F_DUMP_INTR is set when
  *    a dump raced an update; the caller restarts it).
- *  - The multicast group NODEPLANE_MCGRP_EVENTS is reserved: nothing is
- *    sent on it yet (later: policy drops). Joining it is allowed and
- *    harmless.
+ *  - The multicast group NODEPLANE_MCGRP_EVENTS carries NP_CMD_POLICY_DROP
+ *    notifications of the netns of the listening socket. Joining it
+ *    needs CAP_NET_ADMIN.
  */
 #ifndef _UAPI_LINUX_NODEPLANE_H
 #define _UAPI_LINUX_NODEPLANE_H
@@ -175,6 +262,9 @@ enum np_cmd {
 	NP_CMD_LB_SET,
 	NP_CMD_LB_DEL,
 	NP_CMD_LB_GET,
+	NP_CMD_POLICY_SET,
+	NP_CMD_POLICY_GET,
+	NP_CMD_POLICY_DROP,		/* notification only */
 	__NP_CMD_MAX
 };
 #define NP_CMD_MAX (__NP_CMD_MAX - 1)
@@ -202,6 +292,7 @@ enum np_info_attrs {
 	NP_INFO_A_LIMITS,
 	NP_INFO_A_GENERATION,		/* u64: LB state generation */
 	NP_INFO_A_PAD,
+	NP_INFO_A_POLICY_GENERATION,	/* u64: policy state generation */
 	__NP_INFO_A_MAX
 };
 #define NP_INFO_A_MAX (__NP_INFO_A_MAX - 1)
@@ -215,6 +306,11 @@ enum np_limit_attrs {
 	NP_LIMIT_A_LB_FRONTENDS,	/* max_frontends (staged ones included) */
 	NP_LIMIT_A_LB_BACKENDS,		/* max_backends: over all frontends */
 	NP_LIMIT_A_LB_RANGES,		/* max_ranges: source CIDRs, all frontends */
+	NP_LIMIT_A_POL_CLASSES,		/* max_policy_prefixes: class map entries */
+	NP_LIMIT_A_POL_ENDPOINTS,	/* max_policy_endpoints */
+	NP_LIMIT_A_POL_RULES,		/* max_policy_rules: port entries of
+					   all rules of all endpoints (a rule
+					   without ports counts one) */
 	__NP_LIMIT_A_MAX
 };
 #define NP_LIMIT_A_MAX (__NP_LIMIT_A_MAX - 1)
@@ -231,6 +327,9 @@ enum np_count_attrs {
 	NP_COUNT_A_LB_BACKENDS,		/* u32: their backends */
 	NP_COUNT_A_LB_RANGES,		/* u32: their source CIDRs */
 	NP_COUNT_A_LB_STAGED,		/* u32: staged, unpublished frontends */
+	NP_COUNT_A_POL_CLASSES,		/* u32: published class map entries */
+	NP_COUNT_A_POL_ENDPOINTS,	/* u32: published endpoints */
+	NP_COUNT_A_POL_RULES,		/* u32: their rules' port entries */
 	__NP_COUNT_A_MAX
 };
 #define NP_COUNT_A_MAX (__NP_COUNT_A_MAX - 1)
@@ -247,7 +346,11 @@ enum np_cidr_attrs {
 
 enum np_overlay_flags {
 	NP_OVERLAY_F_GBP = 1U << 0,	/* accept and emit VXLAN-GBP */
-	__NP_OVERLAY_F_ALL = (1U << 1) - 1
+	/* refuse a received frame whose inner source address is not in the
+	 * pod CIDRs of the peer whose endpoint (outer source) sent it
+	 * (counted in NP_OSTAT_A_RX_BAD_SRC) */
+	NP_OVERLAY_F_RX_SRC_CHECK = 1U << 1,
+	__NP_OVERLAY_F_ALL = (1U << 2) - 1
 };
 
 /* NP_CMD_OVERLAY_SET / NP_CMD_OVERLAY_GET */
@@ -285,6 +388,7 @@ enum np_ostat_attrs {
 	NP_OSTAT_A_RX_LOOP,		/* inner source is our own MAC */
 	NP_OSTAT_A_RX_BAD_CSUM,		/* incl. IPv6 zero checksum */
 	NP_OSTAT_A_RX_BAD_INNER,	/* family/ethertype, ECN, length */
+	NP_OSTAT_A_RX_BAD_SRC,		/* NP_OVERLAY_F_RX_SRC_CHECK refusals */
 	__NP_OSTAT_A_MAX
 };
 #define NP_OSTAT_A_MAX (__NP_OSTAT_A_MAX - 1)
@@ -403,5 +507,120 @@ enum np_lbstat_attrs {
 	__NP_LBSTAT_A_MAX
 };
 #define NP_LBSTAT_A_MAX (__NP_LBSTAT_A_MAX - 1)
+
+/* ------------------------------------------------------ NetworkPolicy */
+
+#define NP_POL_CLASS_MAX	0x00ffffffU	/* class ids 1..this */
+#define NP_PEP_NAME_MAX		320		/* "namespace/pod" bytes */
+#define NP_POL_EVENTS_PER_SEC	10		/* drop events per endpoint
+						   and direction */
+
+enum np_pol_dir {
+	NP_POL_DIR_INGRESS,
+	NP_POL_DIR_EGRESS,
+	__NP_POL_DIR_MAX
+};
+#define NP_POL_DIR_MAX (__NP_POL_DIR_MAX - 1)
+
+enum np_pol_stage_flags {
+	NP_POL_STAGE_F_MORE = 1U << 0,	/* more chunks follow: do not commit */
+	__NP_POL_STAGE_F_ALL = (1U << 1) - 1
+};
+
+/* NP_CMD_POLICY_SET / NP_CMD_POLICY_GET */
+enum np_pol_attrs {
+	NP_POL_A_UNSPEC,
+	NP_POL_A_PAD,
+	NP_POL_A_STAGE,
+	NP_POL_A_GENERATION,
+	NP_POL_A_CLASS,
+	NP_POL_A_ENDPOINT,
+	__NP_POL_A_MAX
+};
+#define NP_POL_A_MAX (__NP_POL_A_MAX - 1)
+
+/* NP_POL_A_CLASS */
+enum np_pcls_attrs {
+	NP_PCLS_A_UNSPEC,
+	NP_PCLS_A_CIDR,
+	NP_PCLS_A_CLASS,
+	__NP_PCLS_A_MAX
+};
+#define NP_PCLS_A_MAX (__NP_PCLS_A_MAX - 1)
+
+enum np_pep_flags {
+	NP_PEP_F_INGRESS = 1U << 0,	/* isolated for ingress */
+	NP_PEP_F_EGRESS = 1U << 1,	/* isolated for egress */
+	NP_PEP_F_DELETE = 1U << 2,	/* SET: remove the endpoint */
+	NP_PEP_F_APPEND = 1U << 3,	/* more rules of an endpoint given
+					   before in the same transaction
+					   (or dump message) */
+	__NP_PEP_F_ALL = (1U << 4) - 1
+};
+
+/* NP_POL_A_ENDPOINT */
+enum np_pep_attrs {
+	NP_PEP_A_UNSPEC,
+	NP_PEP_A_PAD,
+	NP_PEP_A_ADDR4,
+	NP_PEP_A_ADDR6,
+	NP_PEP_A_FLAGS,
+	NP_PEP_A_NAME,
+	NP_PEP_A_RULE,
+	NP_PEP_A_STATS,
+	__NP_PEP_A_MAX
+};
+#define NP_PEP_A_MAX (__NP_PEP_A_MAX - 1)
+
+/* NP_PEP_A_RULE */
+enum np_prule_attrs {
+	NP_PRULE_A_UNSPEC,
+	NP_PRULE_A_DIR,
+	NP_PRULE_A_CLASS,
+	NP_PRULE_A_PORT,
+	__NP_PRULE_A_MAX
+};
+#define NP_PRULE_A_MAX (__NP_PRULE_A_MAX - 1)
+
+/* NP_PRULE_A_PORT */
+enum np_pport_attrs {
+	NP_PPORT_A_UNSPEC,
+	NP_PPORT_A_PROTO,
+	NP_PPORT_A_FIRST,
+	NP_PPORT_A_LAST,
+	__NP_PPORT_A_MAX
+};
+#define NP_PPORT_A_MAX (__NP_PPORT_A_MAX - 1)
+
+/* NP_PEP_A_STATS: new connections of one endpoint, summed over CPUs */
+enum np_pstat_attrs {
+	NP_PSTAT_A_UNSPEC,
+	NP_PSTAT_A_PAD,
+	NP_PSTAT_A_INGRESS_ALLOWED,	/* passed its ingress check */
+	NP_PSTAT_A_INGRESS_DROPPED,
+	NP_PSTAT_A_EGRESS_ALLOWED,
+	NP_PSTAT_A_EGRESS_DROPPED,
+	__NP_PSTAT_A_MAX
+};
+#define NP_PSTAT_A_MAX (__NP_PSTAT_A_MAX - 1)
+
+/* NP_CMD_POLICY_DROP */
+enum np_pev_attrs {
+	NP_PEV_A_UNSPEC,
+	NP_PEV_A_DIR,
+	NP_PEV_A_ENDPOINT4,
+	NP_PEV_A_ENDPOINT6,
+	NP_PEV_A_NAME,
+	NP_PEV_A_SADDR4,
+	NP_PEV_A_SADDR6,
+	NP_PEV_A_DADDR4,
+	NP_PEV_A_DADDR6,
+	NP_PEV_A_PROTO,
+	NP_PEV_A_SPORT,
+	NP_PEV_A_DPORT,
+	NP_PEV_A_SUPPRESSED,
+	__NP_PEV_A_MAX
+};
+#define NP_PEV_A_MAX (__NP_PEV_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_NODEPLANE_H */
