@@ -496,8 +496,7 @@ static int policy_peer_sets(struct cc *c, struct pol_ctx *pc)
 	case NPC_POL_INVALID:
 		return problem(c, "NetworkPolicy %s/%s: %s (its namespace's "
 			       "pods isolated)", np->meta.ns, np->meta.name,
-			       np->meta.invalid_why ? np->meta.invalid_why :
-			       "cannot be read");
+			       npc_invalid_why(np));
 	case NPC_POL_UNKNOWN:
 		ret = problem(c, "NetworkPolicy %s/%s: policyTypes names a "
 			      "type this version does not know (the pods it "

@@ -346,8 +346,7 @@ static int side(const struct ev *e, FILE *f, const struct np_pod *pod,
 			fprintf(f, "isolated for %s by ", dir);
 		fprintf(f, "%s/%s", np->meta.ns, np->meta.name);
 		if (npc_pol_state(np) == NPC_POL_INVALID)
-			fprintf(f, " (invalid: %s)", np->meta.invalid_why ?
-				np->meta.invalid_why : "cannot be read");
+			fprintf(f, " (invalid: %s)", npc_invalid_why(np));
 		else if (npc_pol_state(np) == NPC_POL_UNKNOWN)
 			fputs(" (names a policy type this version does not "
 			      "know)", f);

@@ -59,6 +59,9 @@ enum npc_pol_state {
 };
 enum npc_pol_state npc_pol_state(const struct np_networkpolicy *np);
 
+/* Why an invalid policy is, without the decoder's "NetworkPolicy ns/name: ". */
+const char *npc_invalid_why(const struct np_networkpolicy *np);
+
 /* Directions (NP_POLICY_INGRESS | _EGRESS) policy np isolates pod p in
  * (p in np's namespace, actionable); 0 when it does not select p. */
 unsigned int npc_pol_isolates(const struct np_networkpolicy *np,

@@ -116,6 +116,21 @@ enum npc_pol_state npc_pol_state(const struct np_networkpolicy *np)
 	return NPC_POL_OK;
 }
 
+const char *npc_invalid_why(const struct np_networkpolicy *np)
+{
+	const char *w = np->meta.invalid_why;
+	size_t nn = strlen(np->meta.ns), n = strlen(np->meta.name);
+
+	if (!w || !*w)
+		return "cannot be read";
+	/* The decoder's text names the object: do not say it twice. */
+	if (!strncmp(w, "NetworkPolicy ", 14) && !strncmp(w + 14, np->meta.ns, nn) &&
+	    w[14 + nn] == '/' && !strncmp(w + 15 + nn, np->meta.name, n) &&
+	    !strncmp(w + 15 + nn + n, ": ", 2))
+		return w + 17 + nn + n;
+	return w;
+}
+
 unsigned int npc_pol_isolates(const struct np_networkpolicy *np,
 			      const struct np_pod *p)
 {
