@@ -2,7 +2,8 @@
 # The NetworkPolicy compiler (netpol/): pure, no I/O; and its reference
 # evaluator.
 NETPOL_SRCS := netpol/match.c netpol/classes.c netpol/prefixes.c \
-               netpol/compile.c netpol/plan.c netpol/eval.c
+               netpol/compile.c netpol/peersets.c netpol/rules.c \
+               netpol/plan.c netpol/eval.c
 NPD_SRCS    += $(NETPOL_SRCS)
 NETPOL_TESTS := test_netpol_eval test_netpol_compile
 TEST_NAMES  += $(NETPOL_TESTS)

@@ -333,7 +333,7 @@ static int side(const struct ev *e, FILE *f, const struct np_pod *pod,
 		free(ps.v);
 		return ret;
 	}
-	qsort(ps.v, ps.n, sizeof(*ps.v), pol_cmp);
+	npc_sort(ps.v, ps.n, sizeof(*ps.v), pol_cmp);
 	fprintf(f, "%s/%s: ", pod->meta.ns, pod->meta.name);
 	for (i = 0; i < ps.n; i++) {
 		const struct np_networkpolicy *np = ps.v[i];

@@ -9,7 +9,9 @@
  *   classes.c  stable ids: peer sets and classes interned across compiles;
  *   prefixes.c the class map: contributions of peer sets to prefixes,
  *              one sweep of the sorted prefix tree;
- *   compile.c  peer sets from the policies, then the endpoints and rules;
+ *   compile.c  the steps of a compile and their shared context;
+ *   peersets.c peer sets from the policies, classes holding each;
+ *   rules.c    endpoints and their rules;
  *   plan.c     freeing a plan, and the kernel's decision on a plan;
  *   eval.c     the reference evaluator and its words.
  */
@@ -19,8 +21,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "netpol/netpol.h"
+
+/* qsort, but fine with no array at all. */
+static inline void npc_sort(void *v, size_t n, size_t size,
+			    int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(v, n, size, cmp);
+}
 
 /* ------------------------------------------------------------ match.c */
 
@@ -136,5 +147,92 @@ struct npc_contrib {
  */
 int npc_prefixes(struct np_netpol_classes *c, struct npc_contrib *v, size_t n,
 		 struct np_netpol_plan *plan, uint32_t **used, size_t *n_used);
+
+/* ---------------------------------- compile.c, peersets.c, rules.c */
+
+struct ent {
+	uint32_t cls;
+	uint8_t dir;
+	uint8_t proto;
+	uint16_t first, last;
+};
+
+struct rule_ctx {
+	const struct np_netpol_rule *r;
+	uint32_t *ps;			/* a peer set per peer */
+	bool cls_done, named_done;
+	uint32_t *cls;			/* classes holding any of ps */
+	size_t n_cls;
+	struct ent *named;		/* egress: named ports per class */
+	size_t n_named;
+};
+
+struct pol_ctx {
+	const struct np_networkpolicy *np;
+	enum npc_pol_state state;
+	struct rule_ctx *in, *eg;	/* only for the policy's types */
+};
+
+struct want {				/* a named port some egress rule uses */
+	const char *name;
+	enum np_proto proto;
+};
+
+struct nport {				/* its peer set per number */
+	const char *name;
+	enum np_proto proto;
+	uint16_t num;
+	uint32_t ps;
+};
+
+struct kbuf {
+	char *b;
+	size_t n, cap;
+	bool oom;
+};
+
+struct cc {
+	const struct np_model *m;
+	const char *node;
+	struct np_netpol_classes *cl;
+	struct np_netpol_plan *plan;
+
+	const struct np_namespace **nss;	/* sorted by name */
+	size_t n_ns;
+	struct pol_ctx *pols;			/* sorted by namespace, name */
+	size_t n_pols;
+	struct npc_contrib *ctb;
+	size_t n_ctb, cap_ctb;
+	struct want *want;
+	size_t n_want, cap_want;
+	struct nport *nports;
+	size_t n_nports, cap_nports;
+	struct kbuf key;
+
+	uint32_t *cof_off;		/* classes of peer set i: */
+	uint32_t *cof;			/* cof[cof_off[i]..cof_off[i + 1]) */
+
+	struct ent *tmp;		/* one endpoint's entries */
+	size_t n_tmp, cap_tmp;
+	size_t cap_problems;
+};
+
+/* compile.c */
+int npc_grow(void **arr, size_t *cap, size_t n, size_t size);
+int npc_problem(struct cc *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+const struct np_namespace *npc_ns_find(const struct cc *c, const char *name);
+
+/* peersets.c */
+int npc_peer_sets(struct cc *c);
+int npc_nport_cmp(const void *a, const void *b);
+/* After the class map: which classes hold each peer set. */
+int npc_classes_of_sets(struct cc *c, const uint32_t *used, size_t n_used);
+const uint32_t *npc_classes_of(const struct cc *c, uint32_t ps, size_t *n);
+/* The classes holding any peer set of a rule with peers, once. */
+int npc_rule_classes(struct cc *c, struct rule_ctx *rc);
+
+/* rules.c */
+int npc_endpoints(struct cc *c);
 
 #endif /* _NP_NETPOL_INTERNAL_H */

@@ -117,7 +117,7 @@ int npc_prefixes(struct np_netpol_classes *c, struct npc_contrib *v, size_t n,
 
 	*used = NULL;
 	*n_used = 0;
-	qsort(v, n, sizeof(*v), contrib_cmp);
+	npc_sort(v, n, sizeof(*v), contrib_cmp);
 	while (i < n) {
 		const struct np_cidr *net = &v[i].net;
 		const uint32_t *pset = NULL;
@@ -170,7 +170,7 @@ int npc_prefixes(struct np_netpol_classes *c, struct npc_contrib *v, size_t n,
 	}
 	for (k = 0; k < plan->n_prefixes; k++)
 		u[k] = plan->prefixes[k].cls;
-	qsort(u, plan->n_prefixes, sizeof(*u), u32_cmp);
+	npc_sort(u, plan->n_prefixes, sizeof(*u), u32_cmp);
 	for (i = k = 0; i < plan->n_prefixes; i++)
 		if (!k || u[k - 1] != u[i])
 			u[k++] = u[i];

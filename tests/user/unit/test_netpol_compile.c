@@ -522,11 +522,10 @@ static void rnd_pod(size_t i)
 	if (fams >= 6)
 		addr_add(v6a, node == 1);
 	k = rnd(4);
-	snprintf(labels, sizeof(labels), "%s%s%s", apps[k],
-		 k < 3 && !rnd(3) ? "," : "", k < 3 && !rnd(3) ?
-		 PICK(tiers) : "");
-	if (labels[strlen(labels) - 1 > 0 ? strlen(labels) - 1 : 0] == ',')
-		labels[strlen(labels) - 1] = '\0';
+	snprintf(labels, sizeof(labels), "%s", apps[k]);
+	if (!rnd(3))
+		snprintf(labels + strlen(labels), sizeof(labels) - strlen(labels),
+			 "%s%s", k < 3 ? "," : "", PICK(tiers));
 	for (j = 0, n = rnd(4); j < n; j++)
 		sb_add(&ports, "%s{'name':'%s','containerPort':%u,"
 		       "'protocol':'%s'}", j ? "," : "", PICK(pnames),

@@ -427,6 +427,7 @@ BOTH(named_port_ingress)
 	EXPECT('A', A(YA), A(XA), "TCP", 80);
 	CHECK_CONTAINS(vd.ingress, "ports[0] TCP/http (80))");
 	EXPECT('D', A(YA), A(XA), "TCP", 8080);
+	EXPECT('D', A(YA), A(XA), "UDP", 80);	/* http is TCP */
 	EXPECT('A', A(YA), A(XB), "TCP", 8080);	/* x/b's http */
 	EXPECT('D', A(YA), A(XB), "TCP", 80);
 	/* A name bound to the wrong protocol resolves to nothing. */
