@@ -254,22 +254,27 @@ FIX const char *plan_str(const struct np_netpol_plan *plan)
 	return out;
 }
 
-/* Compiles the model for NODE with the shared classes; the plan as text,
+/* Compiles model mo for NODE with the shared classes; the plan as text,
  * or "compile failed: ..." */
-FIX const char *compiled(void)
+FIX const char *compiled_of(const struct np_model *mo)
 {
 	static char failed[512];
 	struct np_netpol_plan plan;
 	struct np_err err = { 0 };
 	const char *s;
 
-	if (np_netpol_compile(m, NODE, classes, &plan, &err)) {
+	if (np_netpol_compile(mo, NODE, classes, &plan, &err)) {
 		snprintf(failed, sizeof(failed), "compile failed: %s", err.msg);
 		return failed;
 	}
 	s = plan_str(&plan);
 	np_netpol_plan_free(&plan);
 	return s;
+}
+
+FIX const char *compiled(void)
+{
+	return compiled_of(m);
 }
 
 #endif /* _NP_NETPOL_FIX_H */

@@ -231,6 +231,150 @@ TEST(rules_merge_per_direction_and_class)
 		  "10.42.1.1 x/a I- in:*[]");
 }
 
+/* ------------------------------------------------------ out of memory */
+
+#ifndef __SANITIZE_ADDRESS__
+/* The nth allocation from now fails (0: none does); glibc lets a program
+ * replace malloc, its own callers (strdup, asprintf, ...) included. */
+void *__libc_malloc(size_t n);
+void *__libc_calloc(size_t n, size_t size);
+void *__libc_realloc(void *p, size_t n);
+void __libc_free(void *p);
+
+static long fail_in;
+static bool failed;
+
+static bool fail_now(void)
+{
+	if (fail_in > 0 && !--fail_in) {
+		failed = true;
+		return true;
+	}
+	return false;
+}
+
+void *malloc(size_t n)
+{
+	return fail_now() ? NULL : __libc_malloc(n);
+}
+
+void *calloc(size_t n, size_t size)
+{
+	return fail_now() ? NULL : __libc_calloc(n, size);
+}
+
+void *realloc(void *p, size_t n)
+{
+	return fail_now() ? NULL : __libc_realloc(p, n);
+}
+
+void free(void *p)
+{
+	__libc_free(p);
+}
+
+/* States of a cluster: policies with ipBlocks and excepts, selectors,
+ * named ports both ways, an invalid one; the second changes some, the
+ * third adds another. */
+static const char *oom_cluster(int which)
+{
+	const char *r;
+
+	fresh();
+#define TRY(x) do { r = (x); if (*r) return r; } while (0)
+	TRY(ns("x", "'team':'red'"));
+	TRY(ns("y", ""));
+	TRY(pod("x", "a", "n1", "10.42.1.1,fd00::1", "'app':'a'",
+		"{'name':'http','containerPort':80}"));
+	TRY(pod("x", "b", "n1", "10.42.1.2", "'app':'b'",
+		"{'name':'http','containerPort':8080}"));
+	TRY(pod("y", "c", "n2", "10.42.2.3,fd00::3", "'app':'b'",
+		"{'name':'http','containerPort':80}"));
+	TRY(pol("x", "p", "'podSelector':{},'ingress':[{'from':[{'ipBlock':"
+		"{'cidr':'10.0.0.0/8','except':['10.42.2.0/24']}},"
+		"{'namespaceSelector':{'matchLabels':{'team':'red'}}}],"
+		"'ports':[{'port':'http'},{'port':1000,'endPort':2000}]}],"
+		"'egress':[{'to':[{'podSelector':{}}],'ports':[{'port':"
+		"'http'}]},{'to':[{'ipBlock':{'cidr':'fd00::/64'}}]}]"));
+	if (which == 2)
+		TRY(pol("y", "r", "'podSelector':{},'ingress':[{'from':"
+			"[{'ipBlock':{'cidr':'172.16.0.0/12'}}]}]"));
+	if (which == 1) {
+		TRY(pol("y", "q", "'podSelector':{},'ingress':[{'from':"
+			"[{'ipBlock':{'cidr':'10.42.0.0/16'}}]}]"));
+		TRY(pol("x", "p", "'podSelector':{'matchLabels':{'app':'a'}},"
+			"'ingress':[{'from':[{'ipBlock':{'cidr':'10.0.0.0/8',"
+			"'except':['10.42.1.0/24']}}]}]"));
+	}
+	pol("x", "bad", "'podSelector':{},'ingress':[{'ports':[{'port':2,"
+	    "'endPort':1}]}]");	/* stored as invalid */
+#undef TRY
+	return "";
+}
+
+/* A compile that runs out of memory returns -ENOMEM with an empty plan
+ * and leaves the classes as they were: the next compile (of another
+ * state) gives what it would have given, ids included. Every allocation
+ * of a compile fails in turn. */
+TEST(out_of_memory_leaves_classes_as_before)
+{
+	struct np_model *first, *third;
+	char want[8192], want3[8192];
+	long n;
+
+	CHECK_STR(oom_cluster(0), "");
+	first = m;
+	m = NULL;
+	CHECK_STR(oom_cluster(2), "");
+	third = m;
+	m = NULL;
+	CHECK_STR(oom_cluster(1), "");
+	fresh_ids();
+	compiled_of(first);
+	snprintf(want, sizeof(want), "%s", compiled());
+	CHECK_CONTAINS(want, "problem: NetworkPolicy x/bad");
+	fresh_ids();
+	compiled_of(first);
+	snprintf(want3, sizeof(want3), "%s", compiled_of(third));
+	CHECK_CONTAINS(want3, "172.16.0.0/12=");
+	for (n = 1;; n++) {
+		struct np_netpol_plan plan;
+		struct np_err err = { 0 };
+		int ret;
+
+		fresh_ids();
+		compiled_of(first);
+		failed = false;
+		fail_in = n;
+		ret = np_netpol_compile(m, NODE, classes, &plan, &err);
+		fail_in = 0;
+		if (!failed) {
+			CHECK_INT(ret, 0);
+			np_netpol_plan_free(&plan);
+			break;
+		}
+		if (ret) {
+			CHECK_INT(ret, -ENOMEM);
+			CHECK_INT(err.err, ENOMEM);
+			CHECK_CONTAINS(err.msg, "NetworkPolicy: out of memory");
+			CHECK(!plan.n_prefixes && !plan.n_endpoints &&
+			      !plan.n_problems && !plan.prefixes &&
+			      !plan.endpoints && !plan.problems);
+			CHECK_STR(compiled_of(third), want3);
+		} else {
+			/* A failure the compile can live with (a hash table
+			 * not growing): the same plan. */
+			CHECK_STR(plan_str(&plan), want);
+			np_netpol_plan_free(&plan);
+		}
+	}
+	if (n <= 30)
+		CHECK_FAIL("only %ld allocations", n);
+	np_model_free(first);
+	np_model_free(third);
+}
+#endif
+
 /* ------------------------------------------------------------- random */
 
 static uint64_t rng;
@@ -801,6 +945,9 @@ int main(int argc, char **argv)
 	RUN(invalid_policy_fails_closed);
 	RUN(host_network_pods_are_neither_endpoints_nor_peers);
 	RUN(rules_merge_per_direction_and_class);
+#ifndef __SANITIZE_ADDRESS__
+	RUN(out_of_memory_leaves_classes_as_before);
+#endif
 	RUN(random_plans_decide_as_the_evaluator);
 	np_netpol_verdict_free(&vd);
 	np_model_free(m);
