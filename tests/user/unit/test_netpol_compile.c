@@ -318,26 +318,27 @@ static const char *oom_cluster(int which)
  * and leaves the classes as they were: the next compile (of another
  * state) gives what it would have given, ids included. Every allocation
  * of a compile fails in turn. */
+static struct np_model *oom_first, *oom_third;	/* freed by main */
+
 TEST(out_of_memory_leaves_classes_as_before)
 {
-	struct np_model *first, *third;
 	char want[8192], want3[8192];
 	long n;
 
 	CHECK_STR(oom_cluster(0), "");
-	first = m;
+	oom_first = m;
 	m = NULL;
 	CHECK_STR(oom_cluster(2), "");
-	third = m;
+	oom_third = m;
 	m = NULL;
 	CHECK_STR(oom_cluster(1), "");
 	fresh_ids();
-	compiled_of(first);
+	compiled_of(oom_first);
 	snprintf(want, sizeof(want), "%s", compiled());
 	CHECK_CONTAINS(want, "problem: NetworkPolicy x/bad");
 	fresh_ids();
-	compiled_of(first);
-	snprintf(want3, sizeof(want3), "%s", compiled_of(third));
+	compiled_of(oom_first);
+	snprintf(want3, sizeof(want3), "%s", compiled_of(oom_third));
 	CHECK_CONTAINS(want3, "172.16.0.0/12=");
 	for (n = 1;; n++) {
 		struct np_netpol_plan plan;
@@ -345,7 +346,7 @@ TEST(out_of_memory_leaves_classes_as_before)
 		int ret;
 
 		fresh_ids();
-		compiled_of(first);
+		compiled_of(oom_first);
 		failed = false;
 		fail_in = n;
 		ret = np_netpol_compile(m, NODE, classes, &plan, &err);
@@ -353,6 +354,9 @@ TEST(out_of_memory_leaves_classes_as_before)
 		if (!failed) {
 			CHECK_INT(ret, 0);
 			np_netpol_plan_free(&plan);
+			if (n == 1)
+				SKIP("allocation failures cannot be injected "
+				     "(malloc is replaced, e.g. by valgrind)");
 			break;
 		}
 		if (ret) {
@@ -362,7 +366,7 @@ TEST(out_of_memory_leaves_classes_as_before)
 			CHECK(!plan.n_prefixes && !plan.n_endpoints &&
 			      !plan.n_problems && !plan.prefixes &&
 			      !plan.endpoints && !plan.problems);
-			CHECK_STR(compiled_of(third), want3);
+			CHECK_STR(compiled_of(oom_third), want3);
 		} else {
 			/* A failure the compile can live with (a hash table
 			 * not growing): the same plan. */
@@ -372,8 +376,6 @@ TEST(out_of_memory_leaves_classes_as_before)
 	}
 	if (n <= 30)
 		CHECK_FAIL("only %ld allocations", n);
-	np_model_free(first);
-	np_model_free(third);
 }
 #endif
 
@@ -991,6 +993,10 @@ int main(int argc, char **argv)
 	RUN(random_plans_decide_as_the_evaluator);
 	np_netpol_verdict_free(&vd);
 	np_model_free(m);
+#ifndef __SANITIZE_ADDRESS__
+	np_model_free(oom_first);
+	np_model_free(oom_third);
+#endif
 	np_netpol_classes_free(classes);
 	return check_summary();
 }
