@@ -3,8 +3,9 @@
  * np_netpol_compile(): the class map and this node's endpoints (see
  * netpol.h).
  *
- * 1. Peer sets (peersets.c). Every peer of every rule (of the types its policy has) of
- *    every valid policy in the cluster is interned by what it is: an
+ * 1. Peer sets (peersets.c). Every peer of every rule (of the types its
+ *    policy has) of every valid policy in the cluster is interned by
+ *    what it is: an
  *    ipBlock by its cidr and excepts, a selector peer by its selectors
  *    (and the policy's namespace when it has no namespaceSelector).
  *    Equal peers anywhere in the cluster are one peer set, computed once.
@@ -56,8 +57,8 @@ int npc_problem(struct cc *c, const char *fmt, ...)
 	char *s;
 	int n;
 
-	if (npc_grow((void **)&plan->problems, &c->cap_problems, plan->n_problems,
-		 sizeof(*plan->problems)))
+	if (npc_grow((void **)&plan->problems, &c->cap_problems,
+		     plan->n_problems, sizeof(*plan->problems)))
 		return -ENOMEM;
 	va_start(ap, fmt);
 	n = vasprintf(&s, fmt, ap);

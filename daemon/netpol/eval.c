@@ -179,11 +179,12 @@ static void not_here(FILE *f, const struct ev *e, const struct np_addr *a,
 	} else if (is_src && e->node_src) {
 		fprintf(f, "%s: an address of this node, no %s check", as, dir);
 	} else if (q.other) {
+		bool done = q.other->phase == NP_POD_SUCCEEDED ||
+			    q.other->phase == NP_POD_FAILED;
+
 		fprintf(f, "%s/%s (%s): %s, not subject to policy",
 			q.other->meta.ns, q.other->meta.name, as,
-			q.other->n_pod_ips && (q.other->phase == NP_POD_SUCCEEDED ||
-					       q.other->phase == NP_POD_FAILED) ?
-			"completed" : "not running");
+			done ? "completed" : "not running");
 	} else {
 		fprintf(f, "%s: not a pod, no %s check here", as, dir);
 	}
@@ -247,7 +248,8 @@ static bool port_has(const struct ev *e, const struct np_netpol_port *pp,
 	if (pp->proto != e->proto || !npc_proto_known(pp->proto))
 		return false;
 	if (pod)
-		return npc_pod_has_port(pod, pp->port.name, pp->proto, e->dport);
+		return npc_pod_has_port(pod, pp->port.name, pp->proto,
+					e->dport);
 	return np_model_foreach_pod_with_ip(e->m, peer, port_pod_one, &q);
 }
 

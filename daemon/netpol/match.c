@@ -124,8 +124,9 @@ const char *npc_invalid_why(const struct np_networkpolicy *np)
 	if (!w || !*w)
 		return "cannot be read";
 	/* The decoder's text names the object: do not say it twice. */
-	if (!strncmp(w, "NetworkPolicy ", 14) && !strncmp(w + 14, np->meta.ns, nn) &&
-	    w[14 + nn] == '/' && !strncmp(w + 15 + nn, np->meta.name, n) &&
+	if (!strncmp(w, "NetworkPolicy ", 14) &&
+	    !strncmp(w + 14, np->meta.ns, nn) && w[14 + nn] == '/' &&
+	    !strncmp(w + 15 + nn, np->meta.name, n) &&
 	    !strncmp(w + 15 + nn + n, ": ", 2))
 		return w + 17 + nn + n;
 	return w;

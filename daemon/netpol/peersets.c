@@ -189,7 +189,8 @@ static int peer_key(struct cc *c, const struct np_netpol_peer *pe,
 			for (i = 0; i < n; i++) {
 				np_cidr_network(&pe->ipblock.except[i],
 						&ex[i].addr);
-				ex[i].prefixlen = pe->ipblock.except[i].prefixlen;
+				ex[i].prefixlen =
+					pe->ipblock.except[i].prefixlen;
 			}
 			npc_sort(ex, n, sizeof(*ex), cidr_qcmp);
 		}
@@ -269,7 +270,8 @@ static int rules_peer_sets(struct cc *c, struct pol_ctx *pc, bool ingress)
 		const struct np_netpol_rule *r = &rules[i];
 
 		rc[i].r = r;
-		ret = port_problems(c, np, ingress ? "ingress" : "egress", i, r);
+		ret = port_problems(c, np, ingress ? "ingress" : "egress", i,
+				    r);
 		if (!ret && !ingress)
 			ret = want_named(c, r);
 		if (ret)
@@ -303,8 +305,9 @@ static int policy_peer_sets(struct cc *c, struct pol_ctx *pc)
 
 	switch (pc->state) {
 	case NPC_POL_INVALID:
-		return npc_problem(c, "NetworkPolicy %s/%s: %s (its namespace's "
-			       "pods isolated)", np->meta.ns, np->meta.name,
+		return npc_problem(c, "NetworkPolicy %s/%s: %s (its "
+				   "namespace's pods isolated)", np->meta.ns,
+				   np->meta.name,
 			       npc_invalid_why(np));
 	case NPC_POL_UNKNOWN:
 		ret = npc_problem(c, "NetworkPolicy %s/%s: policyTypes names a "

@@ -139,7 +139,8 @@ int npc_prefixes(struct np_netpol_classes *c, struct npc_contrib *v, size_t n,
 			break;
 		}
 		sn = apply(pset, pn, &v[i], g - i, set);
-		if (sn == pn && (!pn || !memcmp(set, pset, pn * sizeof(*set)))) {
+		if (sn == pn &&
+		    (!pn || !memcmp(set, pset, pn * sizeof(*set)))) {
 			/* Nothing changes below this prefix: not a frame. */
 			free(set);
 			i = g;

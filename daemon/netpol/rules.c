@@ -122,7 +122,9 @@ static int egress_named(struct cc *c, struct rule_ctx *rc)
 		ret = npc_rule_classes(c, rc);
 	for (i = 0; !ret && i < r->n_ports; i++) {
 		const struct np_netpol_port *pp = &r->ports[i];
-		struct nport key = { .name = pp->port.name, .proto = pp->proto };
+		struct nport key = {
+			.name = pp->port.name, .proto = pp->proto,
+		};
 		size_t hi = c->n_nports;
 
 		if (!pp->port.name || !npc_proto_known(pp->proto))
@@ -140,8 +142,10 @@ static int egress_named(struct cc *c, struct rule_ctx *rc)
 		       c->nports[lo].proto == pp->proto &&
 		       !strcmp(c->nports[lo].name, pp->port.name); lo++) {
 			size_t n;
-			const uint32_t *l = npc_classes_of(c, c->nports[lo].ps, &n);
+			const uint32_t *l;
 			uint32_t *nb;
+
+			l = npc_classes_of(c, c->nports[lo].ps, &n);
 
 			if (r->n_peers) {
 				nb = realloc(buf, (n + 1) * sizeof(*buf));
@@ -166,7 +170,8 @@ static int egress_named(struct cc *c, struct rule_ctx *rc)
 		if (!rc->named)
 			ret = -ENOMEM;
 		else if (n)
-			memcpy(rc->named, c->tmp + save, n * sizeof(*rc->named));
+			memcpy(rc->named, c->tmp + save,
+			       n * sizeof(*rc->named));
 		rc->n_named = n;
 		rc->named_done = !ret;
 	}
