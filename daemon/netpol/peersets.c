@@ -227,7 +227,7 @@ static int want_named(struct cc *c, const struct np_netpol_rule *r)
 		if (j < c->n_want)
 			continue;
 		if (npc_grow((void **)&c->want, &c->cap_want, c->n_want,
-			 sizeof(*c->want)))
+			     sizeof(*c->want)))
 			return -ENOMEM;
 		c->want[c->n_want].name = pp->port.name;
 		c->want[c->n_want++].proto = pp->proto;
@@ -243,10 +243,10 @@ static int port_problems(struct cc *c, const struct np_networkpolicy *np,
 
 	for (i = 0; i < r->n_ports; i++)
 		if (!npc_proto_known(r->ports[i].proto) &&
-		    npc_problem(c, "NetworkPolicy %s/%s: %s[%zu].ports[%zu]: a "
-			    "protocol this version does not know (the entry "
-			    "matches nothing)", np->meta.ns, np->meta.name,
-			    dir, ri, i))
+		    npc_problem(c, "NetworkPolicy %s/%s: %s[%zu].ports[%zu]: "
+				"a protocol this version does not know (the "
+				"entry matches nothing)", np->meta.ns,
+				np->meta.name, dir, ri, i))
 			return -ENOMEM;
 	return 0;
 }
@@ -307,13 +307,12 @@ static int policy_peer_sets(struct cc *c, struct pol_ctx *pc)
 	case NPC_POL_INVALID:
 		return npc_problem(c, "NetworkPolicy %s/%s: %s (its "
 				   "namespace's pods isolated)", np->meta.ns,
-				   np->meta.name,
-			       npc_invalid_why(np));
+				   np->meta.name, npc_invalid_why(np));
 	case NPC_POL_UNKNOWN:
-		ret = npc_problem(c, "NetworkPolicy %s/%s: policyTypes names a "
-			      "type this version does not know (the pods it "
-			      "selects isolated both ways)", np->meta.ns,
-			      np->meta.name);
+		ret = npc_problem(c, "NetworkPolicy %s/%s: policyTypes names "
+				  "a type this version does not know (the pods "
+				  "it selects isolated both ways)", np->meta.ns,
+				  np->meta.name);
 		break;
 	case NPC_POL_OK:
 		break;
@@ -361,7 +360,7 @@ static int named_pod(const void *obj, void *ctx)
 			return ret;
 		if (fresh) {
 			if (npc_grow((void **)&c->nports, &c->cap_nports,
-				 c->n_nports, sizeof(*c->nports)))
+				     c->n_nports, sizeof(*c->nports)))
 				return -ENOMEM;
 			c->nports[c->n_nports].name = c->want[j].name;
 			c->nports[c->n_nports].proto = cp->proto;
