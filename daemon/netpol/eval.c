@@ -7,7 +7,7 @@
  *
  *   x/a: isolated for egress by x/allow-dns, x/deny-all; allowed by
  *     x/allow-dns egress rule 0 (to[1] ipBlock 10.0.0.0/8; ports[0] UDP/53)
- *   y/b: isolated for ingress by y/web; no ingress rule of these allows
+ *   y/b: isolated for ingress by y/web; no ingress rule of y/web allows
  *     10.42.1.5 (x/a) on TCP/80
  *   y/b: not isolated for ingress
  *   y/b (10.42.2.7): on node n2, ingress not checked here
@@ -323,6 +323,7 @@ static int side(const struct ev *e, FILE *f, const struct np_pod *pod,
 	unsigned int dirbit = ingress ? NP_POLICY_INGRESS : NP_POLICY_EGRESS;
 	const char *dir = ingress ? "ingress" : "egress";
 	const struct np_addr *peer = ingress ? e->src : e->dst;
+	const struct np_networkpolicy *last = NULL;
 	struct pols ps = { 0 };
 	size_t i, j, n_iso = 0;
 	char pb[32];
@@ -342,6 +343,7 @@ static int side(const struct ev *e, FILE *f, const struct np_pod *pod,
 
 		if (!(npc_pol_isolates(np, pod) & dirbit))
 			continue;
+		last = np;
 		if (n_iso++)
 			fputs(", ", f);
 		else
@@ -401,8 +403,11 @@ static int side(const struct ev *e, FILE *f, const struct np_pod *pod,
 		}
 	}
 	*ok = false;
-	fprintf(f, "; no %s rule of %s allows ", dir,
-		n_iso > 1 ? "these" : "it");
+	if (n_iso > 1)
+		fprintf(f, "; no %s rule of these policies allows ", dir);
+	else
+		fprintf(f, "; no %s rule of %s/%s allows ", dir,
+			last->meta.ns, last->meta.name);
 	addr_words(f, e, peer);
 	fprintf(f, " on %s/%u", proto_str(e->proto, pb, sizeof(pb)), e->dport);
 	free(ps.v);

@@ -105,7 +105,7 @@ BOTH(deny_all_ingress_isolates_only_its_namespace)
 	CHECK_UP(pol("x", "deny", "'podSelector':{}"));
 	EXPECT('D', A(YA), A(XA), "TCP", 80);
 	snprintf(want, sizeof(want), "x/a: isolated for ingress by x/deny; "
-		 "no ingress rule of it allows %s (y/a) on TCP/80", A(YA));
+		 "no ingress rule of x/deny allows %s (y/a) on TCP/80", A(YA));
 	CHECK_STR(vd.ingress, want);
 	CHECK_STR(vd.egress, "y/a: not isolated for egress");
 	EXPECT('D', A(XB), A(XA), "TCP", 80);
@@ -165,7 +165,7 @@ BOTH(egress_and_ingress_both_needed)
 	CHECK_UP(pol("y", "open", "'podSelector':{},'ingress':[{}]"));
 	EXPECT('D', A(XA), A(YA), "TCP", 80);
 	CHECK_CONTAINS(vd.egress, "isolated for egress by x/no-egress; no "
-		       "egress rule of it allows");
+		       "egress rule of x/no-egress allows");
 	CHECK_CONTAINS(vd.ingress, "allowed by y/open ingress rule 0");
 	CHECK_UP(pol("x", "no-egress", "'podSelector':{},"
 		     "'policyTypes':['Egress'],'egress':[{}]"));
@@ -202,6 +202,8 @@ BOTH(stacked_policies_and_ports_bound_to_rules)
 		  "team=red; any port)");
 	EXPECT('A', A(XB), A(XA), "TCP", 80);	/* p1 still counts */
 	EXPECT('D', A(ZC), A(XA), "TCP", 80);
+	CHECK_CONTAINS(vd.ingress, "x/a: isolated for ingress by x/p1, x/p2; "
+		       "no ingress rule of these policies allows ");
 	/* Deleting p1 leaves p2 only; deleting p2 opens x/a again. */
 	CHECK_INT(np_model_delete(m, NP_KIND_NETWORKPOLICY, "x", "p1"), 0);
 	EXPECT('D', A(XB), A(XA), "TCP", 80);
@@ -313,6 +315,26 @@ BOTH(namespace_name_label)
 	EXPECT('A', A(ZC), A(XA), "TCP", 80);
 	EXPECT('D', A(YA), A(XA), "TCP", 80);
 	EXPECT('D', A(XB), A(XA), "TCP", 80);
+}
+
+/* A pod whose Namespace object the model does not hold (yet) is named by
+ * no namespaceSelector, not even {} (kube-router reads namespaces from
+ * its lister); a podSelector of its own namespace's policy names it. */
+BOTH(namespace_object_missing)
+{
+	CHECK_UP(cluster());
+	CHECK_UP(pod("w", "p", "n2", both(DONE), "'app':'b'", PORTS(80)));
+	CHECK_UP(pol("x", "all-ns", "'podSelector':{},'ingress':[{'from':"
+		     "[{'namespaceSelector':{}}]}]"));
+	EXPECT('D', A(DONE), A(XA), "TCP", 80);
+	EXPECT('A', A(YA), A(XA), "TCP", 80);
+	CHECK_UP(pol("w", "own", "'podSelector':{},'ingress':[{'from':"
+		     "[{'podSelector':{'matchLabels':{'app':'b'}}}]}]"));
+	CHECK_UP(pod("w", "q", "n1", both(EXT), "'app':'q'", PORTS(80)));
+	EXPECT('A', A(DONE), A(EXT), "TCP", 80);
+	EXPECT('D', A(XB), A(EXT), "TCP", 80);
+	CHECK_UP(ns("w", ""));
+	EXPECT('A', A(DONE), A(XA), "TCP", 80);
 }
 
 /* §2.3 ipBlock with except; §6 ipBlocks match pod addresses. */
@@ -663,6 +685,8 @@ int main(void)
 	RUN(match_expressions_v6);
 	RUN(namespace_name_label_v4);
 	RUN(namespace_name_label_v6);
+	RUN(namespace_object_missing_v4);
+	RUN(namespace_object_missing_v6);
 	RUN(ip_block_with_except_v4);
 	RUN(ip_block_with_except_v6);
 	RUN(ip_block_except_overlap_across_policies_v4);
