@@ -634,6 +634,8 @@ static void rnd_policy(const char *nsn, const char *name)
 	pol(nsn, name, s.b);	/* an invalid one is stored as such */
 }
 
+static unsigned int pod_node[64];	/* the node in pod i's addresses */
+
 static void rnd_pod(size_t i)
 {
 	static const char *const apps[] = { "'app':'a'", "'app':'b'",
@@ -655,9 +657,17 @@ static void rnd_pod(size_t i)
 	if (host) {
 		snprintf(v4a, sizeof(v4a), "10.0.0.%u", node);
 		snprintf(v6a, sizeof(v6a), "fd00::%u", node);
+	} else if (i && i < 64 && !rnd(10)) {
+		/* An address another pod has (or had: IPs are reused). */
+		size_t r = rnd((uint32_t)i);
+
+		snprintf(v4a, sizeof(v4a), "10.42.%u.%zu", pod_node[r], r + 1);
+		snprintf(v6a, sizeof(v6a), "fd00:42:%u::%zx", pod_node[r], r + 1);
 	} else {
 		snprintf(v4a, sizeof(v4a), "10.42.%u.%zu", node, i + 1);
 		snprintf(v6a, sizeof(v6a), "fd00:42:%u::%zx", node, i + 1);
+		if (i < 64)
+			pod_node[i] = node;
 	}
 	if (fams < 6)
 		snprintf(ips, sizeof(ips), "%s", v4a);
