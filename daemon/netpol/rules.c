@@ -2,7 +2,8 @@
 /*
  * Endpoints and their rules (step 3 of compile.c): this node's pods, one
  * per address (npc_pod_pref among pods sharing one), isolated by the
- * policies of their namespace that select them; each rule of those
+ * policies of their namespace that select them (found by the labels
+ * they require, not by trying each on each pod); each rule of those
  * becomes one entry per class holding one of its peer sets (class 0
  * without peers) and port range, named ports resolved on the endpoint for
  * ingress and per number on the peers for egress; entries merge per
@@ -322,12 +323,102 @@ static int cand_cmp(const void *pa, const void *pb)
 	return r ? r : npc_pod_pref(a->pod, b->pod);
 }
 
-static int endpoint(struct cc *c, const struct cand *cd,
-		    struct np_netpol_endpoint *ep)
+/*
+ * The policies that may select a pod, without trying every policy of its
+ * namespace on every pod: each policy is filed under the first label its
+ * podSelector requires (matchLabels), or under none (no matchLabels, or
+ * invalid); a pod need only try those filed under none of its namespace
+ * and under each of its labels.
+ */
+struct pol_key {
+	const char *ns, *key, *value;	/* key NULL: requires no label */
+	struct pol_ctx *pc;
+};
+
+static int pol_key_cmp(const void *pa, const void *pb)
+{
+	const struct pol_key *a = pa, *b = pb;
+	int r = strcmp(a->ns, b->ns);
+
+	if (r)
+		return r;
+	if (!a->key || !b->key)
+		return (a->key != NULL) - (b->key != NULL);
+	r = strcmp(a->key, b->key);
+	return r ? r : strcmp(a->value, b->value);
+}
+
+static struct pol_key *pol_index(const struct cc *c)
+{
+	struct pol_key *v = calloc(c->n_pols + 1, sizeof(*v));
+	size_t i;
+
+	if (!v)
+		return NULL;
+	for (i = 0; i < c->n_pols; i++) {
+		const struct np_selector *sel = &c->pols[i].np->pod_selector;
+
+		v[i].ns = c->pols[i].np->meta.ns;
+		if (sel->n_match_labels) {
+			v[i].key = sel->match_labels[0].key;
+			v[i].value = sel->match_labels[0].value;
+		}
+		v[i].pc = &c->pols[i];
+	}
+	npc_sort(v, c->n_pols, sizeof(*v), pol_key_cmp);
+	return v;
+}
+
+/* The policy's isolation of pod and its rules, added to ep. */
+static int endpoint_policy(struct cc *c, struct np_netpol_endpoint *ep,
+			   struct pol_ctx *pc, const struct np_pod *p)
+{
+	const struct np_networkpolicy *np = pc->np;
+	unsigned int iso = npc_pol_isolates(np, p);
+	size_t j;
+	int ret = 0;
+
+	if (iso & NP_POLICY_INGRESS)
+		ep->flags |= NP_PEP_F_INGRESS;
+	if (iso & NP_POLICY_EGRESS)
+		ep->flags |= NP_PEP_F_EGRESS;
+	if (!iso || pc->state == NPC_POL_INVALID)
+		return 0;
+	for (j = 0; !ret && pc->in && j < np->n_ingress; j++)
+		ret = rule_ents(c, &pc->in[j], true, p);
+	for (j = 0; !ret && pc->eg && j < np->n_egress; j++)
+		ret = rule_ents(c, &pc->eg[j], false, p);
+	return ret;
+}
+
+/* Every policy filed under probe (ns, key, value). */
+static int endpoint_filed(struct cc *c, const struct pol_key *idx,
+			  const struct pol_key *probe,
+			  struct np_netpol_endpoint *ep, const struct np_pod *p)
+{
+	size_t lo = 0, hi = c->n_pols;
+	int ret = 0;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (pol_key_cmp(&idx[mid], probe) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; !ret && lo < c->n_pols && !pol_key_cmp(&idx[lo], probe); lo++)
+		ret = endpoint_policy(c, ep, idx[lo].pc, p);
+	return ret;
+}
+
+static int endpoint(struct cc *c, const struct pol_key *idx,
+		    const struct cand *cd, struct np_netpol_endpoint *ep)
 {
 	const struct np_pod *p = cd->pod;
-	size_t lo = 0, hi = c->n_pols, i, j;
-	int ret = 0;
+	struct pol_key probe = { .ns = p->meta.ns };
+	size_t i;
+	int ret;
 
 	ep->addr = cd->addr;
 	if (asprintf(&ep->name, "%s/%s", p->meta.ns, p->meta.name) < 0) {
@@ -336,32 +427,12 @@ static int endpoint(struct cc *c, const struct cand *cd,
 	}
 	if (strlen(ep->name) > NP_PEP_NAME_MAX)
 		ep->name[NP_PEP_NAME_MAX] = '\0';
-	/* The policies of the pod's namespace. */
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (strcmp(c->pols[mid].np->meta.ns, p->meta.ns) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	c->n_tmp = 0;
-	for (i = lo; !ret && i < c->n_pols &&
-	     !strcmp(c->pols[i].np->meta.ns, p->meta.ns); i++) {
-		struct pol_ctx *pc = &c->pols[i];
-		const struct np_networkpolicy *np = pc->np;
-		unsigned int iso = npc_pol_isolates(np, p);
-
-		if (iso & NP_POLICY_INGRESS)
-			ep->flags |= NP_PEP_F_INGRESS;
-		if (iso & NP_POLICY_EGRESS)
-			ep->flags |= NP_PEP_F_EGRESS;
-		if (!iso || pc->state == NPC_POL_INVALID)
-			continue;
-		for (j = 0; !ret && pc->in && j < np->n_ingress; j++)
-			ret = rule_ents(c, &pc->in[j], true, p);
-		for (j = 0; !ret && pc->eg && j < np->n_egress; j++)
-			ret = rule_ents(c, &pc->eg[j], false, p);
+	ret = endpoint_filed(c, idx, &probe, ep, p);
+	for (i = 0; !ret && i < p->meta.n_labels; i++) {
+		probe.key = p->meta.labels[i].key;
+		probe.value = p->meta.labels[i].value;
+		ret = endpoint_filed(c, idx, &probe, ep, p);
 	}
 	if (!ret)
 		ret = endpoint_rules(c, ep);
@@ -371,6 +442,7 @@ static int endpoint(struct cc *c, const struct cand *cd,
 int npc_endpoints(struct cc *c)
 {
 	struct np_netpol_plan *plan = c->plan;
+	struct pol_key *idx = NULL;
 	struct cands cs = { 0 };
 	size_t i, n = 0;
 	int ret;
@@ -378,6 +450,11 @@ int npc_endpoints(struct cc *c)
 	ret = np_model_foreach_pod_on_node(c->m, c->node, cand_pod, &cs);
 	if (ret)
 		goto out;
+	idx = pol_index(c);
+	if (!idx) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	npc_sort(cs.v, cs.n, sizeof(*cs.v), cand_cmp);
 	for (i = 0; i < cs.n; i++)
 		if (!n || !np_addr_eq(&cs.v[n - 1].addr, &cs.v[i].addr))
@@ -388,10 +465,11 @@ int npc_endpoints(struct cc *c)
 		goto out;
 	}
 	for (i = 0; !ret && i < n; i++) {
-		ret = endpoint(c, &cs.v[i], &plan->endpoints[i]);
+		ret = endpoint(c, idx, &cs.v[i], &plan->endpoints[i]);
 		plan->n_endpoints = i + 1;
 	}
 out:
+	free(idx);
 	free(cs.v);
 	return ret;
 }
