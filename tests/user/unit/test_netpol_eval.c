@@ -151,6 +151,15 @@ BOTH(empty_rule_and_missing_from)
 	EXPECT('A', A(YA), A(XA), "TCP", 80);
 	EXPECT('D', A(EXT), A(XA), "TCP", 81);
 	EXPECT('D', A(EXT), A(XA), "UDP", 80);
+	/* from: [] and ports: [] are the same as missing. */
+	CHECK_UP(pol("x", "all", "'podSelector':{},'ingress':[{'from':[],"
+		     "'ports':[]}]"));
+	EXPECT('A', A(EXT), A(XA), "UDP", 5353);
+	CHECK_STR(vd.ingress, "x/a: isolated for ingress by x/all; allowed "
+		  "by x/all ingress rule 0 (any peer; any port)");
+	/* ingress: [] is deny-all, as missing. */
+	CHECK_UP(pol("x", "all", "'podSelector':{},'ingress':[]"));
+	EXPECT('D', A(YA), A(XA), "TCP", 80);
 }
 
 /* ------------------------------------------------------------ §2.2 */
