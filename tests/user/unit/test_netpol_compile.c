@@ -728,57 +728,6 @@ static void rnd_cluster(void)
 	}
 }
 
-/* Plans are canonical: prefixes strictly sorted with host bits clear;
- * endpoints strictly sorted; rules strictly sorted by (dir, cls); ports
- * sorted and disjoint. "" or what is wrong. */
-static const char *plan_canonical(const struct np_netpol_plan *p)
-{
-	size_t i, j, k;
-
-	for (i = 0; i < p->n_prefixes; i++) {
-		struct np_addr net;
-
-		np_cidr_network(&p->prefixes[i].cidr, &net);
-		if (!np_addr_eq(&net, &p->prefixes[i].cidr.addr))
-			return "host bits in a prefix";
-		if (!p->prefixes[i].cls || p->prefixes[i].cls > NP_POL_CLASS_MAX)
-			return "prefix class out of range";
-		if (i && np_cidr_cmp(&p->prefixes[i - 1].cidr,
-				     &p->prefixes[i].cidr) >= 0)
-			return "prefixes not strictly sorted";
-	}
-	for (i = 0; i < p->n_endpoints; i++) {
-		const struct np_netpol_endpoint *ep = &p->endpoints[i];
-
-		if (i && np_addr_cmp(&p->endpoints[i - 1].addr, &ep->addr) >= 0)
-			return "endpoints not strictly sorted";
-		for (j = 0; j < ep->n_rules; j++) {
-			const struct np_netpol_krule *r = &ep->rules[j];
-
-			if (j && (ep->rules[j - 1].dir > r->dir ||
-				  (ep->rules[j - 1].dir == r->dir &&
-				   ep->rules[j - 1].cls >= r->cls)))
-				return "rules not strictly sorted";
-			if (!(ep->flags & (r->dir == NP_POL_DIR_INGRESS ?
-					   NP_PEP_F_INGRESS : NP_PEP_F_EGRESS)))
-				return "a rule of a direction not isolated";
-			for (k = 0; k < r->n_ports; k++) {
-				const struct np_netpol_kport *a = &r->ports[k];
-
-				if (a->first > a->last ||
-				    (!a->first && a->last))
-					return "a bad port range";
-				if (k && (r->ports[k - 1].proto > a->proto ||
-					  (r->ports[k - 1].proto == a->proto &&
-					   (uint32_t)r->ports[k - 1].last + 1 >=
-					   a->first)))
-					return "ports not sorted and merged";
-			}
-		}
-	}
-	return "";
-}
-
 static const char *const qprotos[] = { "TCP", "UDP", "SCTP" };
 static const unsigned int qports[] = { 53, 80, 81, 1000, 8080, 8081, 9090,
 				       10000 };
