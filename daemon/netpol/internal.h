@@ -150,6 +150,9 @@ int npc_prefixes(struct np_netpol_classes *c, struct npc_contrib *v, size_t n,
 
 /* ---------------------------------- compile.c, peersets.c, rules.c */
 
+/* One (direction, class, port range) of an endpoint before merging;
+ * proto 0: every protocol and port; first 0, last 65535: every port of
+ * proto. */
 struct ent {
 	uint32_t cls;
 	uint8_t dir;
@@ -157,6 +160,8 @@ struct ent {
 	uint16_t first, last;
 };
 
+/* A rule of a policy, as far as compiled (lazily: only rules of policies
+ * that select an endpoint of this node need their classes). */
 struct rule_ctx {
 	const struct np_netpol_rule *r;
 	uint32_t *ps;			/* a peer set per peer */
@@ -191,6 +196,7 @@ struct kbuf {
 	bool oom;
 };
 
+/* One compile's context. */
 struct cc {
 	const struct np_model *m;
 	const char *node;
