@@ -934,7 +934,7 @@ post() {	# PATH BODY: a create
 t_write_create_update() {
 	local rv uid code body
 	rv=$(rv)
-	watch_bg "$tmp/ww" "resourceVersion=$rv&timeoutSeconds=5" /api/v1/namespaces/default/services
+	watch_bg "$tmp/ww" "resourceVersion=$rv&timeoutSeconds=60" /api/v1/namespaces/default/services
 	code=$(post /api/v1/namespaces/default/services '{"apiVersion":"v1","kind":"Service","metadata":{"name":"wr-1","namespace":"default"},"spec":{"type":"LoadBalancer","ports":[{"port":80}]}}')
 	expect_eq 201 "$code" create
 	expect_eq "wr-1 $((rv + 1)) 1 TCP 80 None True True" \
@@ -964,7 +964,9 @@ t_write_create_update() {
 		"$(js "$tmp/out" '" ".join(str(x) for x in [d["metadata"]["resourceVersion"],d["metadata"]["generation"],d["spec"]["ports"][0]["port"],d["status"]["loadBalancer"]["ingress"][0]["ip"]])')" "status written"
 	expect_eq 200 "$(api -X DELETE /api/v1/namespaces/default/services/wr-1)" delete
 	expect_eq 404 "$(api /api/v1/namespaces/default/services/wr-1)" "gone"
-	wait "$wpid" || true
+	wait_for 30 lines_ge "$tmp/ww" 4
+	kill "$wpid"
+	wait "$wpid" 2>/dev/null || true
 	expect_eq "ADDED $((rv + 1))
 MODIFIED $((rv + 2))
 MODIFIED $((rv + 3))
@@ -1016,7 +1018,7 @@ t_write_finalizers() {
 	put '{"kind":"Service","metadata":{"name":"wf-1","namespace":"default","uid":"u-1","finalizers":["service.kubernetes.io/load-balancer-cleanup"]},"spec":{"ports":[{"port":80}]}}'
 	local rv
 	rv=$(rv)
-	watch_bg "$tmp/wf" "resourceVersion=$rv&timeoutSeconds=4&fieldSelector=metadata.name%3Dwf-1" /api/v1/namespaces/default/services
+	watch_bg "$tmp/wf" "resourceVersion=$rv&timeoutSeconds=60&fieldSelector=metadata.name%3Dwf-1" /api/v1/namespaces/default/services
 	expect_eq 409 "$(api -X DELETE -H 'Content-Type: application/json' \
 		--data-binary '{"preconditions":{"uid":"u-2"}}' /api/v1/namespaces/default/services/wf-1)" "uid precondition"
 	expect_eq 'Operation cannot be fulfilled on services "wf-1": Precondition failed: UID in precondition: u-2, UID in object meta: u-1' \
@@ -1031,7 +1033,9 @@ t_write_finalizers() {
 	expect_eq 200 "$(api -X PATCH -H 'Content-Type: application/merge-patch+json' \
 		--data-binary '{"metadata":{"finalizers":null}}' /api/v1/namespaces/default/services/wf-1)" "finalizer removed"
 	expect_eq 404 "$(api /api/v1/namespaces/default/services/wf-1)" "gone with its finalizer"
-	wait "$wpid" || true
+	wait_for 30 lines_ge "$tmp/wf" 2
+	kill "$wpid"
+	wait "$wpid" 2>/dev/null || true
 	expect_eq "MODIFIED True
 DELETED True" "$(jl "$tmp/wf" 'e["type"]+" "+str("deletionTimestamp" in e["object"]["metadata"])')" "watch: marked, then deleted"
 }
@@ -1156,9 +1160,12 @@ t_selectors() {
 	# A watch with the field selector sees only this node's pods.
 	local rv
 	rv=$(rv)
-	watch_bg "$tmp/sw" "resourceVersion=$rv&timeoutSeconds=2&fieldSelector=spec.nodeName%3Dfx-b" /api/v1/pods
+	watch_bg "$tmp/sw" "resourceVersion=$rv&timeoutSeconds=60&fieldSelector=spec.nodeName%3Dfx-b" /api/v1/pods
 	put '[{"kind":"Pod","metadata":{"name":"sp-4","namespace":"default"},"spec":{"nodeName":"fx-a"}},{"kind":"Pod","metadata":{"name":"sp-5","namespace":"default"},"spec":{"nodeName":"fx-b"}}]'
-	wait "$wpid" || true
+	# sp-4 (another node's) was written first: its event would come first
+	wait_for 30 lines_ge "$tmp/sw" 1
+	kill "$wpid"
+	wait "$wpid" 2>/dev/null || true
 	expect_eq "ADDED sp-5" "$(jl "$tmp/sw" 'e["type"]+" "+e["object"]["metadata"]["name"]')" "watch by node"
 	local p
 	for p in sp-1 sp-2 sp-3 sp-4 sp-5; do ctl_ok DELETE "/objects/pods/default/$p"; done
