@@ -182,7 +182,7 @@ watch_bg() {
 		--key "$certs/client.key" -o "$file" -D "$file.hdr" \
 		"$base$path?watch=1&$query" 2>"$file.err" &
 	wpid=$!
-	wait_for 5 watches_above "$plural" "$n"
+	wait_for 60 watches_above "$plural" "$n"
 }
 
 watches_above() {
@@ -486,7 +486,7 @@ t_watch() {
 	put "$(node w-1 '{"x":"y"}')"
 	put '{"kind":"Service","metadata":{"name":"w-1"}}'
 	ctl_ok DELETE /objects/nodes/w-1
-	wait_for 10 lines_ge "$w" 3
+	wait_for 60 lines_ge "$w" 3
 	expect_eq "ADDED w-1 $((rv0 + 1)) Node v1
 MODIFIED w-1 $((rv0 + 2)) Node v1
 DELETED w-1 $((rv0 + 4)) Node v1" \
@@ -507,7 +507,7 @@ DELETED w-1 $((rv0 + 4)) Node v1" \
 	expect_eq "ADDED fx-a 1
 ADDED fx-b 2" "$(jl "$tmp/out" '" ".join([e["type"],e["object"]["metadata"]["name"],e["object"]["metadata"]["resourceVersion"]])')" "rv=0 state"
 	ctl_ok DELETE /objects/services/default/w-1
-	wait_for 5 eval '[[ $(stat watches/nodes) == 0 ]]'
+	wait_for 60 eval '[[ $(stat watches/nodes) == 0 ]]'
 }
 
 t_bookmark() {
@@ -518,12 +518,12 @@ t_bookmark() {
 	watch_bg "$w.2" "resourceVersion=$rv&timeoutSeconds=60"
 	ctl_ok POST /bookmark
 	expect_eq 1 "$(js "$tmp/ctl" 'd["watches"]')" "watches asking for bookmarks"
-	wait_for 10 lines_ge "$w.1" 1
+	wait_for 60 lines_ge "$w.1" 1
 	# An event after the bookmark: the watch without allowWatchBookmarks
 	# must show it first.
 	put "$(node bm)"
-	wait_for 10 lines_ge "$w.1" 2
-	wait_for 10 lines_ge "$w.2" 1
+	wait_for 60 lines_ge "$w.1" 2
+	wait_for 60 lines_ge "$w.2" 1
 	expect_eq "BOOKMARK Node v1 {\"resourceVersion\":\"$rv\"}
 ADDED Node v1 {\"name\":\"bm\"}" \
 		"$(jl "$w.1" '" ".join([e["type"],e["object"]["kind"],e["object"]["apiVersion"],json.dumps({k:v for k,v in e["object"]["metadata"].items() if k in ("name","resourceVersion") and (k=="name" or e["type"]=="BOOKMARK")},separators=(",",":"))])')" "bookmarks allowed"
@@ -538,10 +538,10 @@ t_bookmark_interval() {
 		fail "second server did not start"
 	base=https://127.0.0.1:$api_port
 	watch_bg "$tmp/bi" "resourceVersion=0&allowWatchBookmarks=true&timeoutSeconds=60"
-	wait_for 10 lines_ge "$tmp/bi" 3
+	wait_for 60 lines_ge "$tmp/bi" 3
 	put '{"kind":"Node","metadata":{"name":"bi"}}'
-	wait_for 10 eval 'grep -q ADDED "$tmp/bi"'
-	wait_for 10 eval 'tail -1 "$tmp/bi" | grep -q "\"resourceVersion\": \"1\"}}}"'
+	wait_for 60 eval 'grep -q ADDED "$tmp/bi"'
+	wait_for 60 eval 'tail -1 "$tmp/bi" | grep -q "\"resourceVersion\": \"1\"}}}"'
 	expect_eq "BOOKMARK 0
 ADDED 1
 BOOKMARK 1" "$(jl "$tmp/bi" 'e["type"]+" "+e["object"]["metadata"]["resourceVersion"]' | uniq)" \
@@ -599,13 +599,13 @@ t_drop() {
 	watch_bg "$tmp/dr" "resourceVersion=$(rv)&timeoutSeconds=60"
 	ctl_ok POST /drop
 	[[ $(js "$tmp/ctl" 'd["dropped"]') -ge 1 ]] || fail "dropped count"
-	wait_for 5 eval '! kill -0 '"$wpid"
+	wait_for 60 eval '! kill -0 '"$wpid"
 	wait "$wpid" || rc=$?
 	# 18: transfer closed with outstanding read data (no last chunk); 56:
 	# receive failure. 0 would mean a clean end.
 	[[ $rc == 18 || $rc == 56 ]] ||
 		fail "curl exit $rc after /drop ($(cat "$tmp/dr.err"))"
-	wait_for 5 eval '[[ $(stat watches/nodes) == 0 ]]'
+	wait_for 60 eval '[[ $(stat watches/nodes) == 0 ]]'
 	expect_eq 200 "$(api /api/v1/nodes)" "new request after drop"
 }
 
@@ -616,7 +616,7 @@ t_client_gone() {
 	wait "$wpid" 2>/dev/null || true
 	put "$(node cg-x)"
 	put "$(node cg-x)"
-	wait_for 5 eval '[[ $(stat watches/nodes) == 0 ]]'
+	wait_for 60 eval '[[ $(stat watches/nodes) == 0 ]]'
 	expect_eq 200 "$(api /api/v1/nodes/cg-x)" "request after a vanished client"
 	# Half a TLS handshake, then nothing.
 	exec 3<>/dev/tcp/127.0.0.1/"$api_port"
@@ -788,9 +788,9 @@ t_watch_future() {
 	put "$(node wf-1)"
 	put "$(node wf-2)"
 	put "$(node wf-3)"
-	wait_for 10 lines_ge "$w" 1
+	wait_for 60 lines_ge "$w" 1
 	ctl_ok POST /bookmark
-	wait_for 10 lines_ge "$w" 2
+	wait_for 60 lines_ge "$w" 2
 	expect_eq "ADDED wf-3 $((rv + 3))
 BOOKMARK  $((rv + 3))" \
 		"$(jl "$w" '" ".join([e["type"],e["object"]["metadata"].get("name",""),e["object"]["metadata"]["resourceVersion"]])')" "future watch"
@@ -906,11 +906,11 @@ node/fx-b" "$out" "kubectl get nodes"
 	[[ $out == *"Too large resource version"* ]] ||
 		fail "kubectl: expected Too large resource version, got: $out"
 	# kubectl get -w sees a change through a watch.
-	timeout 20 kubectl --kubeconfig "$kc" get nodes --watch-only -o name \
+	timeout 120 kubectl --kubeconfig "$kc" get nodes --watch-only -o name \
 		>"$tmp/kw" 2>&1 &
-	wait_for 10 eval '[[ $(stat watches/nodes) -ge 1 ]]'
+	wait_for 60 eval '[[ $(stat watches/nodes) -ge 1 ]]'
 	put "$(node kw-1)"
-	wait_for 10 grep -qx node/kw-1 "$tmp/kw"
+	wait_for 60 grep -qx node/kw-1 "$tmp/kw"
 	kill %% 2>/dev/null || true
 	# An expired RV: the ERROR event with the 410 Status, as kubectl shows it.
 	local old
