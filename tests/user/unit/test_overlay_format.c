@@ -160,7 +160,7 @@ TEST(overlay_show_pretty)
 		  "  rx         3 packets, 4 bytes\n"
 		  "  tx drops   no_peer 5, no_route 6, too_big 7\n"
 		  "  rx drops   bad_header 8, bad_vni 9, bad_mac 10, loop 11, "
-		  "bad_csum 12, bad_inner 13\n"
+		  "bad_csum 12, bad_inner 13, bad_src 14\n"
 		  "  peers      2\n"
 		  "\n"
 		  "  MAC                ENDPOINT      CIDRS\n"
