@@ -18,3 +18,9 @@ $(O)/tests/test_netpol_rc: $(O)/tests/test_netpol_rc.o \
 		$(O)/reconcile/runner.o $(O)/reconcile/table.o \
 		$(O)/reconcile/diff.o $(O)/loop.o $(O)/log.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS)
+
+# Drop log lines (rate-limited per pod and direction).
+NPD_SRCS   += netpol/droplog.c
+TEST_NAMES += test_droplog
+$(O)/tests/test_droplog: $(O)/tests/test_droplog.o $(O)/netpol/droplog.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS)
