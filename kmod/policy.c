@@ -39,6 +39,14 @@
 #include "pernet.h"
 #include "policy.h"
 
+/*
+ * KUnit (tests/kunit/policy_test.c) defines this to run a reader at every
+ * step of a commit; nothing otherwise.
+ */
+#ifndef NP_POL_TEST_PROBE
+#define NP_POL_TEST_PROBE() do { } while (0)
+#endif
+
 static struct workqueue_struct *pol_wq;
 
 static const u8 fam_pf[__NP_LPM_FAMILIES] = {
@@ -725,6 +733,7 @@ int np_pol_tx_commit(struct net *net, struct np_pol_tx *tx,
 			continue;
 		c->ep = np_pol_ep_build(s->fam, s->addr, s->flags, s->name,
 					s->raw, s->nraw);
+		NP_POL_TEST_PROBE();
 		if (!c->ep) {
 			err = -ENOMEM;
 			goto err_changes;
@@ -748,7 +757,9 @@ int np_pol_tx_commit(struct net *net, struct np_pol_tx *tx,
 			goto err_changes;
 		}
 	}
+	NP_POL_TEST_PROBE();
 	r = np_pol_root_build(base, ch, n, cmap, &g);
+	NP_POL_TEST_PROBE();
 	if (!r) {
 		err = -ENOMEM;
 		goto err_cmap;
@@ -763,6 +774,7 @@ int np_pol_tx_commit(struct net *net, struct np_pol_tx *tx,
 
 	/* publish: nothing fails past here */
 	rcu_assign_pointer(nn->pol.root, r);
+	NP_POL_TEST_PROBE();
 	base->garbage = g;
 	if (old)
 		root_free_rcu(old);

@@ -29,6 +29,10 @@
 
 #include "policy.h"
 
+#ifndef NP_POL_TEST_PROBE
+#define NP_POL_TEST_PROBE() do { } while (0)
+#endif
+
 atomic_t np_pol_nobjects = ATOMIC_INIT(0);
 
 /* ---- 128-bit addresses ---- */
@@ -776,6 +780,7 @@ struct np_pol_root *np_pol_root_build(const struct np_pol_root *old,
 			kfree(b);
 			r->b[ch[i].bucket] = NULL;
 		}
+		NP_POL_TEST_PROBE();
 	}
 	kvfree(touched);
 	*gp = g;
