@@ -4,6 +4,8 @@
 
 # The POLICY client without a module: builder, chunking, parser, events.
 TEST_NAMES += test_pol_nl
+# nodeplanectl policy show / set words and output, without a module.
+TEST_NAMES += test_pol_ctl
 
 # The reconciler (netpol/reconcile.c) on the runner; the compiler it calls
 # (np_netpol_compile, netpol/netpol.h) is given by main.c.
@@ -24,3 +26,9 @@ NPD_SRCS   += netpol/droplog.c
 TEST_NAMES += test_droplog
 $(O)/tests/test_droplog: $(O)/tests/test_droplog.o $(O)/netpol/droplog.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS)
+
+# nodeplanectl policy trace: the config, the sources (API client or
+# manifests directory), the model and the evaluator, as nodeplaned has them.
+CTL_TRACE_OBJS = $(O)/ctl/policy_trace.o $(KUBE_OBJS) $(MODEL_OBJS) \
+	$(NETPOL_OBJS) $(O)/manifests.o $(O)/yamljson.o $(O)/config.o \
+	$(O)/loop.o $(O)/log.o
