@@ -183,6 +183,33 @@ t_allow_label() {
 		np_fail "p11's rule not tcp/8000 from one class: $(p11_line)"
 }
 
+# `policy show -s` of n1 (prefixes, rules, names) replayed through
+# `nodeplanectl -b` into the client's namespace (no nodeplaned there)
+# gives the same state; `policy set` by words, a stale generation
+# refused with the module's explanation, a deletion.
+t_replay() {
+	local want got conf=$CL_DIR/policy.conf gen
+	require
+	want=$(ctl 1 -s policy show)
+	[[ $want == *$'\trule\t'* && $want == *$'\tclass\t'* ]] ||
+		np_fail "n1's state has no rule or class: $want"
+	printf '%s\n' "$want" >"$conf"
+	in_ns client "$CL_CTL" -b "$conf"
+	got=$(in_ns client "$CL_CTL" -s policy show)
+	np_expect_eq "$want" "$got" "replayed state"
+	in_ns client "$CL_CTL" policy set endpoint 10.9.9.9 name t/x isolated egress \
+		rule 'egress:any:udp/53;egress:7:tcp/80-90,sctp' class 10.9.0.0/16=7
+	np_expect_eq $'policy\tset\tendpoint\t10.9.9.9\tname\tt/x\tisolated\tegress\trule\tegress:any:udp/53;egress:7:tcp/80-90,sctp' \
+		"$(in_ns client "$CL_CTL" -s policy show | grep -P '\t10\.9\.9\.9\t')" "set by words"
+	gen=$(script -qec "ip netns exec client $CL_CTL policy show" /dev/null |
+		tr -d '\r' | awk '$1 == "generation" { print $2 }')
+	[[ $gen =~ ^[0-9]+$ ]] || np_fail "no generation in policy show"
+	np_expect_fail --stderr 'policy set: .*Stale file handle' \
+		in_ns client "$CL_CTL" policy set generation $((gen + 5)) endpoint 10.9.9.9 delete
+	in_ns client "$CL_CTL" policy set generation "$gen" endpoint 10.9.9.9 delete class 10.9.0.0/16=0
+	np_expect_eq "$want" "$(in_ns client "$CL_CTL" -s policy show)" "after the deletion"
+}
+
 # The client's label goes: closed again.
 t_label_change() {
 	require
@@ -284,6 +311,7 @@ np_case no-policy-everything-open t_open
 np_case deny-all-refuses-cross-node-and-same-node t_deny_all
 np_case drop-log-names-the-pod t_drop_log
 np_case allow-by-pod-label-opens-exactly-that-pod-and-port t_allow_label
+np_case policy-show-replays-through-batch-and-set-words t_replay
 np_case client-label-removed-closes-again t_label_change
 np_case kill-9-keeps-enforcement t_kill9
 np_case restart-converges-without-opening t_restart
