@@ -85,7 +85,7 @@ allow_client() {
 }
 
 # Probes. open FROM ADDR PORT: the who-server answers; refused FROM ADDR
-# PORT: the connection fails (the module answers ICMP port unreachable).
+# PORT: the connection fails (the module refuses it).
 open() {
 	[[ $(in_ns "$1" socat -t5 -T5 - \
 		"TCP:$(sl_br "$2"):$3,connect-timeout=3" </dev/null 2>/dev/null) == p11\ * ]]
