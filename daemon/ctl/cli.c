@@ -16,6 +16,7 @@ static const struct np_ctl_cmd *const cmds[] = {
 	&np_ctl_cmd_peer,
 	&np_ctl_cmd_masq,
 	&np_ctl_cmd_lb,
+	&np_ctl_cmd_policy,
 	&np_ctl_cmd_raw_info,
 	&np_ctl_cmd_raw_peer,
 };

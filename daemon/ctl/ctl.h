@@ -37,6 +37,12 @@ struct np_ctl {
 	struct np_nl *nl;
 	const char *batch_file;		/* NULL: not in batch mode */
 	unsigned long batch_line;
+	/*
+	 * `policy trace` (ctl/policy_trace.c: the cluster's objects loaded
+	 * as nodeplaned loads them), linked into nodeplanectl only; NULL:
+	 * not available (the unit tests).
+	 */
+	int (*policy_trace)(struct np_ctl *ctl, int argc, char **argv);
 };
 
 struct np_ctl_cmd {
@@ -57,6 +63,7 @@ extern const struct np_ctl_cmd np_ctl_cmd_peer;
 extern const struct np_ctl_cmd np_ctl_cmd_masq;
 extern const struct np_ctl_cmd np_ctl_cmd_raw_peer;
 extern const struct np_ctl_cmd np_ctl_cmd_lb;
+extern const struct np_ctl_cmd np_ctl_cmd_policy;
 
 /* Parses global options, dispatches; returns the process exit status. */
 int np_ctl_main(struct np_ctl *ctl, int argc, char **argv);
@@ -193,5 +200,21 @@ void np_ctl_lb_print(FILE *out, const struct np_lb_list *l, bool script);
 /* `-j lb show`; info (may be NULL) gives the generation. 0 or -1. */
 int np_ctl_lb_json(FILE *out, const struct np_lb_list *l,
 		   const struct np_info *info);
+
+/*
+ * policy (ctl/policy.c). `policy set`: the words after "set" into the
+ * transaction's class entries and endpoints (arrays the caller frees,
+ * endpoints with np_pol_endpoint_clear; endpoints canonical) and the
+ * expected generation (0: none); errors reported, 0 or -1.
+ */
+int np_ctl_policy_set_parse(struct np_ctl *ctl, int argc, char **argv,
+			    struct np_pol_class **cls, size_t *n_cls,
+			    struct np_pol_endpoint **eps, size_t *n_eps,
+			    uint64_t *gen);
+/* `policy show`: pretty, or the "policy set" lines (script). */
+void np_ctl_policy_print(FILE *out, const struct np_pol_state *st,
+			 bool script);
+/* `policy trace` on a model (ctl/policy_trace.c). */
+int np_ctl_policy_trace(struct np_ctl *ctl, int argc, char **argv);
 
 #endif /* _NP_CTL_H */

@@ -12,6 +12,7 @@ int main(int argc, char **argv)
 		.out = stdout,
 		.err = stderr,
 		.script = !isatty(STDOUT_FILENO),
+		.policy_trace = np_ctl_policy_trace,
 	};
 	int status;
 

@@ -122,7 +122,8 @@ static const char script_want[] =
 	"stats\tnp0\ttx_packets\t1\ttx_bytes\t18446744073709551615\t"
 	"rx_packets\t3\trx_bytes\t4\ttx_no_peer\t5\ttx_no_route\t6\t"
 	"tx_too_big\t7\trx_bad_header\t8\trx_bad_vni\t9\trx_bad_mac\t10\t"
-	"rx_loop\t11\trx_bad_csum\t12\trx_bad_inner\t13\trx_bad_src\t14\n"
+	"rx_loop\t11\trx_bad_csum\t12\trx_bad_inner\t13\t"
+	"rx_bad_src\t14\n"
 	"overlay\tnp1\tvni\t2\tport\t4789\tgbp\ton\n"
 	"peer\tnp1\tmac\t02:00:00:00:00:0a\tendpoint\tfd00::2\t"
 	"cidr\t2001:cafe:42:1::/64\n";
