@@ -170,12 +170,13 @@ ep fd42::5 in"
 # A connection established before a commit that isolates its destination
 # survives; a new one is refused.
 case_established() {
-	local a=$np__tmp/a b=$np__tmp/b out=$np__tmp/e.out go=$np__tmp/go
+	local a=$np__tmp/a b=$np__tmp/b out=$np__tmp/e.out go=$np__tmp/go.est
+	rm -f "$go" "$out"
 	pol_reset
 	head -c 50000 /dev/urandom >"$a"
 	head -c 50000 /dev/urandom >"$b"
 	{ cat "$a"; while [[ ! -e $go ]]; do sleep 0.1; done; cat "$b"; } |
-		in_ns client socat -t30 -T60 - TCP:10.42.0.5:8000 >"$out" &
+		ip netns exec client socat -t30 -T60 - TCP:10.42.0.5:8000 >"$out" &
 	np_wait_for 60 size_ge "$out" 50000
 	pol set >/dev/null <<<"ep 10.42.0.5 in name ns/p1"
 	tcp_refused client 10.42.0.5 8000
@@ -220,10 +221,11 @@ rule eg tcp:8000-8001"
 # count (every drop is either an event or counted in a later one).
 case_events() {
 	local ev=$np__tmp/events ready=$np__tmp/ready n sup total lpid
+	rm -f "$ev" "$ready"
 	pol_reset
 	pol set >/dev/null <<<"ep 10.42.0.5 in name ns/p1
 ep fd42::6 eg name ns/p2"
-	pol listen 100 120 "$ready" >"$ev" &
+	ip netns exec node "${POL_PY[@]}" listen 100 120 "$ready" >"$ev" &
 	lpid=$!
 	np_wait_for 30 test -e "$ready"
 	tcp_refused client 10.42.0.5 8000
@@ -241,38 +243,41 @@ ep fd42::6 eg name ns/p2"
 	sleep 1.5	# the bucket refills (10 a second)
 	LB_UDP_RESEND=0 in_ns client "${POL_PY[@]}" udp 10.42.0.5 8000 42000 </dev/null >/dev/null
 	np_wait_for 30 grep -q 'sport=42000' "$ev"
-	n=$(grep -c 'ep=10.42.0.5' "$ev")
-	sup=$(grep 'ep=10.42.0.5' "$ev" | sed 's/.*suppressed=//' | awk '{ s += $1 } END { print s }')
+	n=$(grep -ac 'ep=10.42.0.5' "$ev")
+	sup=$(grep -a 'ep=10.42.0.5' "$ev" | sed 's/.*suppressed=//' | awk '{ s += $1 } END { print s }')
 	total=$((n + sup))
 	np_expect_eq 32 "$total" "events + suppressed of p1"
 	[[ $n -lt 32 ]] || np_fail "no event suppressed ($n events)"
 	np_expect_eq "drop dir=in ep=10.42.0.5 name=ns/p1 src=192.0.2.1 dst=10.42.0.5 proto=17 sport=42000 dport=8000 suppressed=$((32 - n))" \
-		"$(grep 'sport=42000' "$ev")" "the event after the burst"
+		"$(grep -a 'sport=42000' "$ev")" "the event after the burst"
 	# the first events of the burst are whole: no suppression before them
-	np_expect_eq 0 "$(grep 'proto=17' "$ev" | head -n 9 | grep -vc 'suppressed=0$')" \
+	np_expect_eq 0 "$(grep -a 'proto=17' "$ev" | head -n 9 | grep -vc 'suppressed=0$')" \
 		"suppressed in the burst's first events"
 	np_expect_eq 32 "$(pol_stat in_dropped 10.42.0.5)" "in_dropped"
 	kill "$lpid" 2>/dev/null || true
+	wait "$lpid" 2>/dev/null || true
 }
 
 # Transactions: -EBUSY for a second socket, dropped with its socket,
 # -ESTALE, dropped on any error, each with its extack.
 case_transactions() {
-	local go=$np__tmp/go held=$np__tmp/held g pid
+	local go=$np__tmp/go.tx held=$np__tmp/held g pid
+	rm -f "$go" "$held"
 	pol_reset
 	g=$(pol info | awk '$1 == "policy_generation" { print $2 }')
-	pol set hold "$go" >"$held" <<<"ep 10.42.0.5 in" &
+	ip netns exec node "${POL_PY[@]}" set hold "$go" >"$held" <<<"ep 10.42.0.5 in" &
+	pid=$!
 	np_wait_for 30 grep -q held "$held"
 	np_expect_fail --stderr '^EBUSY: .*another socket has a policy transaction open' \
 		pol set <<<"ep 10.42.0.6 in"
 	touch "$go"
-	wait
+	wait "$pid"
 	np_expect_eq "gen=$((g + 1))" "$(tail -n1 "$held")" "holder's commit"
 	tcp_refused client 10.42.0.5 8000
 	tcp_cmp client 10.42.0.6 8000
 	# a socket that closes drops its transaction
 	rm -f "$go"
-	pol set hold "$go" >"$held" <<<"ep 10.42.0.6 in" &
+	ip netns exec node "${POL_PY[@]}" set hold "$go" >"$held" <<<"ep 10.42.0.6 in" &
 	pid=$!
 	np_wait_for 30 grep -q held "$held"
 	kill "$pid"
@@ -351,8 +356,10 @@ case_dump() {
 	{
 		echo "$CLASSES4"
 		echo "ep 10.42.0.5 in eg name ns/p1"
-		awk 'BEGIN { for (i = 1; i <= 2000; i++)
-			printf "rule in class %d tcp:%d-%d\n", i, i * 20, i * 20 + 5 }'
+		# one endpoint in 4 nests (an attribute holds 64 KiB)
+		awk 'BEGIN { for (i = 1; i <= 2000; i++) {
+			if (i % 500 == 0) print "append 10.42.0.5"
+			printf "rule in class %d tcp:%d-%d\n", i, i * 20, i * 20 + 5 } }'
 		echo "rule eg"
 		echo "ep fd42::5 in"
 	} >"$spec"
@@ -400,13 +407,14 @@ ep 10.42.0.6 in'
 # leaves nothing: the module goes, traffic is unfiltered, a new load
 # starts empty.
 case_rmmod() {
-	local go=$np__tmp/go held=$np__tmp/held pid
+	local go=$np__tmp/go.rmmod held=$np__tmp/held pid
+	rm -f "$go" "$held"
 	pol_reset
 	pol set >/dev/null <<<"$CLASSES4
 $CLASSES6
 ep 10.42.0.5 in
 ep fd42::5 in eg"
-	pol set hold "$go" >"$held" <<<"ep 10.42.0.6 in" &
+	ip netns exec node "${POL_PY[@]}" set hold "$go" >"$held" <<<"ep 10.42.0.6 in" &
 	pid=$!
 	np_wait_for 30 grep -q held "$held"
 	tcp_refused client 10.42.0.5 8000
