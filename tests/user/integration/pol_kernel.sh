@@ -225,6 +225,10 @@ case_events() {
 	pol_reset
 	pol set >/dev/null <<<"ep 10.42.0.5 in name ns/p1
 ep fd42::6 eg name ns/p2"
+	# joining the events group needs CAP_NET_ADMIN
+	np_expect_fail --stderr 'PermissionError|Operation not permitted' \
+		setpriv --bounding-set=-net_admin --inh-caps=-net_admin \
+		ip netns exec node "${POL_PY[@]}" listen 1 1
 	ip netns exec node "${POL_PY[@]}" listen 100 120 "$ready" >"$ev" &
 	lpid=$!
 	np_wait_for 30 test -e "$ready"
