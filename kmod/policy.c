@@ -306,14 +306,30 @@ static bool src_local(void *arg)
 			     NULL, 0);
 }
 
+/*
+ * As the LB refuses: TCP with a RST, the rest with ICMP port unreachable.
+ * A RST that meets the client's socket while connect() holds it waits in
+ * the backlog and refuses the connection when connect() lets go; an ICMP
+ * error then is only a soft error, and the client sends its SYN again a
+ * second later (a second refused connection), and ICMP errors are rate
+ * limited per peer where RSTs are not. nf_send_reset() handles the bridged
+ * path (br_netfilter) itself.
+ */
 static void refuse(struct sk_buff *skb, const struct nf_hook_state *state,
-		   u8 fam)
+		   u8 fam, u8 proto)
 {
-	if (fam == NP_LPM_V4)
-		nf_send_unreach(skb, ICMP_PORT_UNREACH, state->hook);
-	else
-		nf_send_unreach6(state->net, skb, ICMPV6_PORT_UNREACH,
-				 state->hook);
+	if (fam == NP_LPM_V4) {
+		if (proto == IPPROTO_TCP)
+			nf_send_reset(state->net, state->sk, skb, state->hook);
+		else
+			nf_send_unreach(skb, ICMP_PORT_UNREACH, state->hook);
+	} else {
+		if (proto == IPPROTO_TCP)
+			nf_send_reset6(state->net, state->sk, skb, state->hook);
+		else
+			nf_send_unreach6(state->net, skb, ICMPV6_PORT_UNREACH,
+					 state->hook);
+	}
 }
 
 static void drop_event(struct net *net, struct np_pol_ep *ep, u8 dir,
@@ -369,7 +385,7 @@ static unsigned int pol_hook(void *priv, struct sk_buff *skb,
 		drop_event(state->net, v.dst, NP_POL_DIR_INGRESS, &pk);
 	else
 		return NF_ACCEPT;
-	refuse(skb, state, fam);
+	refuse(skb, state, fam, pk.proto);
 	return NF_DROP;
 }
 

@@ -312,9 +312,28 @@ def events_group(sk):
     raise NlError(errno.ENOENT, 'no events group')
 
 
-def cmd_listen(sk, argv):
+class ListenSock(lb_nl.Sock):
+    """A plain generic-netlink socket (no SO_RCVBUFFORCE, which would need
+    CAP_NET_ADMIN itself): joining the group is what is checked."""
+
+    def __init__(self):
+        self.s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
+        self.s.setsockopt(270, 11, 1)           # NETLINK_EXT_ACK
+        self.seq = 0
+        self.fam = None
+        for t, p in attrs(self.request(0x10, 3, nla(2, b'nodeplane\0'))[0]):
+            if t == 1:
+                self.fam = struct.unpack('=H', p[:2])[0]
+
+
+def cmd_listen(argv):
+    sk = ListenSock()
     want, secs = int(argv[0]), float(argv[1])
-    sk.s.setsockopt(270, 1, events_group(sk))   # NETLINK_ADD_MEMBERSHIP
+    try:
+        sk.s.setsockopt(270, 1, events_group(sk))   # NETLINK_ADD_MEMBERSHIP
+    except OSError as e:
+        print('join: %s' % e.strerror, file=sys.stderr)
+        return 1
     if len(argv) > 2:
         open(argv[2], 'w').close()
     end, got = time.monotonic() + secs, 0
@@ -347,6 +366,7 @@ def cmd_listen(sk, argv):
                 'dir', 'ep', 'name', 'src', 'dst', 'proto', 'sport',
                 'dport', 'suppressed') if k in ev), flush=True)
             got += 1
+    return 0
 
 
 def tcp(argv):
@@ -396,6 +416,8 @@ def main(argv):
         return udpburst(argv[1:])
     if argv[0] == 'tcp':
         return tcp(argv[1:])
+    if argv[0] == 'listen':
+        return cmd_listen(argv[1:])
     if argv[0] == 'udp':
         return lb_nl.udp(argv[1:])
     if argv[0] == 'sctp':
@@ -412,8 +434,6 @@ def main(argv):
             cmd_info(sk)
         elif argv[0] == 'flush':
             cmd_flush(sk)
-        elif argv[0] == 'listen':
-            cmd_listen(sk, argv[1:])
         else:
             raise SystemExit(__doc__)
     except NlError as e:
