@@ -355,7 +355,7 @@ rule eg class 4 udp:8000"
 # The dump gives back what was set, one endpoint too large for a message
 # split over several (NP_PEP_F_APPEND), and INFO's counts.
 case_dump() {
-	local spec=$np__tmp/spec i
+	local spec=$np__tmp/spec
 	pol_reset
 	{
 		echo "$CLASSES4"
