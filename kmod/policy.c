@@ -23,6 +23,7 @@
 #include <linux/icmpv6.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/tcp.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <net/addrconf.h>
@@ -197,6 +198,7 @@ static bool rl_take(struct np_pol_rl *rl, u32 *suppressed)
 struct pkt {
 	u8 fam;
 	u8 proto;
+	bool midstream;		/* TCP without SYN, or SYN+ACK */
 	u16 sport, dport;
 	const u8 *saddr, *daddr;
 	int icmp_type;		/* -1: not ICMP */
@@ -207,11 +209,14 @@ static int parse(struct sk_buff *skb, u8 fam, struct pkt *pk)
 	unsigned int thoff;
 	__be16 _ports[2];
 	const __be16 *ports;
+	const struct tcphdr *th;
+	struct tcphdr _th;
 	bool first = true;
 	u8 _t;
 	const u8 *t;
 
 	pk->fam = fam;
+	pk->midstream = false;
 	pk->sport = 0;
 	pk->dport = 0;
 	pk->icmp_type = -1;
@@ -241,6 +246,11 @@ static int parse(struct sk_buff *skb, u8 fam, struct pkt *pk)
 		return 0;
 	switch (pk->proto) {
 	case IPPROTO_TCP:
+		th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
+		if (!th)
+			return -EINVAL;
+		pk->midstream = !th->syn || th->ack;
+		fallthrough;
 	case IPPROTO_UDP:
 	case IPPROTO_SCTP:
 		ports = skb_header_pointer(skb, thoff, sizeof(_ports), _ports);
@@ -296,14 +306,30 @@ static bool src_local(void *arg)
 			     NULL, 0);
 }
 
+/*
+ * As the LB refuses: TCP with a RST, the rest with ICMP port unreachable.
+ * A RST that meets the client's socket while connect() holds it waits in
+ * the backlog and refuses the connection when connect() lets go; an ICMP
+ * error then is only a soft error, and the client sends its SYN again a
+ * second later (a second refused connection), and ICMP errors are rate
+ * limited per peer where RSTs are not. nf_send_reset() handles the bridged
+ * path (br_netfilter) itself.
+ */
 static void refuse(struct sk_buff *skb, const struct nf_hook_state *state,
-		   u8 fam)
+		   u8 fam, u8 proto)
 {
-	if (fam == NP_LPM_V4)
-		nf_send_unreach(skb, ICMP_PORT_UNREACH, state->hook);
-	else
-		nf_send_unreach6(state->net, skb, ICMPV6_PORT_UNREACH,
-				 state->hook);
+	if (fam == NP_LPM_V4) {
+		if (proto == IPPROTO_TCP)
+			nf_send_reset(state->net, state->sk, skb, state->hook);
+		else
+			nf_send_unreach(skb, ICMP_PORT_UNREACH, state->hook);
+	} else {
+		if (proto == IPPROTO_TCP)
+			nf_send_reset6(state->net, state->sk, skb, state->hook);
+		else
+			nf_send_unreach6(state->net, skb, ICMPV6_PORT_UNREACH,
+					 state->hook);
+	}
 }
 
 static void drop_event(struct net *net, struct np_pol_ep *ep, u8 dir,
@@ -334,8 +360,14 @@ static unsigned int pol_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	r = rcu_dereference(np_pernet(state->net)->pol.root);
 	fam = state->pf == NFPROTO_IPV4 ? NP_LPM_V4 : NP_LPM_V6;
+	/*
+	 * A TCP entry that does not start with a SYN is conntrack picking up
+	 * a connection already under way (tracking began after it, e.g. with
+	 * our hooks): it passes, as established ones do. A new connection
+	 * cannot be made without a SYN, and that one is checked.
+	 */
 	if (!r || !r->neps_fam[fam] || parse(skb, fam, &pk) ||
-	    icmp_exempt(&pk))
+	    pk.midstream || icmp_exempt(&pk))
 		return NF_ACCEPT;
 	la.net = state->net;
 	la.pk = &pk;
@@ -353,7 +385,7 @@ static unsigned int pol_hook(void *priv, struct sk_buff *skb,
 		drop_event(state->net, v.dst, NP_POL_DIR_INGRESS, &pk);
 	else
 		return NF_ACCEPT;
-	refuse(skb, state, fam);
+	refuse(skb, state, fam, pk.proto);
 	return NF_DROP;
 }
 

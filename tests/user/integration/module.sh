@@ -26,16 +26,16 @@ info_field() { # info_field KEY [netns]: one value from `nodeplanectl info -s`
 }
 
 # Each parameter variant: modprobe arguments, the features INFO must show
-# (implemented and enabled: servicelb, overlay and hostport; network-policy
-# does not exist yet), the features it must show as disabled, and what
+# (implemented and enabled: servicelb, network-policy, overlay and
+# hostport), the features it must show as disabled, and what
 # /sys/module/nodeplane/parameters/disable must read back.
 variants=(
-	"|servicelb,overlay,hostport|none|"
-	"disable=servicelb|overlay,hostport|servicelb|servicelb"
+	"|servicelb,network-policy,overlay,hostport|none|"
+	"disable=servicelb|network-policy,overlay,hostport|servicelb|servicelb"
 	"disable=network-policy|servicelb,overlay,hostport|network-policy|network-policy"
-	"disable=overlay|servicelb,hostport|overlay|overlay"
+	"disable=overlay|servicelb,network-policy,hostport|overlay|overlay"
 	"disable=overlay,servicelb,network-policy|hostport|servicelb,network-policy,overlay|servicelb,network-policy,overlay"
-	"disable=,servicelb,,overlay,|hostport|servicelb,overlay|servicelb,overlay"
+	"disable=,servicelb,,overlay,|network-policy,hostport|servicelb,overlay|servicelb,overlay"
 )
 
 case_load_unload_20() {
@@ -204,7 +204,7 @@ case_disabled_overlay_refuses() {
 
 case_genl_autoload() {
 	unload
-	np_expect_eq "servicelb,overlay,hostport" "$(info_field features)" "features after autoload"
+	np_expect_eq "servicelb,network-policy,overlay,hostport" "$(info_field features)" "features after autoload"
 	[ -d /sys/module/nodeplane ]
 	unload
 }
