@@ -154,8 +154,11 @@
  *     matches class(D), protocol and destination port) and the ingress
  *     check of D (if D is an endpoint isolated for ingress and S is not
  *     an address of this node: some ingress rule of D matches class(S),
- *     protocol and port) both pass; otherwise it is rejected (ICMP port
- *     unreachable) and counted. Established and related packets pass.
+ *     protocol and port) both pass; otherwise it is refused (TCP: a RST;
+ *     UDP and SCTP: ICMP port unreachable) and counted. Established and
+ *     related packets pass, and so does a TCP packet without SYN that
+ *     conntrack saw first mid-stream (a connection under way when
+ *     tracking began; a new connection needs a SYN, which is checked).
  *     As kube-router does, ICMP echo requests, destination unreachable
  *     and time exceeded (ICMPv6: also echo replies and neighbour
  *     discovery) are never checked.
