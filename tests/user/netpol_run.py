@@ -23,6 +23,11 @@ Subcommands (python3 standard library only):
   objects DIR               Namespaces and Pods as manifests into DIR
   serve NAME                servers of pod NAME (run in its netns)
   probe FAMILY PROTO PORT   one matrix, printed as a truth table
+  expect FAMILY PROTO PORT DEFAULT [OPS]
+                            wait until one matrix is DEFAULT (true/false)
+                            modified by OPS (JSON list of upstream ops)
+  baseline FAMILY           wait until every pod reaches every pod on
+                            80 and 81 over TCP, UDP and SCTP
   case FILE FAMILY DIR      run one case (DIR: the manifests directory)
   check [FILE...]           validate case files (all by default)
   selftest                  unit tests of the expectation and table logic
@@ -809,6 +814,18 @@ def main(argv):
             if w:
                 print(f"# {f} -> {t}: {w}")
         return 0
+    if cmd == "expect":
+        want = expected_table(json.loads(args[3]),
+                              json.loads(args[4]) if len(args) > 4 else [])
+        return 0 if wait_matrix(int(args[0]), args[1], int(args[2]), want,
+                                "expect") else 1
+    if cmd == "baseline":
+        ok = True
+        for proto in PROTOCOLS:
+            for port in PORTS:
+                ok = wait_matrix(int(args[0]), proto, port, Table(True),
+                                 "baseline") and ok
+        return 0 if ok else 1
     if cmd == "case":
         return 0 if run_case(args[0], int(args[1]), args[2]) else 1
     if cmd == "check":
