@@ -617,6 +617,130 @@ def case_files():
                   if f.endswith(".json"))
 
 
+# --- a reference evaluator (netpol.md section 2), for the self-test --------------
+#
+# Used only to cross-check the transcribed expectations of every case: the
+# API's semantics evaluated naively per ordered pair. The VM judges the real
+# enforcer; this judges the case files.
+
+def sel_matches(sel, labels):
+    for k, v in (sel.get("matchLabels") or {}).items():
+        if labels.get(k) != v:
+            return False
+    for e in sel.get("matchExpressions") or []:
+        k, op, vals = e["key"], e["operator"], e.get("values") or []
+        if op == "In" and labels.get(k) not in vals:
+            return False
+        if op == "NotIn" and k in labels and labels[k] in vals:
+            return False
+        if op == "Exists" and k not in labels:
+            return False
+        if op == "DoesNotExist" and k in labels:
+            return False
+        if op not in ("In", "NotIn", "Exists", "DoesNotExist"):
+            raise ValueError(f"operator {op}")
+    return True
+
+
+def policy_types(spec):
+    if spec.get("policyTypes"):
+        return spec["policyTypes"]
+    return ["Ingress"] + (["Egress"] if spec.get("egress") else [])
+
+
+def peer_matches_pod(peer, pol_ns, pod, family, st):
+    ns = pod.split("/")[0]
+    if "ipBlock" in peer:
+        ip = ipaddress.ip_address(pod_ip(pod, family))
+        b = peer["ipBlock"]
+        net = ipaddress.ip_network(b["cidr"], strict=False)
+        if ip.version != net.version or ip not in net:
+            return False
+        return not any(ip in ipaddress.ip_network(e, strict=False)
+                       for e in b.get("except") or [])
+    nss, ps = peer.get("namespaceSelector"), peer.get("podSelector")
+    if nss is None and ns != pol_ns:
+        return False
+    if nss is not None and not sel_matches(nss, st["ns"][ns]):
+        return False
+    return ps is None or sel_matches(ps, st["pods"][pod])
+
+
+def port_matches(ports, dst, proto, port):
+    if not ports:
+        return True
+    for p in ports:
+        if p.get("protocol", "TCP") != proto:
+            continue
+        want = p.get("port")
+        if want is None:
+            return True
+        if isinstance(want, str):
+            # named: resolved on the destination pod, protocol bound
+            if want == f"serve-{port}-{proto.lower()}":
+                return True
+            continue
+        if want <= port <= p.get("endPort", want):
+            return True
+    return False
+
+
+def direction_allows(kind, pod, peer_pod, proto, port, family, st, dst):
+    ns = pod.split("/")[0]
+    isolated = False
+    for pol in st["policies"].values():
+        md, spec = pol["metadata"], pol["spec"]
+        if md["namespace"] != ns or not sel_matches(spec["podSelector"], st["pods"][pod]):
+            continue
+        if kind not in policy_types(spec):
+            continue
+        isolated = True
+        key, pk = ("ingress", "from") if kind == "Ingress" else ("egress", "to")
+        for rule in spec.get(key) or []:
+            peers = rule.get(pk) or []
+            if peers and not any(peer_matches_pod(pe, ns, peer_pod, family, st)
+                                 for pe in peers):
+                continue
+            if port_matches(rule.get("ports"), dst, proto, port):
+                return True
+    return not isolated
+
+
+def reference_table(st, proto, port, family):
+    t = Table()
+    for f in PODS:
+        for to in PODS:
+            if f != to:
+                t.set(f, to, direction_allows("Egress", f, to, proto, port, family, st, to)
+                      and direction_allows("Ingress", to, f, proto, port, family, st, to))
+    return t
+
+
+def reference_check(case, family):
+    """Every probe of CASE: the transcribed expectation equals the reference."""
+    st = {"policies": {}, "pods": {p: {"pod": p.split("/")[1]} for p in PODS},
+          "ns": {n: {"ns": n, NS_KEY: n} for n in NAMESPACES}}
+    for n, step in enumerate(subst(case["steps"], family), 1):
+        for verb in ("create", "update"):
+            for pol in step.get(verb, []):
+                md = pol["metadata"]
+                st["policies"][(md["namespace"], md["name"])] = pol
+        for ref in step.get("delete", []):
+            del st["policies"][tuple(ref.split("/"))]
+        for pod, labels in step.get("podLabels", {}).items():
+            st["pods"][pod] = dict(labels)
+        for ns, labels in step.get("nsLabels", {}).items():
+            st["ns"][ns] = dict(namespace_object(ns, labels)["metadata"]["labels"])
+        for pr in step["probes"]:
+            want = expected_table(pr["default"], pr.get("expect", []))
+            ref = reference_table(st, pr["protocol"], pr["port"], family)
+            _, wrong = compare(want, ref)
+            if wrong:
+                raise AssertionError(
+                    f"step {n} {pr['protocol']}/{pr['port']} IPv{family}: "
+                    f"expectation and reference differ on {wrong}")
+
+
 # --- self-test ----------------------------------------------------------------
 
 def selftest():
@@ -772,6 +896,32 @@ def selftest():
                 raise AssertionError(f"{f}: duplicate It {key}")
             names.add(key)
 
+    def reference_sanity():
+        st = {"policies": {}, "pods": {p: {"pod": p.split("/")[1]} for p in PODS},
+              "ns": {n: {"ns": n, NS_KEY: n} for n in NAMESPACES}}
+        eq([], falses(reference_table(st, "TCP", 80, 4)), "no policy")
+        st["policies"][("y", "p")] = {
+            "metadata": {"namespace": "y", "name": "p"},
+            "spec": {"podSelector": {"matchLabels": {"pod": "b"}},
+                     "ingress": [{"ports": [{"port": 80, "endPort": 81}]}]}}
+        eq(0, len(falses(reference_table(st, "TCP", 81, 4))), "range")
+        eq(8, len(falses(reference_table(st, "UDP", 81, 4))), "TCP only")
+        if not sel_matches({"matchExpressions": [{"key": "k", "operator": "NotIn",
+                                                  "values": ["v"]}]}, {}):
+            raise AssertionError("NotIn must match a missing key")
+
+    def reference_agrees():
+        n = 0
+        for f in case_files():
+            c = load_case(f)
+            for fam in (4, 6):
+                try:
+                    reference_check(c, fam)
+                except AssertionError as e:
+                    raise AssertionError(f"{os.path.basename(f)}: {e}") from None
+                n += 1
+        eq(2 * len(case_files()), n, "cases checked")
+
     for name, fn in (("default-all", default_all), ("peer-ns-to-ns", peer_ns_to_ns),
                      ("peer-pod", peer_pod), ("order-matters", order_matters),
                      ("all-ingress-egress", all_ingress_egress),
@@ -780,7 +930,9 @@ def selftest():
                      ("pretty-upstream-format", pretty_upstream_format),
                      ("placeholders", placeholders), ("topology", topology),
                      ("validation", validation),
-                     ("every-case-file", every_case_file)):
+                     ("every-case-file", every_case_file),
+                     ("reference-sanity", reference_sanity),
+                     ("reference-agrees-with-every-case", reference_agrees)):
         t(name, fn)
     print(f"{res['pass']} passed, {res['fail']} failed")
     return res["fail"] == 0
