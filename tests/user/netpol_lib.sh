@@ -41,6 +41,10 @@ npc_pods() { "${NPC_PY[@]}" topo; }
 npc_pod() {
 	local ns=$1 pod=$2 netns=$3 node=$4 ip4=$5 ip6=$6 i=${4#n} dev=pod-$1-$2
 	cl__netns "$netns"
+	# SCTP retransmits a lost INIT after rto_initial (3 s by default, more
+	# than a probe waits; TCP resends its SYN after 1 s): 300 ms here.
+	ip netns exec "$netns" sysctl -qw net.sctp.rto_initial=300 net.sctp.rto_min=100 \
+		net.sctp.rto_max=1000
 	ip link add "$dev" netns "$node" mtu 1450 type veth peer eth0 netns "$netns" mtu 1450
 	ip -n "$node" link set "$dev" master cni0 up
 	ip -n "$node" link set "$dev" type bridge_slave hairpin on

@@ -364,7 +364,8 @@ def probe_matrix(family, proto, port, timeout=PROBE_TIMEOUT):
                 byfd[fd].ready(ev)
         for p in probes:
             if p.result is None:
-                p.finish(False, "timeout")
+                p.finish(False, "timeout, no answer" if p.proto == "UDP" or p.connected
+                         else "timeout, not connected")
     finally:
         for p in probes:
             if p.sock:
