@@ -3,8 +3,9 @@
  * nodeplaned: the node agent. One thread, one epoll loop (loop.c) driving
  * the source of cluster state (the Kubernetes API through libcurl, or the
  * manifests directory through inotify), the model, the reconciler runner
- * and the reconcilers on it (today the overlay: netlink, rtnetlink,
- * WireGuard), nlctrl's family events, timers and signals (a signalfd).
+ * and the reconcilers on it (the overlay: netlink, rtnetlink, WireGuard;
+ * ServiceLB, hostPort, NetworkPolicy), nlctrl's family events, the
+ * module's drop events, timers and signals (a signalfd).
  *
  * Source: the API when a kubeconfig is configured, or in a pod (the
  * in-cluster service account: KUBERNETES_SERVICE_HOST is set); else the
@@ -35,6 +36,9 @@
 #include "loop.h"
 #include "manifests.h"
 #include "model/model.h"
+#include "netpol/droplog.h"
+#include "netpol/netpol.h"
+#include "netpol/reconcile.h"
 #include "nl/nl.h"
 #include "overlay/overlay.h"
 #include "reconcile/famwatch.h"
@@ -71,6 +75,10 @@ struct daemon {
 	struct np_overlay *overlay;
 	struct np_slb_rc *slb;
 	struct np_hostport_rc *hostport;
+	struct np_netpol_rc *netpol;
+	struct np_nl_events *pev;	/* drop events; NULL: not listening */
+	struct np_io pev_io;
+	struct np_droplog *droplog;
 	/* API mode: ServiceLB's writes */
 	struct np_kube_writeq *wq;
 	struct np_kube_events *ev;
@@ -613,6 +621,139 @@ static void lb_stop(void)
 	d.hostport = NULL;
 }
 
+/* ---- NetworkPolicy: the reconciler and the drop events --------------- */
+
+/* Off by the configuration, or by the module (disable=network-policy, or
+ * a module without it): nothing is programmed, what was is removed. */
+static bool netpol_off(void)
+{
+	return lb_off("network-policy", NP_FEATURE_F_NETWORK_POLICY);
+}
+
+/* One drop: a log line naming the pod, rate-limited (netpol/droplog.h). */
+static void on_drop(void *ctx, const struct np_pol_drop *dr)
+{
+	const struct np_addr *peer = dr->dir == NP_POL_DIR_INGRESS ?
+				     &dr->saddr : &dr->daddr;
+	const struct np_pod *p = np_model_pod_by_ip(d.model, peer);
+	char name[640], line[1024];
+
+	(void)ctx;
+	if (p)
+		snprintf(name, sizeof(name), "%s/%s", p->meta.ns, p->meta.name);
+	if (np_droplog_event(d.droplog, dr, p ? name : NULL, np_now_ms(), line,
+			     sizeof(line)))
+		np_log_info("netpol: %s", line);
+}
+
+static void pev_stop(void)
+{
+	if (!d.pev)
+		return;
+	np_loop_del(d.lp, &d.pev_io);
+	np_nl_events_close(d.pev);
+	d.pev = NULL;
+}
+
+static void on_pev_ready(struct np_io *io, uint32_t events)
+{
+	char e[NP_ERR_MSG_LEN + 64];
+	unsigned long bad = 0;
+	struct np_err err;
+	int r;
+
+	(void)io;
+	(void)events;
+	r = np_nl_events_read(d.pev, on_drop, NULL, &bad, &err);
+	if (bad)
+		np_log_warning("netpol: %lu malformed drop events: %s", bad,
+			       np_err_str(&err, e, sizeof(e)));
+	if (r == -ENOBUFS) {
+		np_log_warning("netpol: drop events lost (socket overrun); the counters in `nodeplanectl policy show` have them all");
+	} else if (r < 0) {
+		np_log_warning("netpol: drop events: %s; no more drop log lines until the module is loaded again",
+			       np_err_str(&err, e, sizeof(e)));
+		pev_stop();
+	}
+}
+
+/* Listens to the module's drop events; not fatal (logged). */
+static void pev_start(void)
+{
+	char e[NP_ERR_MSG_LEN + 64];
+	struct np_err err;
+
+	if (d.pev)
+		return;
+	if (np_nl_events_open(&d.pev, &err) < 0) {
+		np_log_warning("netpol: drop events: %s; drops are counted but not logged",
+			       np_err_str(&err, e, sizeof(e)));
+		d.pev = NULL;
+		return;
+	}
+	d.pev_io.fd = np_nl_events_fd(d.pev);
+	d.pev_io.ready = on_pev_ready;
+	if (np_loop_add(d.lp, &d.pev_io, EPOLLIN) < 0) {
+		np_log_warning("netpol: drop events: %s", strerror(errno));
+		np_nl_events_close(d.pev);
+		d.pev = NULL;
+	}
+}
+
+/* The reconciler joins the runner enabled or not: disabled, it removes
+ * what a previous run left, then stops. */
+static int netpol_start(void)
+{
+	struct np_netpol_rc_deps nd = {
+		.lp = d.lp, .runner = d.runner, .model = d.model,
+		.self = d.cfg.node_name,
+		.compiler = {
+			.classes_new = np_netpol_classes_new,
+			.classes_free = np_netpol_classes_free,
+			.compile = np_netpol_compile,
+			.plan_free = np_netpol_plan_free,
+		},
+		.disabled = netpol_off(),
+	};
+	int r;
+
+	np_pol_kernel_nl(d.nl, &nd.kernel);
+	d.droplog = np_droplog_new();
+	if (!d.droplog) {
+		np_log_error("netpol: out of memory");
+		return -1;
+	}
+	r = np_netpol_rc_new(&nd, &d.netpol);
+	if (r) {
+		np_log_error("netpol: cannot join the runner: %s", strerror(-r));
+		return -1;
+	}
+	if (!nd.disabled)
+		pev_start();
+	return 0;
+}
+
+static void netpol_reload(void)
+{
+	bool off = netpol_off();
+
+	if (d.netpol)
+		np_netpol_rc_set_disabled(d.netpol, off);
+	if (off)
+		pev_stop();
+	else
+		pev_start();
+}
+
+static void netpol_stop(void)
+{
+	pev_stop();
+	np_netpol_rc_free(d.netpol);
+	np_droplog_free(d.droplog);
+	d.netpol = NULL;
+	d.droplog = NULL;
+}
+
 /* ---- nlctrl's family events: module reloads, for the runner ---------- */
 
 /*
@@ -638,14 +779,22 @@ static void features_reread(void)
 	np_log_info("the module loaded again with features %s", feat);
 	d.features = info.features;
 	lb_reload();
+	netpol_reload();
 }
 
 static void on_family(void *ctx, const char *name, bool added, uint16_t id)
 {
 	(void)ctx;
 	np_runner_family(d.runner, name, added, id);
-	if (added && !strcmp(name, NODEPLANE_GENL_NAME))
+	if (strcmp(name, NODEPLANE_GENL_NAME))
+		return;
+	/* the events group is joined again: a reload left the old socket
+	 * without membership */
+	pev_stop();
+	if (added)
 		features_reread();
+	if (added && d.netpol && !netpol_off())
+		pev_start();
 }
 
 static void famwatch_stop(void)
@@ -733,6 +882,7 @@ static void reload(void)
 	if (d.overlay && np_overlay_reload(d.overlay, &d.cfg) < 0)
 		np_log_error("reload: the overlay did not take the new configuration");
 	lb_reload();
+	netpol_reload();
 	if (d.mf)
 		np_manifests_rescan(d.mf);
 	np_log_info("reload: done");
@@ -820,6 +970,8 @@ int main(int argc, char **argv)
 		goto out;
 	if (lb_start() < 0)
 		goto out;
+	if (netpol_start() < 0)
+		goto out;
 	if (!api_mode() && source_start() < 0)
 		goto out;
 	np_log_info("running");
@@ -829,6 +981,7 @@ int main(int argc, char **argv)
 out:
 	/* Everything is left in the kernel as it is. */
 	np_manifests_free(d.mf);
+	netpol_stop();
 	lb_stop();
 	lb_api_stop();
 	np_kube_free(d.kube);

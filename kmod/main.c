@@ -17,6 +17,7 @@
 #include "overlay.h"
 #include "params.h"
 #include "pernet.h"
+#include "policy.h"
 
 /*
  * Module parameters mirror K3s's switches or size the per-netns tables, and
@@ -76,6 +77,17 @@ MODULE_PARM_DESC(max_backends,
 module_param_named(max_ranges, np_limits.max_ranges, uint, 0444);
 MODULE_PARM_DESC(max_ranges,
 		 "ServiceLB source ranges (CIDRs) per network namespace, over all its frontends (default 262144)");
+module_param_named(max_policy_prefixes, np_limits.max_policy_prefixes, uint,
+		   0444);
+MODULE_PARM_DESC(max_policy_prefixes,
+		 "NetworkPolicy class map prefixes per network namespace, an open transaction's included (default 262144)");
+module_param_named(max_policy_endpoints, np_limits.max_policy_endpoints,
+		   uint, 0444);
+MODULE_PARM_DESC(max_policy_endpoints,
+		 "NetworkPolicy endpoints (local pod addresses) per network namespace, an open transaction's included (default 4096)");
+module_param_named(max_policy_rules, np_limits.max_policy_rules, uint, 0444);
+MODULE_PARM_DESC(max_policy_rules,
+		 "NetworkPolicy rule port entries per network namespace over all endpoints, a rule without ports counting one (default 262144)");
 
 static int __init np_init(void)
 {
@@ -93,14 +105,19 @@ static int __init np_init(void)
 	err = np_lb_init();
 	if (err)
 		goto err_masq;
-	err = np_netlink_init();
+	err = np_pol_init();
 	if (err)
 		goto err_lb;
+	err = np_netlink_init();
+	if (err)
+		goto err_pol;
 
 	pr_info("version %s loaded, features 0x%x\n", NP_VERSION,
 		np_params_features() & NP_FEATURES_IMPLEMENTED);
 	return 0;
 
+err_pol:
+	np_pol_exit();
 err_lb:
 	np_lb_exit();
 err_masq:
@@ -116,6 +133,7 @@ out:
 static void __exit np_exit(void)
 {
 	np_netlink_exit();
+	np_pol_exit();
 	np_lb_exit();
 	np_masq_exit();
 	np_overlay_exit();

@@ -13,6 +13,7 @@
 #include "nl_lb.h"
 #include "nl_masq.h"
 #include "nl_overlay.h"
+#include "nl_pol.h"
 #include "nl_policy.h"
 #include "params.h"
 #include "pernet.h"
@@ -41,6 +42,9 @@ static int np_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
 				   "overlay disabled by the disable= module parameter");
 		return -EOPNOTSUPP;
 	}
+	if ((ops->internal_flags & NP_NL_F_POLICY) &&
+	    !np_pol_nl_enabled(info->extack))
+		return -EOPNOTSUPP;
 	if ((ops->internal_flags & NP_NL_F_LB) &&
 	    !np_lb_nl_enabled(info->extack))
 		return -EOPNOTSUPP;
@@ -62,11 +66,12 @@ static void np_post_doit(const struct genl_ops *ops, struct sk_buff *skb,
 
 static int fill_counts(struct sk_buff *msg, struct np_net *nn)
 {
-	u32 lb_fe, lb_be, lb_ranges, lb_staged;
+	u32 lb_fe, lb_be, lb_ranges, lb_staged, pcls, peps, prules;
 	struct nlattr *nest;
-	u64 gen;
+	u64 gen, pgen;
 
 	np_lb_nl_counts(nn, &lb_fe, &lb_be, &lb_ranges, &lb_staged, &gen);
+	np_pol_counts(nn, &pcls, &peps, &prules, &pgen);
 	nest = nla_nest_start(msg, NP_INFO_A_COUNTS);
 	if (!nest)
 		return -EMSGSIZE;
@@ -80,7 +85,10 @@ static int fill_counts(struct sk_buff *msg, struct np_net *nn)
 	    nla_put_u32(msg, NP_COUNT_A_LB_FRONTENDS, lb_fe) ||
 	    nla_put_u32(msg, NP_COUNT_A_LB_BACKENDS, lb_be) ||
 	    nla_put_u32(msg, NP_COUNT_A_LB_RANGES, lb_ranges) ||
-	    nla_put_u32(msg, NP_COUNT_A_LB_STAGED, lb_staged)) {
+	    nla_put_u32(msg, NP_COUNT_A_LB_STAGED, lb_staged) ||
+	    nla_put_u32(msg, NP_COUNT_A_POL_CLASSES, pcls) ||
+	    nla_put_u32(msg, NP_COUNT_A_POL_ENDPOINTS, peps) ||
+	    nla_put_u32(msg, NP_COUNT_A_POL_RULES, prules)) {
 		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
 	}
@@ -101,7 +109,13 @@ static int fill_limits(struct sk_buff *msg)
 	    nla_put_u32(msg, NP_LIMIT_A_CIDRS, np_limits.max_cidrs) ||
 	    nla_put_u32(msg, NP_LIMIT_A_LB_FRONTENDS, np_limits.max_frontends) ||
 	    nla_put_u32(msg, NP_LIMIT_A_LB_BACKENDS, np_limits.max_backends) ||
-	    nla_put_u32(msg, NP_LIMIT_A_LB_RANGES, np_limits.max_ranges)) {
+	    nla_put_u32(msg, NP_LIMIT_A_LB_RANGES, np_limits.max_ranges) ||
+	    nla_put_u32(msg, NP_LIMIT_A_POL_CLASSES,
+			np_limits.max_policy_prefixes) ||
+	    nla_put_u32(msg, NP_LIMIT_A_POL_ENDPOINTS,
+			np_limits.max_policy_endpoints) ||
+	    nla_put_u32(msg, NP_LIMIT_A_POL_RULES,
+			np_limits.max_policy_rules)) {
 		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
 	}
@@ -112,9 +126,12 @@ static int fill_limits(struct sk_buff *msg)
 static int np_info_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct np_net *nn = np_pernet(genl_info_net(info));
+	u32 pcls, peps, prules;
 	struct sk_buff *msg;
+	u64 pgen;
 	void *hdr;
 
+	np_pol_counts(nn, &pcls, &peps, &prules, &pgen);
 	if (GENL_REQ_ATTR_CHECK(info, NP_INFO_A_ABI_VERSION)) {
 		NL_SET_ERR_MSG_MOD(info->extack,
 				   "missing NP_INFO_A_ABI_VERSION (the ABI version the caller speaks)");
@@ -137,7 +154,9 @@ static int np_info_get_doit(struct sk_buff *skb, struct genl_info *info)
 			~np_params_features() & __NP_FEATURE_F_ALL) ||
 	    fill_limits(msg) ||
 	    nla_put_u64_64bit(msg, NP_INFO_A_GENERATION,
-			      READ_ONCE(nn->lb.generation), NP_INFO_A_PAD))
+			      READ_ONCE(nn->lb.generation), NP_INFO_A_PAD) ||
+	    nla_put_u64_64bit(msg, NP_INFO_A_POLICY_GENERATION, pgen,
+			      NP_INFO_A_PAD))
 		goto nla_put_failure;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -238,9 +257,25 @@ static const struct genl_ops np_genl_ops[] = {
 		.flags = GENL_UNS_ADMIN_PERM,
 		.internal_flags = NP_NL_F_LB,
 	},
+	{
+		.cmd = NP_CMD_POLICY_SET,
+		.doit = np_pol_set_doit,
+		.policy = np_pol_set_policy,
+		.maxattr = NP_POL_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+		.internal_flags = NP_NL_F_POLICY,
+	},
+	{
+		.cmd = NP_CMD_POLICY_GET,
+		.dumpit = np_pol_get_dumpit,
+		.policy = np_pol_get_policy,
+		.maxattr = NP_POL_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+		.internal_flags = NP_NL_F_POLICY,
+	},
 };
 
-/* Reserved: nothing is sent on it yet (see the uapi header). */
+/* NP_CMD_POLICY_DROP notifications; joining needs CAP_NET_ADMIN. */
 static const struct genl_multicast_group np_genl_mcgrps[] = {
 	{ .name = NODEPLANE_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
@@ -258,6 +293,16 @@ static struct genl_family np_genl_family __ro_after_init = {
 	.n_mcgrps = ARRAY_SIZE(np_genl_mcgrps),
 	.module = THIS_MODULE,
 };
+
+bool np_genl_has_event_listeners(struct net *net)
+{
+	return genl_has_listeners(&np_genl_family, net, 0);
+}
+
+void np_genl_event(struct net *net, struct sk_buff *msg)
+{
+	genlmsg_multicast_netns(&np_genl_family, net, msg, 0, 0, GFP_ATOMIC);
+}
 
 int np_netlink_init(void)
 {

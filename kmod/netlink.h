@@ -15,10 +15,16 @@ enum {
 					 * in info->user_ptr[0] */
 	NP_NL_F_LB = 1U << 2,		/* refused while servicelb and
 					 * hostport are both disabled */
+	NP_NL_F_POLICY = 1U << 3,	/* refused while disable=network-policy */
 };
 
 /* genlmsg_put() for the nodeplane family (replies, dumps and events). */
 void *np_genl_put(struct sk_buff *skb, u32 portid, u32 seq, int flags, u8 cmd);
+
+/* Has the netns a listener on the events group? */
+bool np_genl_has_event_listeners(struct net *net);
+/* Multicast @msg to the events group of @net (atomic context). */
+void np_genl_event(struct net *net, struct sk_buff *msg);
 
 int np_netlink_init(void);
 void np_netlink_exit(void);

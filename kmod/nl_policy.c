@@ -150,3 +150,54 @@ const struct nla_policy np_lb_get_policy[NP_LB_A_MAX + 1] = {
 	[NP_LB_A_LOCAL4] = NLA_POLICY_EXACT_LEN(4),
 	[NP_LB_A_LOCAL6] = NLA_POLICY_EXACT_LEN(16),
 };
+
+/*
+ * NP_CMD_POLICY_*. Class ids do not fit the s16 of NLA_POLICY_MAX; PROTO
+ * takes three values, checked in nl_pol.c (as NP_LB_A_PROTO); FLAGS and
+ * STAGE are plain u32 (unknown bits answer -EOPNOTSUPP in nl_pol.c).
+ */
+static struct netlink_range_validation pol_class_range = {
+	.max = NP_POL_CLASS_MAX,
+};
+
+static struct netlink_range_validation pol_rule_class_range = {
+	.min = 1,
+	.max = NP_POL_CLASS_MAX,
+};
+
+const struct nla_policy np_pport_policy[NP_PPORT_A_MAX + 1] = {
+	[NP_PPORT_A_PROTO] = { .type = NLA_U8 },
+	[NP_PPORT_A_FIRST] = NLA_POLICY_MIN(NLA_U16, 1),
+	[NP_PPORT_A_LAST] = NLA_POLICY_MIN(NLA_U16, 1),
+};
+
+const struct nla_policy np_prule_policy[NP_PRULE_A_MAX + 1] = {
+	[NP_PRULE_A_DIR] = NLA_POLICY_MAX(NLA_U8, NP_POL_DIR_MAX),
+	[NP_PRULE_A_CLASS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						   &pol_rule_class_range),
+	[NP_PRULE_A_PORT] = NLA_POLICY_NESTED(np_pport_policy),
+};
+
+const struct nla_policy np_pep_policy[NP_PEP_A_MAX + 1] = {
+	[NP_PEP_A_ADDR4] = NLA_POLICY_EXACT_LEN(4),
+	[NP_PEP_A_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+	[NP_PEP_A_FLAGS] = { .type = NLA_U32 },
+	[NP_PEP_A_NAME] = { .type = NLA_NUL_STRING, .len = NP_PEP_NAME_MAX },
+	[NP_PEP_A_RULE] = NLA_POLICY_NESTED(np_prule_policy),
+};
+
+const struct nla_policy np_pcls_policy[NP_PCLS_A_MAX + 1] = {
+	[NP_PCLS_A_CIDR] = NLA_POLICY_NESTED(np_cidr_policy),
+	[NP_PCLS_A_CLASS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pol_class_range),
+};
+
+const struct nla_policy np_pol_set_policy[NP_POL_A_MAX + 1] = {
+	[NP_POL_A_STAGE] = { .type = NLA_U32 },
+	[NP_POL_A_GENERATION] = { .type = NLA_U64 },
+	[NP_POL_A_CLASS] = NLA_POLICY_NESTED(np_pcls_policy),
+	[NP_POL_A_ENDPOINT] = NLA_POLICY_NESTED(np_pep_policy),
+};
+
+/* A dump takes no attribute. */
+const struct nla_policy np_pol_get_policy[NP_POL_A_MAX + 1] = {
+};

@@ -34,6 +34,10 @@ struct np_limits np_limits = {
 	.max_frontends = 4096,
 	.max_backends = 65536,
 	.max_ranges = 262144,
+	/* 100,000 ipBlock CIDRs and more; a node's pods; their rules */
+	.max_policy_prefixes = 262144,
+	.max_policy_endpoints = 4096,
+	.max_policy_rules = 262144,
 };
 
 /*

@@ -8,6 +8,7 @@
 
 #include "lb.h"
 #include "overlay.h"
+#include "policy.h"
 
 /*
  * Everything nodeplane keeps for one network namespace. Readers on the
@@ -20,6 +21,7 @@ struct np_net {
 	struct np_masq_config __rcu *masq;	/* masq.c; NULL: off */
 	unsigned int masq_hooks;	/* families hooked, 1 << np_lpm_family */
 	struct np_lb_net lb;		/* lb.c: ServiceLB / hostPort */
+	struct np_pol_net pol;		/* policy.c: NetworkPolicy */
 };
 
 struct np_net *np_pernet(const struct net *net);

@@ -55,7 +55,7 @@ static const char help[] =
 	"  stats NAME tx_packets N tx_bytes N rx_packets N rx_bytes N\n"
 	"          tx_no_peer N tx_no_route N tx_too_big N rx_bad_header N\n"
 	"          rx_bad_vni N rx_bad_mac N rx_loop N rx_bad_csum N\n"
-	"          rx_bad_inner N\n"
+	"          rx_bad_inner N rx_bad_src N\n"
 	"Each device's overlay line comes first, then its peers sorted by MAC\n"
 	"(CIDRs in the module's order), then its stats line. Absent values are\n"
 	"left out (local, mac, mac6; stats when the module sends none). The\n"
@@ -440,7 +440,7 @@ static void pretty_device(FILE *out, const struct np_overlay_cfg *c,
 				OSTAT(NP_OSTAT_A_TX_TOO_BIG), false);
 		pretty_counters(out, c, "rx drops",
 				OSTAT(NP_OSTAT_A_RX_BAD_HEADER),
-				OSTAT(NP_OSTAT_A_RX_BAD_INNER), false);
+				OSTAT(NP_OSTAT_A_RX_BAD_SRC), false);
 	}
 	fprintf(out, "  %-*s %zu\n", KEY_WIDTH, "peers", np);
 	if (!np)

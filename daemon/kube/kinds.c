@@ -23,6 +23,7 @@
 #include "kube/kinds.h"
 #include "model/model.h"
 #include "hostport/hostport.h"
+#include "netpol/reconcile.h"
 #include "overlay/overlay.h"
 #include "servicelb/servicelb.h"
 
@@ -49,11 +50,18 @@ static bool hostport_enabled(const struct np_config *c)
 	return !np_config_disabled(c, "hostport");
 }
 
+static bool netpol_enabled(const struct np_config *c)
+{
+	return !np_config_disabled(c, "network-policy");
+}
+
 static const struct reader readers[] = {
 	{ "overlay", NP_OVERLAY_KINDS, overlay_enabled, 0 },
 	{ "servicelb", NP_SLB_KINDS, servicelb_enabled, 0 },
 	{ "hostport", NP_HOSTPORT_KINDS, hostport_enabled,
 	  NP_HOSTPORT_NODE_KINDS },
+	/* every Pod of the cluster: peers are cluster-wide */
+	{ "netpol", NP_NETPOL_KINDS, netpol_enabled, 0 },
 };
 
 uint32_t np_kube_kinds(const struct np_config *c)

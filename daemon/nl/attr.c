@@ -30,6 +30,9 @@ const struct np_nl_attr_set *np_nl_cmd_attrs(uint8_t cmd)
 	case NP_CMD_LB_DEL:
 	case NP_CMD_LB_GET:
 		return &np_nl_lb_attrs;
+	case NP_CMD_POLICY_SET:
+	case NP_CMD_POLICY_GET:
+		return &np_nl_pol_attrs;
 	default:
 		return NULL;
 	}

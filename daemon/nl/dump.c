@@ -11,7 +11,7 @@
 #include <linux/netlink.h>
 #include <netlink/msg.h>
 
-#include "nl/nl.h"
+#include "nl/msg.h"
 
 /* np_nl_request() hands one ctx to build and parse: ours wraps both. */
 struct dump {
@@ -54,4 +54,27 @@ int np_nl_dump(struct np_nl *nl, uint8_t cmd, np_nl_build_fn build,
 	return np_err_set(err, EINTR,
 			  "dump interrupted by concurrent updates %d times in a row",
 			  NP_NL_DUMP_TRIES);
+}
+
+/*
+ * libnl allocates requests of a process-wide default size (a page); a
+ * chunk of a large update needs more. The default is raised for the
+ * request and put back after it (nodeplaned and nodeplanectl are single
+ * threaded).
+ */
+size_t np_nl_msg_size_raise(size_t size)
+{
+	struct nl_msg *probe = nlmsg_alloc();
+	size_t old = probe ? nlmsg_get_max_size(probe) : 0;
+
+	nlmsg_free(probe);
+	if (old && old < size)
+		nlmsg_set_default_size(size);
+	return old < size ? old : 0;
+}
+
+void np_nl_msg_size_restore(size_t old)
+{
+	if (old)
+		nlmsg_set_default_size(old);
 }

@@ -659,32 +659,6 @@ int np_nl_lb_reply_merge(struct np_lb_list *l, const struct nlmsghdr *nlh,
 
 /* The requests on a socket. */
 
-/*
- * libnl allocates requests of a process-wide default size (a page); a
- * chunk needs up to NP_NL_LB_MSG_SIZE. The default is raised for the
- * request and put back after it (nodeplaned and nodeplanectl are single
- * threaded).
- */
-struct msg_size {
-	size_t old;
-};
-
-static void msg_size_raise(struct msg_size *s)
-{
-	struct nl_msg *probe = nlmsg_alloc();
-
-	s->old = probe ? nlmsg_get_max_size(probe) : 0;
-	nlmsg_free(probe);
-	if (s->old < NP_NL_LB_MSG_SIZE)
-		nlmsg_set_default_size(NP_NL_LB_MSG_SIZE);
-}
-
-static void msg_size_restore(const struct msg_size *s)
-{
-	if (s->old && s->old < NP_NL_LB_MSG_SIZE)
-		nlmsg_set_default_size(s->old);
-}
-
 struct set_ctx {
 	const struct np_lb_frontend *fe;
 	struct np_lb_chunk c;
@@ -783,7 +757,7 @@ int np_nl_lb_set(struct np_nl *nl, const struct np_lb_frontend *fe,
 {
 	struct set_ctx s = { .fe = fe, .expect = expect_gen,
 			     .cmd = NP_CMD_LB_SET };
-	struct msg_size ms;
+	size_t ms;
 	size_t i, n;
 	char key[96];
 	int r = 0;
@@ -793,7 +767,7 @@ int np_nl_lb_set(struct np_nl *nl, const struct np_lb_frontend *fe,
 	if (r)
 		return r;
 	n = np_nl_lb_nchunks(fe, NP_NL_LB_CHUNK);
-	msg_size_raise(&ms);
+	ms = np_nl_msg_size_raise(NP_NL_LB_MSG_SIZE);
 	for (i = 0; i < n; i++) {
 		np_nl_lb_chunk(fe, NP_NL_LB_CHUNK, i, &s.c);
 		r = gen_request(nl, &s, err);
@@ -801,7 +775,7 @@ int np_nl_lb_set(struct np_nl *nl, const struct np_lb_frontend *fe,
 			break;
 		s.expect = s.gen;
 	}
-	msg_size_restore(&ms);
+	np_nl_msg_size_restore(ms);
 	if (r && n > 1) {
 		char msg[NP_ERR_MSG_LEN];
 

@@ -33,6 +33,7 @@ extern const struct np_nl_attr_set np_nl_peer_cidr_attrs;
 extern const struct np_nl_attr_set np_nl_masq_attrs;
 extern const struct np_nl_attr_set np_nl_masq_cidr_attrs;
 extern const struct np_nl_attr_set np_nl_lb_attrs;
+extern const struct np_nl_attr_set np_nl_pol_attrs;
 
 /* NP_CIDR_A_* names and reply policy, shared by the sets of each nest. */
 extern const char *const np_nl_cidr_names[];
@@ -101,6 +102,13 @@ int np_nl_cidr_put(struct nl_msg *msg, int type, const struct np_cidr *c);
  */
 int np_nl_open_family(struct np_nl **out, const char *name,
 		      struct np_err *err);
+
+/*
+ * Raises libnl's default message size to size for the requests that
+ * follow; returns what np_nl_msg_size_restore() puts back (0: nothing).
+ */
+size_t np_nl_msg_size_raise(size_t size);
+void np_nl_msg_size_restore(size_t old);
 
 /* Tests: pretend the family had another id (a stale one after a reload). */
 void np_nl_set_family_id(struct np_nl *nl, int id);

@@ -13,6 +13,7 @@
 #ifndef _NP_NL_H
 #define _NP_NL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -163,9 +164,9 @@ enum {
 	NP_OVERLAY_HAS_STATS = 1U << 8,		/* replies only */
 };
 
-/* NP_OSTAT_A_TX_PACKETS .. NP_OSTAT_A_RX_BAD_INNER, in that order. */
+/* NP_OSTAT_A_TX_PACKETS .. NP_OSTAT_A_RX_BAD_SRC, in that order. */
 #define NP_OSTAT_FIRST 2		/* NP_OSTAT_A_TX_PACKETS */
-#define NP_OSTAT_N 13
+#define NP_OSTAT_N 14
 
 /*
  * One overlay device: what NP_CMD_OVERLAY_SET sends (fields in has) and
@@ -217,7 +218,7 @@ void np_overlay_list_free(struct np_overlay_list *l);
 void np_peer_list_free(struct np_peer_list *l);
 /* Orders peers by MAC (memcmp), for qsort. */
 int np_peer_cmp_mac(const void *a, const void *b);
-/* "tx_packets" .. "rx_bad_inner" for NP_OSTAT_A_* - NP_OSTAT_FIRST. */
+/* "tx_packets" .. "rx_bad_src" for NP_OSTAT_A_* - NP_OSTAT_FIRST. */
 const char *np_nl_ostat_name(unsigned int i);
 
 /* NP_CMD_OVERLAY_SET with the fields in cfg->has (PEERS, STATS ignored). */
@@ -412,6 +413,206 @@ int np_nl_lb_reply_merge(struct np_lb_list *l, const struct nlmsghdr *nlh,
 			 size_t len, struct np_err *err);
 /* Canonicalises and sorts l by key; -EBADMSG when a key repeats. */
 int np_nl_lb_list_finish(struct np_lb_list *l, struct np_err *err);
+
+/*
+ * NetworkPolicy (NP_CMD_POLICY_*): see the uapi header. The state of a
+ * netns is a class map (prefix -> class) and endpoints (one per local pod
+ * address) with rules. An endpoint is canonical when its rules are sorted
+ * by (dir, cls) with one rule per (dir, cls) and each rule's ports sorted
+ * by (proto, first, last), merged, an all-ports entry of a protocol alone
+ * for it; np_pol_endpoint_canon() makes it so (union semantics: rules of
+ * one (dir, cls) add up, a rule without ports allows everything). The
+ * reconciler canonicalises what it plans and np_nl_pol_dump() returns
+ * canonical endpoints, so equal configurations compare equal with
+ * np_pol_endpoint_same().
+ */
+#define NP_PSTAT_FIRST 2		/* NP_PSTAT_A_INGRESS_ALLOWED */
+#define NP_PSTAT_N 4			/* INGRESS_ALLOWED .. EGRESS_DROPPED */
+
+/* One (protocol, port range) of a rule; first 0: every port of proto. */
+struct np_pol_port {
+	uint8_t proto;			/* IPPROTO_TCP, _UDP, _SCTP */
+	uint16_t first, last;		/* 1 <= first <= last, or both 0 */
+};
+
+/* Peers of class cls (0: any peer) on ports (none: every protocol/port). */
+struct np_pol_rule {
+	uint8_t dir;			/* NP_POL_DIR_* */
+	uint32_t cls;
+	struct np_pol_port *ports;	/* malloc'd, owned */
+	size_t n_ports;
+};
+
+struct np_pol_endpoint {
+	struct np_addr addr;		/* the key */
+	char *name;			/* "namespace/pod", malloc'd; NULL: none */
+	uint32_t flags;			/* NP_PEP_F_INGRESS | _EGRESS; in a
+					   transaction NP_PEP_F_DELETE alone
+					   removes it */
+	struct np_pol_rule *rules;	/* malloc'd, owned */
+	size_t n_rules;
+	/* replies only */
+	uint32_t stats_have;		/* bit i: stats[i] was sent */
+	uint64_t stats[NP_PSTAT_N];	/* index: NP_PSTAT_A_* - NP_PSTAT_FIRST */
+};
+
+/* One class map entry; cls 0 in a transaction removes the prefix. */
+struct np_pol_class {
+	struct np_cidr cidr;		/* host bits cleared */
+	uint32_t cls;
+};
+
+/* The policy state of a netns (NP_CMD_POLICY_GET dump), both lists
+ * sorted by key, endpoints canonical. */
+struct np_pol_state {
+	uint64_t generation;		/* the last message's */
+	struct np_pol_class *classes;
+	size_t n_classes;
+	struct np_pol_endpoint *endpoints;
+	size_t n_endpoints;
+};
+
+/*
+ * One transaction (NP_CMD_POLICY_SET chunks, the last one commits): the
+ * class changes and the endpoints (replaced as a whole, or removed with
+ * flags NP_PEP_F_DELETE). Shallow: the caller owns every array.
+ */
+struct np_pol_txn {
+	const struct np_pol_class *classes;
+	size_t n_classes;
+	const struct np_pol_endpoint *endpoints;
+	size_t n_endpoints;
+};
+
+/* NP_PEP_NAME_MAX + NUL (asserted in nl/policy.c). */
+#define NP_PEP_NAME_MAX_LEN 321
+
+/* A drop notification (NP_CMD_POLICY_DROP). */
+struct np_pol_drop {
+	uint8_t dir;			/* NP_POL_DIR_* of the failed check */
+	struct np_addr endpoint;	/* the endpoint whose check failed */
+	char name[NP_PEP_NAME_MAX_LEN];	/* its name, "" if none; control
+					   characters as '?' */
+	struct np_addr saddr, daddr;
+	uint8_t proto;
+	uint16_t sport, dport;		/* 0 when not sent */
+	uint32_t suppressed;		/* drops not reported before this */
+};
+
+void np_pol_endpoint_clear(struct np_pol_endpoint *ep);
+void np_pol_state_free(struct np_pol_state *st);
+/* Deep copy; 0 or -ENOMEM (dst left clear). */
+int np_pol_endpoint_copy(struct np_pol_endpoint *dst,
+			 const struct np_pol_endpoint *src);
+/* Orders by address (qsort over struct np_pol_endpoint). */
+int np_pol_endpoint_qcmp(const void *a, const void *b);
+/* Orders by prefix (qsort over struct np_pol_class). */
+int np_pol_class_qcmp(const void *a, const void *b);
+/* Makes ep canonical (see above); 0 or -ENOMEM (ep unchanged). */
+int np_pol_endpoint_canon(struct np_pol_endpoint *ep);
+/* Same key, name, isolation and rules; both canonical. */
+bool np_pol_endpoint_same(const struct np_pol_endpoint *a,
+			  const struct np_pol_endpoint *b);
+/* "tcp/80", "udp/53-54", or "sctp" (every port) of one port entry. */
+const char *np_pol_port_str(const struct np_pol_port *p, char *buf,
+			    size_t len);
+/* "ingress_allowed" .. "egress_dropped" for NP_PSTAT_A_* - NP_PSTAT_FIRST. */
+const char *np_nl_pstat_name(unsigned int i);
+/* "ingress" / "egress". */
+const char *np_pol_dir_name(uint8_t dir);
+
+/*
+ * The chunking of a transaction: messages of at most msg bytes (the
+ * netlink header included), nests of at most attr bytes (an attribute's
+ * length is 16 bits). An endpoint that does not fit continues in more
+ * NP_POL_A_ENDPOINT nests with NP_PEP_F_APPEND (in the same message or
+ * the next), a rule that does not fit continues as more rules of the same
+ * (dir, class) with the rest of its ports. 0 fields: the defaults.
+ */
+#define NP_NL_POL_MSG_SIZE 65536
+#define NP_NL_POL_ATTR_MAX 65535
+struct np_nl_pol_limits {
+	size_t msg;
+	size_t attr;
+};
+
+/* Where the next chunk of a transaction starts (all 0: the first). */
+struct np_nl_pol_pos {
+	size_t cls, ep, rule, port;
+	bool cont;		/* endpoint ep has had its first nest */
+};
+
+/*
+ * The NP_CMD_POLICY_SET attributes of the chunk of txn at *pos into msg
+ * (which holds the netlink and genl headers and room for lim->msg bytes):
+ * GENERATION expect_gen when not 0, as many class entries and endpoint
+ * nests as fit, NP_POL_A_STAGE = MORE unless the transaction ends with
+ * it. *pos moves past what was added, *last says whether it ended. An
+ * empty transaction is one message without entries (a commit of
+ * nothing). 0, -EINVAL (an address or prefix of no family, a direction,
+ * class or protocol out of range, a name over NP_PEP_NAME_MAX; err says
+ * which), or -EMSGSIZE (the limits cannot hold one entry).
+ */
+int np_nl_pol_chunk_build(struct nl_msg *msg, const struct np_pol_txn *txn,
+			  const struct np_nl_pol_limits *lim,
+			  uint64_t expect_gen, struct np_nl_pol_pos *pos,
+			  bool *last, struct np_err *err);
+
+/*
+ * Parses one POLICY_GET reply (request false) or POLICY_SET request
+ * (request true: STAGE allowed, NP_PEP_F_DELETE endpoints, any number of
+ * nests) and adds it to st (merging NP_PEP_F_APPEND continuations into
+ * the endpoint before them, which must have their key). Every attribute
+ * is validated (-EBADMSG naming it); unknown ones are ignored. *stage
+ * (may be NULL) receives NP_POL_A_STAGE. st keeps what was added before
+ * a failure (np_pol_state_free it).
+ */
+int np_nl_pol_msg_merge(struct np_pol_state *st, const struct nlmsghdr *nlh,
+			size_t len, bool request, uint32_t *stage,
+			struct np_err *err);
+/* Canonicalises and sorts st; -EBADMSG when a key repeats, -ENOMEM. */
+int np_nl_pol_state_finish(struct np_pol_state *st, struct np_err *err);
+/* A POLICY_SET reply: its generation (-EBADMSG without). */
+int np_nl_pol_gen_parse(const struct nlmsghdr *nlh, size_t len,
+			uint64_t *gen, struct np_err *err);
+/* A POLICY_DROP notification; -EBADMSG naming a malformed attribute. */
+int np_nl_pol_drop_parse(const struct nlmsghdr *nlh, size_t len,
+			 struct np_pol_drop *out, struct np_err *err);
+
+/*
+ * NP_CMD_POLICY_SET of txn as one transaction (chunked), expect_gen 0:
+ * no precondition, else -ESTALE when the policy generation moved; *gen
+ * (may be NULL) the generation after the commit. On failure the module
+ * drops the open transaction (the chunks before are never published);
+ * err says which chunk of how many and the kernel's extack.
+ */
+int np_nl_pol_set(struct np_nl *nl, const struct np_pol_txn *txn,
+		  uint64_t expect_gen, uint64_t *gen, struct np_err *err);
+/* NP_CMD_POLICY_GET dump (retried when interrupted): st sorted and
+ * canonical. */
+int np_nl_pol_dump(struct np_nl *nl, struct np_pol_state *st,
+		   struct np_err *err);
+
+/*
+ * The "events" multicast group (NP_CMD_POLICY_DROP notifications of the
+ * caller's netns). A socket of its own, non-blocking: poll its fd for
+ * input, then np_nl_events_read(). After a module reload the group must
+ * be joined again: close and open.
+ */
+struct np_nl_events;
+int np_nl_events_open(struct np_nl_events **out, struct np_err *err);
+void np_nl_events_close(struct np_nl_events *ev);
+int np_nl_events_fd(const struct np_nl_events *ev);
+/*
+ * Reads every pending notification and calls fn for each drop; 0 when
+ * none is left, -ENOBUFS when the socket overran (notifications were
+ * lost: the next ones still come), another negative errno on failure.
+ * Malformed notifications are counted in *bad (may be NULL), the last
+ * one's error in err.
+ */
+int np_nl_events_read(struct np_nl_events *ev,
+		      void (*fn)(void *ctx, const struct np_pol_drop *d),
+		      void *ctx, unsigned long *bad, struct np_err *err);
 
 /* Restarts of a dump the kernel marked interrupted before np_nl_dump gives up. */
 #define NP_NL_DUMP_TRIES 5

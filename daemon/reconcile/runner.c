@@ -243,6 +243,17 @@ static void pass(struct np_rc *rc, bool retry)
 	}
 	for (i = 0; i < ops->n_tables; i++)
 		np_rc_table_pass(rc, i, &p);
+	if (ops->commit && ops->commit(rc->ctx, &p)) {
+		/* nothing of the pass reached the kernel: cur is a guess */
+		p.counts.failed++;
+		rc->st.failures++;
+		snprintf(rc->st.last_error, sizeof(rc->st.last_error), "%s",
+			 p.why[0] ? p.why : "commit failed");
+		np_log_warning("%s: not committed: %s", ops->name,
+			       rc->st.last_error);
+		for (i = 0; i < ops->n_tables; i++)
+			np_rc_cur_forget(ops->tables[i], &rc->cur[i]);
+	}
 	if (p.counts.failed)
 		p.retry_ms = backoff(rc);
 	if (ops->end)

@@ -14,6 +14,8 @@
  *           np_diff(want, cur) ─> deletes first, then creates and
  *           replaces in place (or remove + create when the table has no
  *           replace), per item; cur updated with what succeeded
+ *     ──> commit (optional: the items collected sent as one transaction;
+ *         a failure forgets every cur)
  *     ──> end (optional: publication, summary)
  *     ──> failures: retried by a full pass after a backoff (1 s doubling
  *         to 30 s, jittered); success resets it
@@ -188,6 +190,16 @@ struct np_rc_ops {
 	 * are made (devices before peers).
 	 */
 	int (*begin)(void *ctx, struct np_rc_pass *pass);
+	/*
+	 * Optional, after the tables and before end: for a reconciler whose
+	 * table operations only collect the changes (create, replace and
+	 * remove record them; commit sends them as one transaction, e.g.
+	 * NetworkPolicy). 0, or a negative errno with pass->why set: the
+	 * pass failed as a whole (counted as one failure), every table's
+	 * cur is forgotten (the next pass dumps) and a full pass is retried
+	 * after the backoff.
+	 */
+	int (*commit)(void *ctx, struct np_rc_pass *pass);
 	/* Optional, after the tables (when begin returned 0). */
 	void (*end)(void *ctx, const struct np_rc_pass *pass);
 	/* applied in this order (e.g. module peers before routes) */

@@ -1033,15 +1033,20 @@ TEST(only_the_enabled_reconcilers_kinds_are_watched)
 	NEED_SETUP();
 	np_config_init(&cfg);
 	/* By default ServiceLB and hostPort read Services, EndpointSlices
-	 * and Pods besides. */
+	 * and Pods besides, NetworkPolicy Namespaces and NetworkPolicies. */
 	CHECK_INT(np_kube_kinds(&cfg), 1U << NP_KIND_NODE |
 		  1U << NP_KIND_SERVICE | 1U << NP_KIND_ENDPOINTSLICE |
-		  1U << NP_KIND_POD);
+		  1U << NP_KIND_POD | 1U << NP_KIND_NAMESPACE |
+		  1U << NP_KIND_NETWORKPOLICY);
 	np_kube_kinds_str(np_kube_kinds(&cfg), text, sizeof(text));
-	CHECK_STR(text, "Node, Service, EndpointSlice, Pod");
+	CHECK_STR(text, "Node, Service, EndpointSlice, Pod, Namespace, NetworkPolicy");
 	CHECK_INT(np_kube_kinds_node_only(&cfg), 0);
-	/* hostPort alone: Services still claim ports (Nodes, Services, Pods) */
+	/* without ServiceLB, NetworkPolicy still reads every Pod (peers
+	 * are cluster-wide) */
 	strcpy(cfg.disable[cfg.n_disable++], "servicelb");
+	CHECK_INT(np_kube_kinds_node_only(&cfg), 0);
+	strcpy(cfg.disable[cfg.n_disable++], "network-policy");
+	/* hostPort alone: Services still claim ports (Nodes, Services, Pods) */
 	CHECK_INT(np_kube_kinds(&cfg), 1U << NP_KIND_NODE |
 		  1U << NP_KIND_SERVICE | 1U << NP_KIND_POD);
 	/* ... and only this node's Pods then (ServiceLB's leader replays

@@ -122,7 +122,8 @@ static const char script_want[] =
 	"stats\tnp0\ttx_packets\t1\ttx_bytes\t18446744073709551615\t"
 	"rx_packets\t3\trx_bytes\t4\ttx_no_peer\t5\ttx_no_route\t6\t"
 	"tx_too_big\t7\trx_bad_header\t8\trx_bad_vni\t9\trx_bad_mac\t10\t"
-	"rx_loop\t11\trx_bad_csum\t12\trx_bad_inner\t13\n"
+	"rx_loop\t11\trx_bad_csum\t12\trx_bad_inner\t13\t"
+	"rx_bad_src\t14\n"
 	"overlay\tnp1\tvni\t2\tport\t4789\tgbp\ton\n"
 	"peer\tnp1\tmac\t02:00:00:00:00:0a\tendpoint\tfd00::2\t"
 	"cidr\t2001:cafe:42:1::/64\n";
@@ -159,7 +160,7 @@ TEST(overlay_show_pretty)
 		  "  rx         3 packets, 4 bytes\n"
 		  "  tx drops   no_peer 5, no_route 6, too_big 7\n"
 		  "  rx drops   bad_header 8, bad_vni 9, bad_mac 10, loop 11, "
-		  "bad_csum 12, bad_inner 13\n"
+		  "bad_csum 12, bad_inner 13, bad_src 14\n"
 		  "  peers      2\n"
 		  "\n"
 		  "  MAC                ENDPOINT      CIDRS\n"
