@@ -129,8 +129,11 @@ npc_harness_sees_drops() {
 # npc_case FILE FAMILY: one conformance case.
 npc_case() {
 	cl_require
-	"${NPC_PY[@]}" case "$1" "$2" "$SL_M" ||
-		np_fail "$(basename "$1" .json): observed reachability differs (truth tables above)"
+	local name
+	name=$(basename "$1" .json)
+	mkdir -p "$CL_LOGS/cases"
+	"${NPC_PY[@]}" case "$1" "$2" "$SL_M" | tee "$CL_LOGS/cases/$name-ipv$2.log" ||
+		np_fail "$name: observed reachability differs (truth tables above; all of it in $CL_LOGS/cases/$name-ipv$2.log)"
 }
 
 # npc_cases FAMILY all|core: one np_case per case file (NPC_ONLY=REGEX:

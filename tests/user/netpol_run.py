@@ -364,8 +364,8 @@ def probe_matrix(family, proto, port, timeout=PROBE_TIMEOUT):
                 byfd[fd].ready(ev)
         for p in probes:
             if p.result is None:
-                p.finish(False, "timeout, no answer" if p.proto == "UDP" or p.connected
-                         else "timeout, not connected")
+                p.finish(False, "timeout, connected, no answer"
+                         if p.proto == "TCP" and p.connected else "timeout")
     finally:
         for p in probes:
             if p.sock:
@@ -414,13 +414,19 @@ def serve(name, ready=None):
                     _, peer = s.recvfrom(2048)
                     s.sendto(reply, peer)
                 else:
-                    c, _ = s.accept()
-                    c.setblocking(True)
-                    c.settimeout(2)
-                    try:
-                        c.sendall(reply)
-                    finally:
-                        c.close()
+                    # Never block: an association whose client gave up
+                    # (aborted while queued) must not hold the others
+                    # back. Drain the queue; the answer fits the send
+                    # buffer of a fresh connection.
+                    while True:
+                        c, _ = s.accept()
+                        c.setblocking(False)
+                        try:
+                            c.send(reply)
+                        except OSError:
+                            pass
+                        finally:
+                            c.close()
             except OSError:
                 pass
 
@@ -552,15 +558,17 @@ def wait_matrix(family, proto, port, want, what, deadline=DEADLINE):
             break
         time.sleep(0.2)
     cmp, wrong = compare(want, obs)
+    log("comparison:\n" + cmp.pretty())
+    log("expected:\n" + want.pretty())
+    log("observed:\n" + obs.pretty())
+    for f, t in wrong[:7]:
+        log(f"# {f} -> {t}: expected {'allowed' if want.v[f][t] else 'denied'}"
+            f", observed {'allowed' if obs.v[f][t] else 'denied (' + why[(f, t)] + ')'}")
+    if len(wrong) > 7:
+        log(f"# ... and {len(wrong) - 7} more pairs")
     log(f"# {what}: {proto}/{port} IPv{family}: {len(wrong)} of "
         f"{len(PODS) * (len(PODS) - 1)} pairs wrong after {int(el)} s "
         f"({n} matrices); loopback ignored")
-    log("expected:\n" + want.pretty())
-    log("observed:\n" + obs.pretty())
-    log("comparison:\n" + cmp.pretty())
-    for f, t in wrong:
-        log(f"# {f} -> {t}: expected {'allowed' if want.v[f][t] else 'denied'}"
-            f", observed {'allowed' if obs.v[f][t] else 'denied (' + why[(f, t)] + ')'}")
     return False
 
 
