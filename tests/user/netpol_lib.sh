@@ -136,15 +136,20 @@ npc_case() {
 		np_fail "$name: observed reachability differs (truth tables above; all of it in $CL_LOGS/cases/$name-ipv$2.log)"
 }
 
-# npc_cases FAMILY all|core: one np_case per case file (NPC_ONLY=REGEX:
-# only the cases whose names match, for debugging).
+# npc_cases FAMILY upstream|supp|core: one np_case per case file: those
+# transcribed from upstream, the supplementary ones (supp-*), or those
+# marked "core": true (NPC_ONLY=REGEX: only the cases whose names match,
+# for debugging).
 npc_cases() {
 	local f name
 	for f in "$NPC_CASES"/*.json; do
 		name=$(basename "$f" .json)
-		if [[ $2 == core ]] && ! grep -q '"core": true' "$f"; then
-			continue
-		fi
+		case $2 in
+		upstream) [[ $name != supp-* ]] || continue ;;
+		supp) [[ $name == supp-* ]] || continue ;;
+		core) grep -q '"core": true' "$f" || continue ;;
+		*) np_fail "npc_cases: set $2" ;;
+		esac
 		[[ -z ${NPC_ONLY:-} || $name =~ $NPC_ONLY ]] || continue
 		np_case "$name" npc_case "$f" "$1"
 	done

@@ -54,7 +54,7 @@ CASES_DIR = os.path.join(HERE, "netpol_cases")
 
 # How long one probe may take (a refused connection returns at once; a
 # dropped one costs this), and how long a matrix may take to converge.
-PROBE_TIMEOUT = float(os.environ.get("NP_PROBE_TIMEOUT", "2"))
+PROBE_TIMEOUT = float(os.environ.get("NP_PROBE_TIMEOUT", "1.5"))
 DEADLINE = float(os.environ.get("NP_NETPOL_DEADLINE", "60"))
 
 
@@ -256,7 +256,8 @@ class Probe:
         self.src, self.dst, self.proto = src, dst, proto
         self.addr = (pod_ip(dst, family), port)
         self.fam = socket.AF_INET if int(family) == 4 else socket.AF_INET6
-        self.result = None      # True / False once decided
+        self.result = None      # True / False once decided (None: not waited for)
+        self.done = False
         self.why = ""
         self.sock = None
         self.connected = False
@@ -289,7 +290,7 @@ class Probe:
         self.next_send = time.monotonic() + 0.25
 
     def events(self):
-        if self.result is not None:
+        if self.done:
             return 0
         if not self.connected:
             return select.POLLOUT
@@ -323,18 +324,24 @@ class Probe:
             self.finish(False, f"answered {got!r}")
 
     def tick(self, now):
-        if self.result is None and self.proto == "UDP" and now >= self.next_send:
+        if not self.done and self.proto == "UDP" and now >= self.next_send:
             self.send_udp()
 
     def finish(self, ok, why):
-        self.result, self.why = ok, why
+        self.result, self.why, self.done = ok, why, True
         if self.sock:
             self.sock.close()
             self.sock = None
 
 
-def probe_matrix(family, proto, port, timeout=PROBE_TIMEOUT):
-    """Observed table for PROTO/PORT over FAMILY (loopback left unknown)."""
+def probe_matrix(family, proto, port, want=None, timeout=PROBE_TIMEOUT):
+    """Observed table for PROTO/PORT over FAMILY (loopback left unknown).
+    With WANT, stops as soon as one pair differs from it (the others left
+    unknown): the matrix will be probed again anyway.
+
+    A TCP connection whose handshake completed counts as connected even if
+    the answer is late (the SYN-ACK came from the destination's kernel, so
+    the policy let it through); UDP and SCTP count by the answer."""
     rootfd = os.open("/proc/self/ns/net", os.O_RDONLY)
     nsfds = {p: os.open(f"/run/netns/{pod_netns(p)}", os.O_RDONLY) for p in PODS}
     probes = []
@@ -347,7 +354,7 @@ def probe_matrix(family, proto, port, timeout=PROBE_TIMEOUT):
                     pr.start(nsfds[f], rootfd)
         end = time.monotonic() + timeout
         while True:
-            live = [p for p in probes if p.result is None]
+            live = [p for p in probes if not p.done]
             now = time.monotonic()
             if not live or now >= end:
                 break
@@ -362,10 +369,19 @@ def probe_matrix(family, proto, port, timeout=PROBE_TIMEOUT):
             wait = min(end - now, 0.05 if proto == "UDP" else end - now)
             for fd, ev in poller.poll(max(0, wait) * 1000):
                 byfd[fd].ready(ev)
+            if want is not None and any(
+                    p.done and p.result != want.v[p.src][p.dst]
+                    for p in probes):
+                for p in probes:
+                    if not p.done:
+                        p.finish(None, "not waited for (another pair differed)")
+                break
         for p in probes:
-            if p.result is None:
-                p.finish(False, "timeout, connected, no answer"
-                         if p.proto == "TCP" and p.connected else "timeout")
+            if not p.done:
+                if p.proto == "TCP" and p.connected:
+                    p.finish(True, "connected, answer late")
+                else:
+                    p.finish(False, "timeout")
     finally:
         for p in probes:
             if p.sock:
@@ -547,14 +563,16 @@ def wait_matrix(family, proto, port, want, what, deadline=DEADLINE):
     n = 0
     while True:
         n += 1
-        obs, why = probe_matrix(family, proto, port)
+        final = time.monotonic() - t0 >= deadline
+        # the last look is a whole matrix, for the report
+        obs, why = probe_matrix(family, proto, port, None if final else want)
         _, wrong = compare(want, obs)
         el = time.monotonic() - t0
         if not wrong:
             log(f"# {what}: {proto}/{port} IPv{family} as expected after "
                 f"{int(el * 1000)} ms ({n} matrices)")
             return True
-        if el >= deadline:
+        if final:
             break
         time.sleep(0.2)
     cmp, wrong = compare(want, obs)

@@ -1,8 +1,8 @@
 #!/bin/bash
 # NetworkPolicy conformance over IPv4 (issue 10): upstream's truth-table
 # cases (kubernetes test/e2e/network/netpol, transcribed in
-# tests/user/netpol_cases/, README.md there) and the supplementary ones,
-# each one np_case, on two nodes running nodeplaned in manifests mode, 9
+# tests/user/netpol_cases/, README.md there; the supplementary ones are
+# netpol_conformance_supp.sh's), each one np_case, on two nodes running nodeplaned in manifests mode, 9
 # pods on their cni0 bridges (3 namespaces x 3 pods), every ordered pair
 # probed on the case's protocol and port. Runs in the test VM
 # (tests/vm/run).
@@ -29,6 +29,6 @@ np_defer sl_down
 np_case cluster-up-two-nodes-nine-pods t_up
 np_case baseline-every-pair-every-port-ipv4 npc_baseline 4
 np_case harness-sees-drops-and-rejects-ipv4 npc_harness_sees_drops 4
-npc_cases 4 all
+npc_cases 4 upstream
 np_case nothing-left npc_nothing_left
 np_finish
