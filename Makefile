@@ -32,6 +32,7 @@ check-unit: daemon
 	$(MAKE) -C daemon test
 	tests/apiserver/selftest.sh
 	tests/check-selftest.sh
+	tests/user/netpol_run.py selftest
 check-dkms:
 	tests/dkms/test.sh
 check-kunit:
