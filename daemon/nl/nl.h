@@ -163,9 +163,9 @@ enum {
 	NP_OVERLAY_HAS_STATS = 1U << 8,		/* replies only */
 };
 
-/* NP_OSTAT_A_TX_PACKETS .. NP_OSTAT_A_RX_BAD_INNER, in that order. */
+/* NP_OSTAT_A_TX_PACKETS .. NP_OSTAT_A_RX_BAD_SRC, in that order. */
 #define NP_OSTAT_FIRST 2		/* NP_OSTAT_A_TX_PACKETS */
-#define NP_OSTAT_N 13
+#define NP_OSTAT_N 14
 
 /*
  * One overlay device: what NP_CMD_OVERLAY_SET sends (fields in has) and
@@ -217,7 +217,7 @@ void np_overlay_list_free(struct np_overlay_list *l);
 void np_peer_list_free(struct np_peer_list *l);
 /* Orders peers by MAC (memcmp), for qsort. */
 int np_peer_cmp_mac(const void *a, const void *b);
-/* "tx_packets" .. "rx_bad_inner" for NP_OSTAT_A_* - NP_OSTAT_FIRST. */
+/* "tx_packets" .. "rx_bad_src" for NP_OSTAT_A_* - NP_OSTAT_FIRST. */
 const char *np_nl_ostat_name(unsigned int i);
 
 /* NP_CMD_OVERLAY_SET with the fields in cfg->has (PEERS, STATS ignored). */

@@ -23,7 +23,7 @@ static const char *const ostat_keys[NP_OSTAT_N] = {
 	"tx_packets", "tx_bytes", "rx_packets", "rx_bytes",
 	"tx_no_peer", "tx_no_route", "tx_too_big",
 	"rx_bad_header", "rx_bad_vni", "rx_bad_mac", "rx_loop",
-	"rx_bad_csum", "rx_bad_inner",
+	"rx_bad_csum", "rx_bad_inner", "rx_bad_src",
 };
 
 const char *np_nl_ostat_name(unsigned int i)
@@ -87,6 +87,7 @@ static const char *const ostat_names[NP_OSTAT_A_MAX + 1] = {
 	[NP_OSTAT_A_RX_LOOP] = "NP_OSTAT_A_RX_LOOP",
 	[NP_OSTAT_A_RX_BAD_CSUM] = "NP_OSTAT_A_RX_BAD_CSUM",
 	[NP_OSTAT_A_RX_BAD_INNER] = "NP_OSTAT_A_RX_BAD_INNER",
+	[NP_OSTAT_A_RX_BAD_SRC] = "NP_OSTAT_A_RX_BAD_SRC",
 };
 
 #define U64_POLICY { .type = NLA_U64, .maxlen = sizeof(uint64_t) }
@@ -105,6 +106,7 @@ static const struct nla_policy ostat_policy[NP_OSTAT_A_MAX + 1] = {
 	[NP_OSTAT_A_RX_LOOP] = U64_POLICY,
 	[NP_OSTAT_A_RX_BAD_CSUM] = U64_POLICY,
 	[NP_OSTAT_A_RX_BAD_INNER] = U64_POLICY,
+	[NP_OSTAT_A_RX_BAD_SRC] = U64_POLICY,
 };
 
 const struct np_nl_attr_set np_nl_ostat_attrs = {
