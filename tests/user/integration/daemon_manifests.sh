@@ -85,7 +85,7 @@ t_up() {
 t_node() { # i: own device as the manifests say, exact peers and routes
 	local i=$1 n=n$1
 	cl_require
-	np_expect_eq "overlay	$DEV	vni	1	port	8472	local	$(ov_u4 "$i"),$(ov_u6 "$i")	mac	$(cl_mac4 "$i")	mac6	$(cl_mac6 "$i")	gbp	off" \
+	np_expect_eq "overlay	$DEV	vni	1	port	8472	local	$(ov_u4 "$i"),$(ov_u6 "$i")	mac	$(cl_mac4 "$i")	mac6	$(cl_mac6 "$i")	gbp	off	source-check	on" \
 		"$(ip netns exec "$n" "$CL_CTL" -s overlay show "$DEV" | grep '^overlay')" "$DEV on $n"
 	np_expect_eq "$(ov_net4 "$i")/32 $(ov_net6 "$i")/128" \
 		"$(ip -n "$n" -j addr show dev "$DEV" | jq -r '[.[0].addr_info[] | select(.scope == "global") | "\(.local)/\(.prefixlen)"] | join(" ")')" \
