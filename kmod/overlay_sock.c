@@ -9,7 +9,7 @@
  * owns its inner source: the outer source is the endpoint of the peer whose
  * pod CIDRs hold the inner IPv4/IPv6 source (for ARP requests and Neighbour
  * Solicitations: the sender address, or the sender's VTEP MAC, see
- * sender_ok()); anything else is dropped and counted in rx_bad_src. GRO
+ * sender_from_peer()); anything else is dropped and counted in rx_bad_src. GRO
  * merges only frames with the same outer and inner addresses, so checking
  * the merged packet once checks every segment.
  */
@@ -59,9 +59,8 @@ static const void *outer_saddr(const struct sk_buff *skb, int family, int nh)
 
 /*
  * NP_OVERLAY_F_RX_SRC_CHECK for a frame whose inner source is @src (and,
- * for ARP and ND, whose sender VTEP MAC is @mac): true when the check is
- * off or the frame comes from the peer that owns the source. A refusal is
- * counted.
+ * for ARP and ND, whose sender VTEP MAC is @mac): true when it comes from
+ * the peer that owns the source; a refusal is counted.
  *
  * ARP and ND (spec overlay.md §1.12): stock flannel and nodeplane never
  * originate them over the overlay, but a Linux node that did would ask
@@ -83,7 +82,7 @@ static bool sender_from_peer(struct np_ovl_dev *od, const struct sk_buff *skb,
 	return false;
 }
 
-/* Off, the check costs this one test of the flag. */
+/* The check when the device has it on; off, it costs this test of the flag. */
 static __always_inline bool sender_ok(struct np_ovl_dev *od,
 				      const struct np_ovl_cfg *cfg,
 				      const struct sk_buff *skb, int family,
