@@ -68,14 +68,18 @@ start_pollers() {
 }
 
 t_up() {
-	local i
+	local i extra
 	np_module_install
 	rm -f "$CL_DIR/up"
 	cl_topo 3 1450
 	for i in 1 2 3; do
 		cp "$EX"/* "$(mf "$i")/"
+		# n3 without the overlay's source check, n1 and n2 with the default
+		extra=()
+		((i == 3)) && extra=("overlay-source-check=false")
 		cl_npd_config "n$i" "manifests-dir=$(mf "$i")" "flannel-backend=vxlan" \
-			"cluster-cidr=$CL_CIDR4,$CL_CIDR6" "service-cidr=10.43.0.0/16,2001:db8:43::/112"
+			"cluster-cidr=$CL_CIDR4,$CL_CIDR6" "service-cidr=10.43.0.0/16,2001:db8:43::/112" \
+			"${extra[@]}"
 		cl_npd_start "n$i"
 	done
 	cl_wait "3 nodes converged from manifests" all_are "$(want 1)" "$(want 2)" "$(want 3)"
@@ -83,9 +87,10 @@ t_up() {
 }
 
 t_node() { # i: own device as the manifests say, exact peers and routes
-	local i=$1 n=n$1
+	local i=$1 n=n$1 sc=on
 	cl_require
-	np_expect_eq "overlay	$DEV	vni	1	port	8472	local	$(ov_u4 "$i"),$(ov_u6 "$i")	mac	$(cl_mac4 "$i")	mac6	$(cl_mac6 "$i")	gbp	off	source-check	on" \
+	((i == 3)) && sc=off
+	np_expect_eq "overlay	$DEV	vni	1	port	8472	local	$(ov_u4 "$i"),$(ov_u6 "$i")	mac	$(cl_mac4 "$i")	mac6	$(cl_mac6 "$i")	gbp	off	source-check	$sc" \
 		"$(ip netns exec "$n" "$CL_CTL" -s overlay show "$DEV" | grep '^overlay')" "$DEV on $n"
 	np_expect_eq "$(ov_net4 "$i")/32 $(ov_net6 "$i")/128" \
 		"$(ip -n "$n" -j addr show dev "$DEV" | jq -r '[.[0].addr_info[] | select(.scope == "global") | "\(.local)/\(.prefixlen)"] | join(" ")')" \
