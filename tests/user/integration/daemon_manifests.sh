@@ -101,14 +101,20 @@ t_node() { # i: own device as the manifests say, exact peers and routes
 }
 
 # n3's public IPs changed by editing n3.yaml in place (truncate + write, as
-# an editor without backup files does); n3 gets the new addresses on eth0,
-# so traffic follows.
+# an editor without backup files does); n3's eth0 moves to the new addresses,
+# so traffic follows. (The old ones go: n3 sends from its interface address,
+# and n1 and n2, with the source check on, take n3's frames only from the
+# address n3 publishes.)
 t_edit_ip() {
 	local i w1 w2 w3
 	cl_require
 	start_pollers
+	# .33 takes over as primary: the subnet and default routes stay
+	ip netns exec n3 sysctl -qw net.ipv4.conf.eth0.promote_secondaries=1
 	ip -n n3 addr add 192.0.2.33/24 dev eth0
+	ip -n n3 addr del 192.0.2.3/24 dev eth0
 	ip -n n3 addr add 2001:db8::33/64 dev eth0 nodad
+	ip -n n3 addr del 2001:db8::3/64 dev eth0
 	w1=$(want 1 3 192.0.2.33 2001:db8::33)
 	w2=$(want 2 3 192.0.2.33 2001:db8::33)
 	w3=$(want 3)
