@@ -100,6 +100,10 @@ t_node() { # i: own device as the manifests say, exact peers and routes
 	np_expect_eq "$CL_CIDR6 via - dev $DEV" "$(cl_routes "$n" 6)" "IPv6 routes of proto 110 on $n"
 }
 
+n3_local_is() { # ADDRS: the local addresses of n3's device
+	ip netns exec n3 "$CL_CTL" -s overlay show "$DEV" | grep -qP "^overlay\t.*\tlocal\t$1\t"
+}
+
 # n3's public IPs changed by editing n3.yaml in place (truncate + write, as
 # an editor without backup files does); n3's eth0 moves to the new addresses,
 # so traffic follows. (The old ones go: n3 sends from its interface address,
@@ -125,6 +129,9 @@ t_edit_ip() {
 		cat "$np__tmp/n3.yaml" >"$(mf "$i")/n3.yaml"
 	done
 	cl_wait "n3.yaml edited: n1 n2 n3" all_now "$w1" "$w2" "$w3"
+	# n3's device sends from the new addresses after its next full pass
+	# (every 60 s)
+	np_wait_for 150 n3_local_is "192.0.2.33,2001:db8::33"
 	cl_reach 1 3 4
 	cl_reach 2 3 6
 }
