@@ -39,6 +39,7 @@ static const struct key keys[] = {
 	{ "data-dir", K_PATH, OFF(data_dir) },
 	{ "vxlan-vni", K_VNI, OFF(vxlan_vni) },
 	{ "vxlan-port", K_PORT, OFF(vxlan_port) },
+	{ "overlay-source-check", K_BOOL, OFF(overlay_src_check) },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -80,6 +81,7 @@ void np_config_init(struct np_config *c)
 	snprintf(c->data_dir, sizeof(c->data_dir), "/var/lib/nodeplane");
 	c->vxlan_vni = 1;
 	c->vxlan_port = 8472;
+	c->overlay_src_check = true;
 }
 
 static void verr(struct np_config *c, const struct loc *l, const char *fmt,
@@ -578,6 +580,7 @@ void np_config_print(const struct np_config *c, FILE *f)
 	kv(f, "data-dir", c->data_dir);
 	fprintf(f, "vxlan-vni: %" PRIu32 "\n", c->vxlan_vni);
 	fprintf(f, "vxlan-port: %u\n", (unsigned)c->vxlan_port);
+	kv(f, "overlay-source-check", c->overlay_src_check ? "true" : "false");
 }
 
 bool np_config_disabled(const struct np_config *c, const char *name)

@@ -57,6 +57,7 @@ struct np_config {
 	char data_dir[NP_CONFIG_PATH_LEN];	/* state: WireGuard key; default /var/lib/nodeplane */
 	uint32_t vxlan_vni;
 	uint16_t vxlan_port;
+	bool overlay_src_check;		/* vxlan: NP_OVERLAY_F_RX_SRC_CHECK */
 
 	/* Private: which keys a flag has set already (a repeated list flag appends). */
 	uint32_t flag_seen;

@@ -658,7 +658,7 @@ static int fill_stats(struct sk_buff *skb, struct np_ovl_dev *od)
 			      NP_OSTAT_A_PAD))
 		goto cancel;
 	BUILD_BUG_ON(NP_OSTAT_A_TX_NO_PEER + __NP_OVL_COUNTERS - 1 !=
-		     NP_OSTAT_A_RX_BAD_INNER);
+		     NP_OSTAT_A_RX_BAD_SRC);
 	for (i = 0; i < __NP_OVL_COUNTERS; i++)
 		if (nla_put_u64_64bit(skb, NP_OSTAT_A_TX_NO_PEER + i, c[i],
 				      NP_OSTAT_A_PAD))

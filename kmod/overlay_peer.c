@@ -20,6 +20,9 @@
  * hash), it is freed only after a grace period, on every path, failures
  * included: replace owns the peer it is given.
  *
+ * The receive path asks who sent a frame (NP_OVERLAY_F_RX_SRC_CHECK): the
+ * peer owning its inner source, whose endpoint must be the outer source.
+ *
  * The MAC hash is keyed per device with a random siphash key: the MACs
  * come from tenants, who must not be able to pile their peers into one
  * bucket.
@@ -30,6 +33,7 @@
 #include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/nodeplane.h>
+#include <net/ipv6.h>
 
 #include "overlay_priv.h"
 #include "params.h"
@@ -104,6 +108,24 @@ struct np_ovl_peer *np_overlay_peer_lookup(struct np_ovl_dev *od,
 					   int family, const void *addr)
 {
 	return np_lpm_lookup(&od->cidrs, lpm_fam(family), addr);
+}
+
+static bool ep_is(const struct np_ovl_peer *peer, int family,
+		  const void *outer)
+{
+	if (!peer || peer->family != family)
+		return false;
+	if (family == AF_INET)
+		return peer->ep.ip4 == *(const __be32 *)outer;
+	return ipv6_addr_equal(&peer->ep.ip6, outer);
+}
+
+bool np_overlay_peer_sent(struct np_ovl_dev *od, int family, const void *src,
+			  const u8 *mac, const void *outer)
+{
+	if (ep_is(np_overlay_peer_lookup(od, family, src), family, outer))
+		return true;
+	return mac && ep_is(np_overlay_peer_by_mac(od, mac), family, outer);
 }
 
 static bool has_cidr(const struct np_ovl_peer *peer, const struct np_cidr *c)

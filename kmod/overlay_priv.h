@@ -60,7 +60,7 @@ struct np_ovl_change {
 	struct np_ovl_cfg cfg;		/* the new values of the fields in @set */
 };
 
-/* Drop counters, in the order of NP_OSTAT_A_TX_NO_PEER .. _RX_BAD_INNER. */
+/* Drop counters, in the order of NP_OSTAT_A_TX_NO_PEER .. _RX_BAD_SRC. */
 enum np_ovl_counter {
 	NP_OVL_TX_NO_PEER,
 	NP_OVL_TX_NO_ROUTE,
@@ -71,6 +71,7 @@ enum np_ovl_counter {
 	NP_OVL_RX_LOOP,
 	NP_OVL_RX_BAD_CSUM,
 	NP_OVL_RX_BAD_INNER,
+	NP_OVL_RX_BAD_SRC,		/* NP_OVERLAY_F_RX_SRC_CHECK refusals */
 	__NP_OVL_COUNTERS
 };
 
@@ -175,6 +176,14 @@ struct np_ovl_peer *np_overlay_peer_by_mac(struct np_ovl_dev *od,
 					   const u8 *mac);
 struct np_ovl_peer *np_overlay_peer_lookup(struct np_ovl_dev *od,
 					   int family, const void *addr);
+/*
+ * NP_OVERLAY_F_RX_SRC_CHECK: is @outer (an underlay address of @family) the
+ * endpoint of the peer whose pod CIDRs hold @src (an inner address of
+ * @family), or, when @mac is given, of the peer with VTEP MAC @mac and
+ * that family? RCU reader.
+ */
+bool np_overlay_peer_sent(struct np_ovl_dev *od, int family, const void *src,
+			  const u8 *mac, const void *outer);
 /* Dump from bucket *@bucket, skipping *@skip entries in it (netns mutex). */
 int np_overlay_peer_dump(struct sk_buff *skb, struct np_ovl_dev *od,
 			 unsigned int *bucket, unsigned int *skip,

@@ -4,6 +4,14 @@
  * v6only) per netns and port, shared by the up devices that use the port
  * and found by VNI; the strict checks of a stock receiver (spec overlay.md
  * §1.12, in vxlan_wire.c), GRO, and the ARP/ND answers a stock node gives.
+ *
+ * With NP_OVERLAY_F_RX_SRC_CHECK a frame must also come from the peer that
+ * owns its inner source: the outer source is the endpoint of the peer whose
+ * pod CIDRs hold the inner IPv4/IPv6 source (for ARP requests and Neighbour
+ * Solicitations: the sender address, or the sender's VTEP MAC, see
+ * sender_from_peer()); anything else is dropped and counted in rx_bad_src. GRO
+ * merges only frames with the same outer and inner addresses, so checking
+ * the merged packet once checks every segment.
  */
 #include <linux/etherdevice.h>
 #include <linux/inetdevice.h>
@@ -38,9 +46,55 @@ static void count_verdict(struct np_ovl_dev *od, enum np_vxlan_verdict v)
 	dev_core_stats_rx_dropped_inc(od->dev);
 }
 
+/*
+ * The outer source address: the outer IP header is at @nh bytes from
+ * skb->head (pulls and reallocations keep that offset).
+ */
+static const void *outer_saddr(const struct sk_buff *skb, int family, int nh)
+{
+	if (family == AF_INET)
+		return &((const struct iphdr *)(skb->head + nh))->saddr;
+	return &((const struct ipv6hdr *)(skb->head + nh))->saddr;
+}
+
+/*
+ * NP_OVERLAY_F_RX_SRC_CHECK for a frame whose inner source is @src (and,
+ * for ARP and ND, whose sender VTEP MAC is @mac): true when it comes from
+ * the peer that owns the source; a refusal is counted.
+ *
+ * ARP and ND (spec overlay.md §1.12): stock flannel and nodeplane never
+ * originate them over the overlay, but a Linux node that did would ask
+ * from its device's address (the network address of its pod CIDR, inside
+ * the CIDR) or, for a packet it forwards, from an address outside it (an
+ * IPv6 link-local address, or for ARP another local address), always with
+ * its own VTEP MAC; the answer goes to the peer with that MAC. So the
+ * sender is accepted by its address or by its MAC.
+ */
+static bool sender_from_peer(struct np_ovl_dev *od, const struct sk_buff *skb,
+			     int family, int nh, const void *src,
+			     const u8 *mac)
+{
+	if (np_overlay_peer_sent(od, family, src, mac,
+				 outer_saddr(skb, family, nh)))
+		return true;
+	np_overlay_count(od, NP_OVL_RX_BAD_SRC);
+	dev_core_stats_rx_dropped_inc(od->dev);
+	return false;
+}
+
+/* The check when the device has it on; off, it costs this test of the flag. */
+static __always_inline bool sender_ok(struct np_ovl_dev *od,
+				      const struct np_ovl_cfg *cfg,
+				      const struct sk_buff *skb, int family,
+				      int nh, const void *src, const u8 *mac)
+{
+	return !(cfg->flags & NP_OVERLAY_F_RX_SRC_CHECK) ||
+	       sender_from_peer(od, skb, family, nh, src, mac);
+}
+
 /* ARP request for one of the device's IPv4 addresses: unicast reply. */
 static void answer_arp(struct np_ovl_dev *od, const struct np_ovl_cfg *cfg,
-		       struct sk_buff *skb)
+		       struct sk_buff *skb, int nh)
 {
 	struct in_device *in_dev;
 	const struct in_ifaddr *ifa;
@@ -51,6 +105,8 @@ static void answer_arp(struct np_ovl_dev *od, const struct np_ovl_cfg *cfg,
 	bool ours = false;
 
 	if (!np_vxlan_arp_request(skb, &sip, &tip, sha))
+		return;
+	if (!sender_ok(od, cfg, skb, AF_INET, nh, &sip, sha))
 		return;
 	in_dev = __in_dev_get_rcu(od->dev);
 	if (!in_dev)
@@ -80,7 +136,7 @@ static void answer_arp(struct np_ovl_dev *od, const struct np_ovl_cfg *cfg,
 
 /* Neighbour Solicitation for one of the device's IPv6 addresses. */
 static void answer_ns(struct np_ovl_dev *od, const struct np_ovl_cfg *cfg,
-		      struct sk_buff *skb)
+		      struct sk_buff *skb, int nh)
 {
 	struct in6_addr saddr, target;
 	struct inet6_dev *idev;
@@ -91,9 +147,11 @@ static void answer_ns(struct np_ovl_dev *od, const struct np_ovl_cfg *cfg,
 
 	if (!np_vxlan_ns_parse(skb, &saddr, &target))
 		return;
+	ether_addr_copy(dmac, eth_hdr(skb)->h_source);
+	if (!sender_ok(od, cfg, skb, AF_INET6, nh, &saddr, dmac))
+		return;
 	if (!ipv6_chk_addr(dev_net(od->dev), &target, od->dev, 0))
 		return;
-	ether_addr_copy(dmac, eth_hdr(skb)->h_source);
 	peer = np_overlay_peer_by_mac(od, dmac);
 	if (!peer || peer->family != AF_INET6)
 		peer = np_overlay_peer_lookup(od, AF_INET6, &saddr);
@@ -165,11 +223,11 @@ static int ovl_udp_rcv(struct sock *sk, struct sk_buff *skb)
 	case NP_VXLAN_OK:
 		break;
 	case NP_VXLAN_ARP:
-		answer_arp(od, cfg, skb);
+		answer_arp(od, cfg, skb, nh);
 		consume_skb(skb);
 		return 0;
 	case NP_VXLAN_ND:
-		answer_ns(od, cfg, skb);
+		answer_ns(od, cfg, skb, nh);
 		consume_skb(skb);
 		return 0;
 	default:
@@ -186,6 +244,10 @@ static int ovl_udp_rcv(struct sock *sk, struct sk_buff *skb)
 		count_verdict(od, NP_VXLAN_BAD_INNER);
 		goto drop;
 	}
+	if (!sender_ok(od, cfg, skb, family, nh, family == AF_INET ?
+		       (const void *)&ip_hdr(skb)->saddr :
+		       (const void *)&ipv6_hdr(skb)->saddr, NULL))
+		goto drop;
 	if (family == AF_INET)
 		outer_ds = ((struct iphdr *)(skb->head + nh))->tos;
 	else

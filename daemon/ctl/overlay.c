@@ -8,8 +8,9 @@
  * Script output of `overlay show` (stable; fields are never renamed or
  * reordered, new ones are appended), tab-separated, devices by name:
  *   overlay NAME vni N port P [local ADDR[,ADDR]] [mac MAC] [mac6 MAC] gbp on|off
+ *           source-check on|off
  *   peer NAME mac MAC endpoint ADDR cidr CIDR[,CIDR...]      (by MAC)
- *   stats NAME tx_packets N tx_bytes N ... rx_bad_src N
+ *   stats NAME tx_packets N tx_bytes N ... rx_bad_inner N rx_bad_src N
  * The overlay and peer lines are nodeplanectl arguments: `nodeplanectl
  * overlay NAME ...` is `overlay set NAME ...` and `nodeplanectl peer NAME
  * ...` is `overlay peer set NAME ...`. Stats lines are read only.
@@ -25,18 +26,23 @@
 
 #define CMD "overlay"
 #define MAX_WORDS 64
-#define KEY_WIDTH 10
+#define KEY_WIDTH 12
+/* The NP_OVERLAY_F_* that "overlay set" has words for. */
+#define FLAG_WORDS (NP_OVERLAY_F_GBP | NP_OVERLAY_F_RX_SRC_CHECK)
 
 static const char help[] =
 	"Commands:\n"
 	"  set NAME [vni N] [port P] [local ADDR[,ADDR]|none] [mac MAC]\n"
-	"      [mac6 MAC] [gbp on|off]\n"
+	"      [mac6 MAC] [gbp on|off] [source-check on|off]\n"
 	"      Configure device NAME (link kind \"nodeplane\"). A word left out\n"
 	"      keeps its current value. vni: 0..16777215; port: UDP port\n"
 	"      1..65535; local: underlay source address, at most one IPv4 and\n"
 	"      one IPv6 (a family not given keeps its address, \"none\" clears\n"
 	"      both); mac, mac6: unicast VTEP MAC for IPv4 and for IPv6,\n"
-	"      xx:xx:xx:xx:xx:xx; gbp: VXLAN group policy extension.\n"
+	"      xx:xx:xx:xx:xx:xx; gbp: VXLAN group policy extension;\n"
+	"      source-check: drop a received packet unless its inner source\n"
+	"      is in the pod CIDRs of the peer whose endpoint sent it\n"
+	"      (counted in rx_bad_src).\n"
 	"  peer set NAME mac MAC endpoint ADDR cidr CIDR[,CIDR...]\n"
 	"      Create, or replace, the peer with VTEP MAC on device NAME: its\n"
 	"      underlay address and the pod CIDRs behind it, all of the\n"
@@ -50,7 +56,7 @@ static const char help[] =
 	"Script output of show (-s, or standard output not a terminal): one\n"
 	"line per item, fields separated by tabs, devices sorted by name:\n"
 	"  overlay NAME vni N port P [local ADDR[,ADDR]] [mac MAC] [mac6 MAC]\n"
-	"          gbp on|off\n"
+	"          gbp on|off source-check on|off\n"
 	"  peer NAME mac MAC endpoint ADDR cidr CIDR[,CIDR...]\n"
 	"  stats NAME tx_packets N tx_bytes N rx_packets N rx_bytes N\n"
 	"          tx_no_peer N tx_no_route N tx_too_big N rx_bad_header N\n"
@@ -134,6 +140,28 @@ static int parse_mac(struct np_ctl *ctl, const char *what, const char *key,
 	return 0;
 }
 
+/*
+ * "KEY on|off" for one NP_OVERLAY_F_* bit: into cfg->flags, and the bit
+ * into cfg->flags_given (run_set keeps the device's other bits).
+ */
+static int parse_flag(struct np_ctl *ctl, const char *what, const char *key,
+		      const char *val, uint32_t bit, struct np_overlay_cfg *cfg)
+{
+	bool on;
+
+	if (!val)
+		return 0;
+	if (np_ctl_onoff_parse(val, &on) < 0) {
+		np_ctl_errorf(ctl, what, "%s: '%s' is not on or off", key, val);
+		return -1;
+	}
+	if (on)
+		cfg->flags |= bit;
+	cfg->flags_given |= bit;
+	cfg->has |= NP_OVERLAY_HAS_FLAGS;
+	return 0;
+}
+
 static int need_name(struct np_ctl *ctl, const char *what, int argc)
 {
 	if (argc < 1) {
@@ -147,14 +175,14 @@ int np_ctl_overlay_set_parse(struct np_ctl *ctl, int argc, char **argv,
 			     struct np_overlay_cfg *cfg)
 {
 	static const char what[] = "overlay set";
-	enum { VNI, PORT, LOCAL, MAC, MAC6, GBP };
+	enum { VNI, PORT, LOCAL, MAC, MAC6, GBP, SRC_CHECK };
 	struct np_ctl_kv kv[] = {
 		[VNI] = { "vni", NULL }, [PORT] = { "port", NULL },
 		[LOCAL] = { "local", NULL }, [MAC] = { "mac", NULL },
 		[MAC6] = { "mac6", NULL }, [GBP] = { "gbp", NULL },
+		[SRC_CHECK] = { "source-check", NULL },
 	};
 	unsigned long v;
-	bool on;
 
 	memset(cfg, 0, sizeof(*cfg));
 	if (need_name(ctl, what, argc) < 0 ||
@@ -194,15 +222,11 @@ int np_ctl_overlay_set_parse(struct np_ctl *ctl, int argc, char **argv,
 			return -1;
 		cfg->has |= NP_OVERLAY_HAS_MAC6;
 	}
-	if (kv[GBP].value) {
-		if (np_ctl_onoff_parse(kv[GBP].value, &on) < 0) {
-			np_ctl_errorf(ctl, what, "gbp: '%s' is not on or off",
-				      kv[GBP].value);
-			return -1;
-		}
-		cfg->flags = on ? NP_OVERLAY_F_GBP : 0;
-		cfg->has |= NP_OVERLAY_HAS_FLAGS;
-	}
+	if (parse_flag(ctl, what, "gbp", kv[GBP].value, NP_OVERLAY_F_GBP,
+		       cfg) < 0 ||
+	    parse_flag(ctl, what, "source-check", kv[SRC_CHECK].value,
+		       NP_OVERLAY_F_RX_SRC_CHECK, cfg) < 0)
+		return -1;
 	/* Last: a usage error is reported even where the device is absent. */
 	return np_ctl_ifindex(ctl, what, argv[0], &cfg->ifindex);
 }
@@ -363,7 +387,9 @@ static void script_device(FILE *out, const struct np_overlay_cfg *c,
 		fprintf(out, "\tmac\t%s", np_mac_str(c->mac, m));
 	if (c->has & NP_OVERLAY_HAS_MAC6)
 		fprintf(out, "\tmac6\t%s", np_mac_str(c->mac6, m));
-	fprintf(out, "\tgbp\t%s\n", c->flags & NP_OVERLAY_F_GBP ? "on" : "off");
+	fprintf(out, "\tgbp\t%s\tsource-check\t%s\n",
+		c->flags & NP_OVERLAY_F_GBP ? "on" : "off",
+		c->flags & NP_OVERLAY_F_RX_SRC_CHECK ? "on" : "off");
 
 	for (k = 0; k < np; k++) {
 		fprintf(out, "peer\t%s\tmac\t%s\tendpoint\t%s\tcidr\t",
@@ -431,6 +457,8 @@ static void pretty_device(FILE *out, const struct np_overlay_cfg *c,
 		c->has & NP_OVERLAY_HAS_MAC6 ? np_mac_str(c->mac6, m) : "-");
 	fprintf(out, "  %-*s %s\n", KEY_WIDTH, "gbp",
 		c->flags & NP_OVERLAY_F_GBP ? "on" : "off");
+	fprintf(out, "  %-*s %s\n", KEY_WIDTH, "source-check",
+		c->flags & NP_OVERLAY_F_RX_SRC_CHECK ? "on" : "off");
 	if (c->has & NP_OVERLAY_HAS_STATS) {
 		pretty_counters(out, c, "tx", OSTAT(NP_OSTAT_A_TX_PACKETS),
 				OSTAT(NP_OSTAT_A_TX_BYTES), true);
@@ -546,7 +574,17 @@ static int run_set(struct np_ctl *ctl, int argc, char **argv)
 	if (np_ctl_overlay_set_parse(ctl, argc, argv, &cfg) < 0 ||
 	    open_nl(ctl, "overlay set", &nl) < 0)
 		return NP_CTL_EXIT_FAIL;
-	r = np_nl_overlay_set(nl, &cfg, &err);
+	r = 0;
+	if ((cfg.has & NP_OVERLAY_HAS_FLAGS) && cfg.flags_given != FLAG_WORDS) {
+		/* NP_OVERLAY_A_FLAGS is all the bits: keep those not given */
+		struct np_overlay_cfg cur;
+
+		r = np_nl_overlay_get(nl, cfg.ifindex, &cur, &err);
+		if (!r)
+			cfg.flags |= cur.flags & ~cfg.flags_given;
+	}
+	if (!r)
+		r = np_nl_overlay_set(nl, &cfg, &err);
 	np_ctl_nl_close(ctl, nl);
 	if (r < 0) {
 		np_ctl_error(ctl, "overlay set", &err);

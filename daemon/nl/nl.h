@@ -183,6 +183,8 @@ struct np_overlay_cfg {
 	uint8_t mac[NP_MAC_LEN];
 	uint8_t mac6[NP_MAC_LEN];
 	uint32_t flags;			/* NP_OVERLAY_F_* */
+	uint32_t flags_given;		/* nodeplanectl: the bits of flags its
+					 * words set (the others are kept) */
 	uint32_t peers;
 	uint32_t stats_have;		/* bit i: stats[i] was sent */
 	uint64_t stats[NP_OSTAT_N];	/* index: NP_OSTAT_A_* - NP_OSTAT_FIRST */

@@ -99,6 +99,11 @@ static void cfg_warnings(const struct np_config *c)
 	if (c->external_ip && ext && c->backend != NP_BACKEND_WIREGUARD_NATIVE)
 		np_log_warning("overlay: flannel-external-ip with flannel-backend %s: traffic to the external IP is not encrypted",
 			       np_backend_name(c->backend));
+	/* a node sends from its interface address, peers know the published
+	 * one: the source check refuses what it sends */
+	if (c->external_ip && c->backend == NP_BACKEND_VXLAN &&
+	    c->overlay_src_check)
+		np_log_warning("overlay: flannel-external-ip with overlay-source-check: frames of nodes that publish an external IP come from another address and are refused (rx_bad_src); set overlay-source-check: false");
 }
 
 /* ---- masquerade ----------------------------------------------------- */

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <linux/nodeplane.h>
+
 #include "log.h"
 #include "overlay/backend.h"
 
@@ -66,7 +68,7 @@ int np_vxlan_device(struct np_overlay *o, const struct np_node *self,
 	struct np_cidr addrs[2];
 	struct np_err err;
 	char e[NP_ERR_MSG_LEN + 64];
-	uint32_t mtu = 0, ifindex;
+	uint32_t mtu = 0, ifindex, flags;
 	size_t na = 0;
 	int r;
 
@@ -120,6 +122,14 @@ int np_vxlan_device(struct np_overlay *o, const struct np_node *self,
 		set.has |= NP_OVERLAY_HAS_MAC6;
 		memcpy(set.mac6, o->mac6, NP_MAC_LEN);
 	}
+	/* the source check is ours to set; other flags stay as they are */
+	flags = have.flags & ~(uint32_t)NP_OVERLAY_F_RX_SRC_CHECK;
+	if (c->overlay_src_check)
+		flags |= NP_OVERLAY_F_RX_SRC_CHECK;
+	if (flags != have.flags) {
+		set.has |= NP_OVERLAY_HAS_FLAGS;
+		set.flags = flags;
+	}
 	if (set.has) {
 		char l4[NP_ADDR_STRLEN], l6[NP_ADDR_STRLEN];
 		char m4[NP_MAC_STRLEN], m6[NP_MAC_STRLEN];
@@ -131,12 +141,12 @@ int np_vxlan_device(struct np_overlay *o, const struct np_node *self,
 				     np_err_str(&err, e, sizeof(e)));
 			return r;
 		}
-		np_log_info("overlay: %s: vni %u port %u local %s,%s mac %s mac6 %s mtu %u",
+		np_log_info("overlay: %s: vni %u port %u local %s,%s mac %s mac6 %s mtu %u source-check %s",
 			    NP_VXLAN_DEV, c->vxlan_vni, c->vxlan_port,
 			    np_addr_str(&o->pub.ip4, l4, sizeof(l4)),
 			    np_addr_str(&o->pub.ip6, l6, sizeof(l6)),
 			    np_mac_str(o->mac4, m4), np_mac_str(o->mac6, m6),
-			    mtu);
+			    mtu, c->overlay_src_check ? "on" : "off");
 		/* read back what the module holds */
 		if (!np_nl_overlay_get(o->nl, ifindex, &have, &err)) {
 			memcpy(o->mac4, have.mac, NP_MAC_LEN);

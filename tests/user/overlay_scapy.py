@@ -19,6 +19,21 @@
       deltas must be exact: the kind's drop counter +1 per bad frame, every
       other drop counter +0, rx_packets +1 per good frame.
 
+  srccheck (the craft arguments) --check on|off --unknown-src IP
+        --other-src IP --other-mac M --other-pod IP --other-vtep IP
+        --own-vtep IP --target IP --node-src IP [--own-ll IP]
+      NP_OVERLAY_F_RX_SRC_CHECK on the receiver (DST): frames whose inner
+      source is not a pod address of the peer at the outer source (SRC is
+      that peer, with pod INNER_SRC and device address OWN_VTEP; OTHER_* a
+      third node whose endpoint OTHER_SRC is also reachable from IF;
+      UNKNOWN_SRC no peer at all; NODE_SRC SRC's own non-pod address), ARP
+      requests (IPv4) or Neighbour Solicitations (IPv6) for TARGET, the
+      receiver's device address, from the right and from wrong senders
+      (IPv6: also from OWN_LL, SRC's link-local address, by its VTEP MAC).
+      With --check on each wrong one is dropped and counted in rx_bad_src
+      exactly; with --check off the same frames are delivered (or answered)
+      and nothing is counted, so the test can fail.
+
 Prints one OK/FAIL line per check; exits 1 if any failed.
 """
 import argparse
@@ -32,13 +47,14 @@ import sys
 import time
 
 from scapy.layers.inet import ICMP, IP, UDP
-from scapy.layers.inet6 import ICMPv6EchoReply, ICMPv6EchoRequest, IPv6
-from scapy.layers.l2 import Ether
+from scapy.layers.inet6 import (ICMPv6EchoReply, ICMPv6EchoRequest, ICMPv6ND_NA, ICMPv6ND_NS,
+                                 ICMPv6NDOptSrcLLAddr, IPv6)
+from scapy.layers.l2 import ARP, Ether
 from scapy.packet import Raw
 from scapy.utils import rdpcap
 
 DROP_KEYS = ("tx_no_peer", "tx_no_route", "tx_too_big", "rx_bad_header", "rx_bad_vni",
-             "rx_bad_mac", "rx_loop", "rx_bad_csum", "rx_bad_inner")
+             "rx_bad_mac", "rx_loop", "rx_bad_csum", "rx_bad_inner", "rx_bad_src")
 failed = 0
 
 
@@ -148,18 +164,22 @@ class Crafter:
         self.seen = set()
 
     def frame(self, ident, vni=1, flags=0x08, r1=0, r2=0, r3=0, src_mac=None, dst_mac=None,
-              chksum=None, sport=40000):
+              chksum=None, sport=40000, outer_src=None, inner_src=None, inner=None):
         a = self.a
-        if self.fam == 4:
+        if inner is not None:
+            pass
+        elif self.fam == 4:
             inner = Ether(src=src_mac or a.src_mac, dst=dst_mac or a.dst_mac) / \
-                IP(src=a.inner_src, dst=a.inner_dst, ttl=64) / ICMP(type=8, id=ident, seq=1) / \
-                Raw(b"nodeplane-crafted")
-            outer = IP(src=a.src, dst=a.dst, ttl=64, flags=0)
+                IP(src=inner_src or a.inner_src, dst=a.inner_dst, ttl=64) / \
+                ICMP(type=8, id=ident, seq=1) / Raw(b"nodeplane-crafted")
         else:
             inner = Ether(src=src_mac or a.src_mac, dst=dst_mac or a.dst_mac) / \
-                IPv6(src=a.inner_src, dst=a.inner_dst, hlim=64) / ICMPv6EchoRequest(id=ident, seq=1) / \
-                Raw(b"nodeplane-crafted")
-            outer = IPv6(src=a.src, dst=a.dst, hlim=64)
+                IPv6(src=inner_src or a.inner_src, dst=a.inner_dst, hlim=64) / \
+                ICMPv6EchoRequest(id=ident, seq=1) / Raw(b"nodeplane-crafted")
+        if self.fam == 4:
+            outer = IP(src=outer_src or a.src, dst=a.dst, ttl=64, flags=0)
+        else:
+            outer = IPv6(src=outer_src or a.src, dst=a.dst, hlim=64)
         payload = vxlan_hdr(vni, flags, r1, r2, r3) + bytes(inner)
         pkt = Ether(src=self.ether_src, dst=a.dst_ether) / outer / \
             UDP(sport=sport, dport=8472, chksum=chksum) / Raw(payload)
@@ -184,13 +204,26 @@ class Crafter:
                 continue
             p = Ether(data)
             L3 = IP if self.fam == 4 else IPv6
-            if L3 not in p or UDP not in p or p[L3].src != self.a.dst or p[UDP].dport != 8472:
+            if L3 not in p:
                 continue
-            inner = Ether(bytes(p[UDP].payload)[8:])
-            if self.fam == 4 and ICMP in inner and inner[ICMP].type == 0:
-                self.seen.add(inner[ICMP].id)
-            if self.fam == 6 and ICMPv6EchoReply in inner:
-                self.seen.add(inner[ICMPv6EchoReply].id)
+            if UDP not in p:
+                # an echo reply routed back unencapsulated (a non-pod source)
+                self.note_reply(p)
+                continue
+            if p[L3].src != self.a.dst or p[UDP].dport != 8472:
+                continue
+            self.note_reply(Ether(bytes(p[UDP].payload)[8:]))
+
+    def note_reply(self, inner):
+        """Record an echo reply (by id), ARP reply or NA (by their destination) in `seen`."""
+        if self.fam == 4 and ICMP in inner and inner[ICMP].type == 0:
+            self.seen.add(inner[ICMP].id)
+        if self.fam == 6 and ICMPv6EchoReply in inner:
+            self.seen.add(inner[ICMPv6EchoReply].id)
+        if self.fam == 4 and ARP in inner and inner[ARP].op == 2:
+            self.seen.add(("arp", inner[ARP].pdst, inner[ARP].hwdst))
+        if self.fam == 6 and ICMPv6ND_NA in inner:
+            self.seen.add(("na", inner[IPv6].dst, inner[Ether].dst))
 
     def wait_reply(self, ident, timeout=15):
         end = time.monotonic() + timeout
@@ -209,19 +242,33 @@ class Crafter:
                 return {f[i]: int(f[i + 1]) for i in range(2, len(f) - 1, 2)}
         raise RuntimeError(f"no stats line in: {out!r}")
 
-    def run(self, name, frames, good, counter=None):
-        """Send `frames` (list of kwargs for frame()), then one correct frame."""
+    def run(self, name, frames, good, counter=None, rx=None):
+        """Send `frames` (list of kwargs for frame()), then one correct frame.
+
+        A frame's "token" (popped from its kwargs) is what its answer is
+        recorded as in `seen` (an ARP reply, an NA); by default its echo id.
+        `rx` is rx_packets' expected delta for the frames (default: all of
+        them if `good`); the correct frame adds 1.
+        """
         before = self.stats()
         ids = []
         for kw in frames:
-            ids.append(self.new_id())
-            self.sock.send(self.frame(ids[-1], **kw))
+            kw = dict(kw)
+            token = kw.pop("token", None)
+            ident = self.new_id()
+            ids.append(token if token is not None else ident)
+            self.seen.discard(ids[-1])
+            self.sock.send(self.frame(ident, **kw))
         sync = self.new_id()
         self.sock.send(self.frame(sync))
         if not self.wait_reply(sync):
             report(False, name, "no reply to the correct frame sent after it")
             return
         self.poll(0.3)
+        if good:
+            # an answer may wait for the underlay neighbour of its peer
+            for i in ids:
+                self.wait_reply(i, 10)
         after = self.stats()
         got = [i in self.seen for i in ids]
         if good and not all(got):
@@ -234,7 +281,9 @@ class Crafter:
             want = {k: 0 for k in DROP_KEYS}
             if counter:
                 want[counter] = len(frames)
-            want["rx_packets"] = 1 + (len(frames) if good else 0)
+            if rx is None:
+                rx = len(frames) if good else 0
+            want["rx_packets"] = 1 + rx
             wrong = []
             for k, v in want.items():
                 if k not in before or k not in after:
@@ -264,6 +313,59 @@ def cmd_craft(a):
         c.run("ipv6-zero-udp-checksum-dropped", [{"chksum": 0}], False, "rx_bad_csum")
 
 
+def arp_request(sha, sip, tip):
+    """Inner Ethernet/ARP who-has TIP tell SIP (SHA), broadcast."""
+    return Ether(src=sha, dst="ff:ff:ff:ff:ff:ff") / \
+        ARP(op=1, hwsrc=sha, psrc=sip, hwdst="00:00:00:00:00:00", pdst=tip)
+
+
+def neighbour_solicitation(sha, saddr, target):
+    """Inner Ethernet/IPv6 NS for TARGET from SADDR (SHA), to its solicited-node group."""
+    t = socket.inet_pton(socket.AF_INET6, target)
+    group = socket.inet_ntop(socket.AF_INET6, bytes.fromhex("ff02" + "0000" * 4 + "0001" + "ff") + t[13:])
+    return Ether(src=sha, dst="33:33:ff:" + t[13:].hex(":")) / \
+        IPv6(src=saddr, dst=group, hlim=255) / ICMPv6ND_NS(tgt=target) / ICMPv6NDOptSrcLLAddr(lladdr=sha)
+
+
+def cmd_srccheck(a):
+    if a.family == 6 and not a.own_ll:
+        sys.exit("srccheck: --own-ll is required with --family 6")
+    c = Crafter(a)
+    on = a.check == "on"
+    # A wrong frame: refused and counted with the check on, delivered without.
+    def wrong(name, frames, rx=None):
+        if on:
+            c.run(name + "-refused", frames, False, "rx_bad_src")
+        else:
+            c.run(name + "-delivered-when-off", frames, True, rx=rx)
+
+    c.run("peer-frame-delivered", [{}], True)
+    c.run("third-node-own-pod-delivered",
+          [{"outer_src": a.other_src, "inner_src": a.other_pod, "src_mac": a.other_mac}], True)
+    wrong("third-node-pod-from-peer", [{"inner_src": a.other_pod}])
+    wrong("peer-pod-from-third-node", [{"outer_src": a.other_src, "src_mac": a.other_mac}])
+    wrong("peer-pod-from-unknown-address", [{"outer_src": a.unknown_src}])
+    wrong("peer-node-address-source", [{"inner_src": a.node_src}])
+    wrong("two-spoofed-frames", [{"inner_src": a.other_pod}, {"outer_src": a.unknown_src}])
+    if a.family == 4:
+        def req(sha, sip):
+            return {"inner": arp_request(sha, sip, a.target), "token": ("arp", sip, sha)}
+        ask, ll = "arp", None
+    else:
+        def req(sha, sip):
+            return {"inner": neighbour_solicitation(sha, sip, a.target), "token": ("na", sip, sha)}
+        ask, ll = "ns", a.own_ll
+    # ARP/ND: answered, not delivered: rx_packets moves for the correct frame only.
+    c.run(f"{ask}-from-peer-answered", [req(a.src_mac, a.own_vtep)], True, rx=0)
+    if ll:
+        c.run(f"{ask}-link-local-from-peer-mac-answered", [req(a.src_mac, ll)], True, rx=0)
+    c.run(f"{ask}-from-third-node-answered",
+          [dict(req(a.other_mac, a.other_vtep), outer_src=a.other_src)], True, rx=0)
+    wrong(f"{ask}-third-node-sender-from-peer", [req(a.other_mac, a.other_vtep)], rx=0)
+    wrong(f"{ask}-peer-sender-from-unknown-address",
+          [dict(req(a.src_mac, a.own_vtep), outer_src=a.unknown_src)], rx=0)
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -275,7 +377,18 @@ def main():
     cr.add_argument("--inner-src", required=True)
     cr.add_argument("--inner-dst", required=True)
     cr.add_argument("--stats")
-    for p in (ck, cr):
+    sc = sub.add_parser("srccheck")
+    sc.add_argument("--iface", required=True)
+    sc.add_argument("--dst-ether", required=True)
+    sc.add_argument("--inner-src", required=True)
+    sc.add_argument("--inner-dst", required=True)
+    sc.add_argument("--stats")
+    sc.add_argument("--check", choices=("on", "off"), required=True)
+    sc.add_argument("--own-ll", help="IPv6: the peer's link-local address on its device")
+    for k in ("unknown-src", "other-src", "other-mac", "other-pod", "other-vtep", "own-vtep",
+              "target", "node-src"):
+        sc.add_argument("--" + k, required=True)
+    for p in (ck, cr, sc):
         p.add_argument("--family", type=int, choices=(4, 6), required=True)
         p.add_argument("--src", required=True)
         p.add_argument("--dst", required=True)
@@ -285,7 +398,7 @@ def main():
     ck.add_argument("--port", type=int, default=8472)
     ck.add_argument("--also", help="SRC,DST,SRC_MAC,DST_MAC: check that direction too")
     a = ap.parse_args()
-    (cmd_check if a.cmd == "check" else cmd_craft)(a)
+    {"check": cmd_check, "craft": cmd_craft, "srccheck": cmd_srccheck}[a.cmd](a)
     sys.exit(1 if failed else 0)
 
 

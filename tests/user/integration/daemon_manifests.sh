@@ -68,14 +68,18 @@ start_pollers() {
 }
 
 t_up() {
-	local i
+	local i extra
 	np_module_install
 	rm -f "$CL_DIR/up"
 	cl_topo 3 1450
 	for i in 1 2 3; do
 		cp "$EX"/* "$(mf "$i")/"
+		# n3 without the overlay's source check, n1 and n2 with the default
+		extra=()
+		((i == 3)) && extra=("overlay-source-check=false")
 		cl_npd_config "n$i" "manifests-dir=$(mf "$i")" "flannel-backend=vxlan" \
-			"cluster-cidr=$CL_CIDR4,$CL_CIDR6" "service-cidr=10.43.0.0/16,2001:db8:43::/112"
+			"cluster-cidr=$CL_CIDR4,$CL_CIDR6" "service-cidr=10.43.0.0/16,2001:db8:43::/112" \
+			"${extra[@]}"
 		cl_npd_start "n$i"
 	done
 	cl_wait "3 nodes converged from manifests" all_are "$(want 1)" "$(want 2)" "$(want 3)"
@@ -83,9 +87,10 @@ t_up() {
 }
 
 t_node() { # i: own device as the manifests say, exact peers and routes
-	local i=$1 n=n$1
+	local i=$1 n=n$1 sc=on
 	cl_require
-	np_expect_eq "overlay	$DEV	vni	1	port	8472	local	$(ov_u4 "$i"),$(ov_u6 "$i")	mac	$(cl_mac4 "$i")	mac6	$(cl_mac6 "$i")	gbp	off" \
+	((i == 3)) && sc=off
+	np_expect_eq "overlay	$DEV	vni	1	port	8472	local	$(ov_u4 "$i"),$(ov_u6 "$i")	mac	$(cl_mac4 "$i")	mac6	$(cl_mac6 "$i")	gbp	off	source-check	$sc" \
 		"$(ip netns exec "$n" "$CL_CTL" -s overlay show "$DEV" | grep '^overlay')" "$DEV on $n"
 	np_expect_eq "$(ov_net4 "$i")/32 $(ov_net6 "$i")/128" \
 		"$(ip -n "$n" -j addr show dev "$DEV" | jq -r '[.[0].addr_info[] | select(.scope == "global") | "\(.local)/\(.prefixlen)"] | join(" ")')" \
@@ -95,15 +100,25 @@ t_node() { # i: own device as the manifests say, exact peers and routes
 	np_expect_eq "$CL_CIDR6 via - dev $DEV" "$(cl_routes "$n" 6)" "IPv6 routes of proto 110 on $n"
 }
 
+n3_local_is() { # ADDRS: the local addresses of n3's device
+	ip netns exec n3 "$CL_CTL" -s overlay show "$DEV" | grep -qP "^overlay\t.*\tlocal\t$1\t"
+}
+
 # n3's public IPs changed by editing n3.yaml in place (truncate + write, as
-# an editor without backup files does); n3 gets the new addresses on eth0,
-# so traffic follows.
+# an editor without backup files does); n3's eth0 moves to the new addresses,
+# so traffic follows. (The old ones go: n3 sends from its interface address,
+# and n1 and n2, with the source check on, take n3's frames only from the
+# address n3 publishes.)
 t_edit_ip() {
 	local i w1 w2 w3
 	cl_require
 	start_pollers
+	# .33 takes over as primary: the subnet and default routes stay
+	ip netns exec n3 sysctl -qw net.ipv4.conf.eth0.promote_secondaries=1
 	ip -n n3 addr add 192.0.2.33/24 dev eth0
+	ip -n n3 addr del 192.0.2.3/24 dev eth0
 	ip -n n3 addr add 2001:db8::33/64 dev eth0 nodad
+	ip -n n3 addr del 2001:db8::3/64 dev eth0
 	w1=$(want 1 3 192.0.2.33 2001:db8::33)
 	w2=$(want 2 3 192.0.2.33 2001:db8::33)
 	w3=$(want 3)
@@ -114,6 +129,9 @@ t_edit_ip() {
 		cat "$np__tmp/n3.yaml" >"$(mf "$i")/n3.yaml"
 	done
 	cl_wait "n3.yaml edited: n1 n2 n3" all_now "$w1" "$w2" "$w3"
+	# n3's device sends from the new addresses after its next full pass
+	# (every 60 s)
+	np_wait_for 150 n3_local_is "192.0.2.33,2001:db8::33"
 	cl_reach 1 3 4
 	cl_reach 2 3 6
 }

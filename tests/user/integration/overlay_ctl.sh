@@ -87,7 +87,7 @@ case_endpoint_change() {
 }
 
 expected_show() { # NAME: what `overlay show -s NAME` must print, stats aside
-	printf 'overlay\t%s\tvni\t1\tport\t8472\tlocal\t%s,%s\tmac\t%s\tmac6\t%s\tgbp\toff\n' \
+	printf 'overlay\t%s\tvni\t1\tport\t8472\tlocal\t%s,%s\tmac\t%s\tmac6\t%s\tgbp\toff\tsource-check\toff\n' \
 		"$1" "$(ov_u4 2)" "$(ov_u6 2)" "$(ov_mac4 2)" "$(ov_mac6 2)"
 	printf 'peer\t%s\tmac\t%s\tendpoint\t%s\tcidr\t%s\n' \
 		"$1" "$(ov_mac4 1)" "$(ov_u4 1)" "$(ov_net4 1)/24" \
@@ -100,7 +100,7 @@ case_show_exact() {
 	out=$(ctl2 overlay show -s np0)
 	np_expect_eq "$(expected_show np0)" "$(grep -v '^stats' <<<"$out")" "overlay show -s np0"
 	keys=$(awk -F'\t' '$1 == "stats" { printf "%s", $2; for (i = 3; i < NF; i += 2) printf " %s", $i; print "" }' <<<"$out")
-	np_expect_eq "np0 tx_packets tx_bytes rx_packets rx_bytes tx_no_peer tx_no_route tx_too_big rx_bad_header rx_bad_vni rx_bad_mac rx_loop rx_bad_csum rx_bad_inner" \
+	np_expect_eq "np0 tx_packets tx_bytes rx_packets rx_bytes tx_no_peer tx_no_route tx_too_big rx_bad_header rx_bad_vni rx_bad_mac rx_loop rx_bad_csum rx_bad_inner rx_bad_src" \
 		"$keys" "stats keys"
 }
 

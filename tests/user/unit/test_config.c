@@ -84,7 +84,8 @@ static const char *print_cfg(void)
 	"manifests-dir: /var/lib/nodeplane/manifests\n" \
 	"data-dir: /var/lib/nodeplane\n" \
 	"vxlan-vni: 1\n" \
-	"vxlan-port: 8472\n"
+	"vxlan-port: 8472\n" \
+	"overlay-source-check: true\n"
 
 TEST(defaults)
 {
@@ -129,7 +130,8 @@ TEST(every_key_good)
 			"manifests-dir: /srv/manifests\n"
 			"data-dir: /srv/np\n"
 			"vxlan-vni: 16777215\n"
-			"vxlan-port: 4789\n"), 0);
+			"vxlan-port: 4789\n"
+			"overlay-source-check: false\n"), 0);
 	CHECK_INT(np_config_finish(&cfg, &fake_env), 0);
 	CHECK_STR(print_cfg(),
 		  "cluster-cidr: 10.1.0.0/16,2001:cafe:42::/56\n"
@@ -146,7 +148,8 @@ TEST(every_key_good)
 		  "manifests-dir: /srv/manifests\n"
 		  "data-dir: /srv/np\n"
 		  "vxlan-vni: 16777215\n"
-		  "vxlan-port: 4789\n");
+		  "vxlan-port: 4789\n"
+		  "overlay-source-check: false\n");
 	CHECK_INT(cfg.backend, NP_BACKEND_HOST_GW);
 	CHECK_INT(cfg.node_ip.has6, 1);
 	CHECK_INT(cfg.service_cidr.v6.prefix, 112);
@@ -156,6 +159,9 @@ TEST(every_key_good)
 	CHECK_INT(parse("flannel-backend: none\nvxlan-port: 1\n"), 0);
 	CHECK_INT(cfg.backend, NP_BACKEND_NONE);
 	CHECK_INT(cfg.vxlan_port, 1);
+	CHECK_INT(cfg.overlay_src_check, 1);	/* on by default */
+	CHECK_INT(parse("overlay-source-check: true\n"), 0);
+	CHECK_INT(cfg.overlay_src_check, 1);
 }
 
 TEST(every_key_bad)
@@ -175,6 +181,12 @@ TEST(every_key_bad)
 		  F ":1: flannel-ipv6-masq: expected true or false, got \"maybe\"\n");
 	CHECK_STR(parse_err("flannel-external-ip: 1\n"),
 		  F ":1: flannel-external-ip: expected true or false, got \"1\"\n");
+	CHECK_STR(parse_err("\noverlay-source-check: off\n"),
+		  F ":2: overlay-source-check: expected true or false, got \"off\"\n");
+	CHECK_STR(parse_err("overlay-source-check: [false]\n"),
+		  F ":1: overlay-source-check: expected a single value, got a sequence\n");
+	CHECK_STR(parse_err("overlay-source-check: false\noverlay-source-check: true\n"),
+		  F ":2: overlay-source-check: duplicate key (first at line 1)\n");
 	CHECK_STR(parse_err("flannel-iface: averyveryverylongname\n"),
 		  F ":1: flannel-iface: expected an interface name of 1 to 15 characters, got \"averyveryverylongname\"\n");
 	CHECK_STR(parse_err("flannel-iface: [eth0]\n"),
@@ -246,13 +258,16 @@ TEST(flags_override_file)
 			"flannel-backend: host-gw\n"
 			"flannel-ipv6-masq: true\n"
 			"disable: [traefik]\n"
-			"vxlan-port: 4789\n"), 0);
+			"vxlan-port: 4789\n"
+			"overlay-source-check: false\n"), 0);
+	CHECK_INT(cfg.overlay_src_check, 0);
 	CHECK_INT(args((char *[]){ "--cluster-cidr=10.9.0.0/16",
 				   "--flannel-backend", "vxlan",
 				   "--flannel-ipv6-masq=false",
 				   "--flannel-external-ip",
 				   "--disable", "servicelb", "--disable=metrics-server",
-				   "--vxlan-port", "8472", "--node-name=n1", NULL }), 0);
+				   "--vxlan-port", "8472", "--node-name=n1",
+				   "--overlay-source-check", NULL }), 0);
 	CHECK_STR(cfg.err, "");
 	CHECK_STR(cfg.cluster_cidr.v4.text, "10.9.0.0/16");
 	CHECK_INT(cfg.cluster_cidr.has6, 0);
@@ -264,6 +279,9 @@ TEST(flags_override_file)
 	CHECK_STR(cfg.disable[1], "metrics-server");
 	CHECK_INT(cfg.vxlan_port, 8472);
 	CHECK_STR(cfg.node_name, "n1");
+	CHECK_INT(cfg.overlay_src_check, 1);
+	CHECK_INT(args((char *[]){ "--overlay-source-check=false", NULL }), 0);
+	CHECK_INT(cfg.overlay_src_check, 0);
 }
 
 TEST(flag_errors)
@@ -271,15 +289,17 @@ TEST(flag_errors)
 	np_config_init(&cfg);
 	CHECK_INT(args((char *[]){ "--flannel-backend=ipsec", "--bogus=1",
 				   "stray", "--vxlan-vni", "x",
-				   "--flannel-ipv6-masq=yes", "--kubeconfig", NULL }), -1);
+				   "--flannel-ipv6-masq=yes",
+				   "--overlay-source-check=no", "--kubeconfig", NULL }), -1);
 	CHECK_STR(cfg.err,
 		  "--flannel-backend: expected one of vxlan, host-gw, wireguard-native, none, got \"ipsec\"\n"
 		  "unknown option '--bogus'\n"
 		  "unexpected argument 'stray'\n"
 		  "--vxlan-vni: expected an integer from 0 to 16777215, got \"x\"\n"
 		  "--flannel-ipv6-masq: expected true or false, got \"yes\"\n"
+		  "--overlay-source-check: expected true or false, got \"no\"\n"
 		  "--kubeconfig: expected a value\n");
-	CHECK_INT(cfg.nerr, 6);
+	CHECK_INT(cfg.nerr, 7);
 }
 
 TEST(node_name_precedence)
@@ -375,7 +395,8 @@ TEST(check_config_output)
 		  "manifests-dir: /var/lib/nodeplane/manifests\n"
 		  "data-dir: /var/lib/nodeplane\n"
 		  "vxlan-vni: 1\n"
-		  "vxlan-port: 8472\n");
+		  "vxlan-port: 8472\n"
+		  "overlay-source-check: true\n");
 }
 
 TEST(parse_file)

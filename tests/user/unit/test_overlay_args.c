@@ -110,6 +110,8 @@ TEST(overlay_set_bad_mac)
 		    "overlay", "set", "np0", "mac6", "00:00:00:00:00:00");
 	CHECK_FAILS("nodeplanectl: overlay set: gbp: 'yes' is not on or off\n",
 		    "overlay", "set", "np0", "gbp", "yes");
+	CHECK_FAILS("nodeplanectl: overlay set: source-check: 'true' is not on or off\n",
+		    "overlay", "set", "np0", "source-check", "true");
 }
 
 TEST(overlay_set_no_such_device)
@@ -287,7 +289,7 @@ TEST(help_texts)
 		       "configure overlay devices and their peers, or show them\n\n"
 		       "Commands:\n", 120));
 	CHECK_CONTAINS(r.out, "  overlay NAME vni N port P [local ADDR[,ADDR]] [mac MAC] [mac6 MAC]\n"
-		       "          gbp on|off\n"
+		       "          gbp on|off source-check on|off\n"
 		       "  peer NAME mac MAC endpoint ADDR cidr CIDR[,CIDR...]\n"
 		       "  stats NAME tx_packets N tx_bytes N rx_packets N rx_bytes N\n");
 	ctlres_free(&r);
@@ -319,7 +321,8 @@ static int parse_set(struct cap *c, char *line, struct np_overlay_cfg *cfg)
 TEST(overlay_set_parsed)
 {
 	char line[] = "np0 vni 16777215 port 8472 local fd00::1,192.168.50.1 "
-		      "mac 02:AA:bb:CC:dd:EE mac6 02:00:00:00:00:06 gbp on";
+		      "mac 02:AA:bb:CC:dd:EE mac6 02:00:00:00:00:06 gbp on "
+		      "source-check on";
 	static const uint8_t l4[4] = { 192, 168, 50, 1 };
 	static const uint8_t mac[6] = { 0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee };
 	struct np_overlay_cfg cfg;
@@ -343,7 +346,8 @@ TEST(overlay_set_parsed)
 	CHECK_INT(cfg.local6.a[15], 1);
 	CHECK(!memcmp(cfg.mac, mac, 6));
 	CHECK_STR(np_mac_str(cfg.mac, m), "02:aa:bb:cc:dd:ee");
-	CHECK_INT(cfg.flags, NP_OVERLAY_F_GBP);
+	CHECK_INT(cfg.flags, NP_OVERLAY_F_GBP | NP_OVERLAY_F_RX_SRC_CHECK);
+	CHECK_INT(cfg.flags_given, NP_OVERLAY_F_GBP | NP_OVERLAY_F_RX_SRC_CHECK);
 }
 
 TEST(overlay_set_only_what_is_given)
@@ -351,6 +355,8 @@ TEST(overlay_set_only_what_is_given)
 	char l1[] = "np1 gbp off";
 	char l2[] = "np0 local none";
 	char l3[] = "np0 local fd00::1 vni 0";
+	char l4[] = "np0 source-check on";
+	char l5[] = "np0 source-check off gbp on";
 	struct np_overlay_cfg cfg;
 	struct cap c;
 
@@ -359,6 +365,17 @@ TEST(overlay_set_only_what_is_given)
 	CHECK_INT(cfg.ifindex, 6);
 	CHECK_INT(cfg.has, NP_OVERLAY_HAS_FLAGS);
 	CHECK_INT(cfg.flags, 0);
+	/* only gbp given: run_set keeps the device's source check */
+	CHECK_INT(cfg.flags_given, NP_OVERLAY_F_GBP);
+	CHECK_INT(parse_set(&c, l4, &cfg), 0);
+	cap_free(&c);
+	CHECK_INT(cfg.has, NP_OVERLAY_HAS_FLAGS);
+	CHECK_INT(cfg.flags, NP_OVERLAY_F_RX_SRC_CHECK);
+	CHECK_INT(cfg.flags_given, NP_OVERLAY_F_RX_SRC_CHECK);
+	CHECK_INT(parse_set(&c, l5, &cfg), 0);
+	cap_free(&c);
+	CHECK_INT(cfg.flags, NP_OVERLAY_F_GBP);
+	CHECK_INT(cfg.flags_given, NP_OVERLAY_F_GBP | NP_OVERLAY_F_RX_SRC_CHECK);
 	CHECK_INT(parse_set(&c, l2, &cfg), 0);
 	cap_free(&c);
 	CHECK_INT(cfg.has, NP_OVERLAY_HAS_LOCAL4 | NP_OVERLAY_HAS_LOCAL6);

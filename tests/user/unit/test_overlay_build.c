@@ -180,9 +180,10 @@ TEST(overlay_set_every_word)
 	nb_attr(&nb, NP_OVERLAY_A_LOCAL6, IP6_L, 16);
 	nb_attr(&nb, NP_OVERLAY_A_MAC, MAC_A, 6);
 	nb_attr(&nb, NP_OVERLAY_A_MAC6, MAC_B, 6);
-	nb_u32(&nb, NP_OVERLAY_A_FLAGS, NP_OVERLAY_F_GBP);
+	nb_u32(&nb, NP_OVERLAY_A_FLAGS,
+	       NP_OVERLAY_F_GBP | NP_OVERLAY_F_RX_SRC_CHECK);
 	/* Word order does not matter; attributes go in type order. */
-	CHECK_BUILT(OVERLAY_SET, "np0 gbp on mac6 02:AA:BB:CC:DD:EE "
+	CHECK_BUILT(OVERLAY_SET, "np0 source-check on gbp on mac6 02:AA:BB:CC:DD:EE "
 		    "local fd00::1,192.168.50.1 mac 02:00:00:00:00:02 "
 		    "port 4789 vni 42", &nb);
 }

@@ -63,6 +63,7 @@ static void fixture(struct np_overlay_cfg devs[2], struct np_peer_list pl[2])
 		      NP_OVERLAY_HAS_STATS;
 	devs[1].vni = 1;
 	devs[1].port = 8472;
+	devs[1].flags = NP_OVERLAY_F_RX_SRC_CHECK;
 	devs[1].local4 = a4(192, 168, 50, 1);
 	devs[1].local6 = a6(0xfd, 1);
 	memcpy(devs[1].mac, "\x02\x00\x00\x00\x00\x01", 6);
@@ -114,7 +115,8 @@ static char *print_overlay(const struct np_overlay_cfg *devs,
 
 static const char script_want[] =
 	"overlay\tnp0\tvni\t1\tport\t8472\tlocal\t192.168.50.1,fd00::1\t"
-	"mac\t02:00:00:00:00:01\tmac6\t02:00:00:00:00:11\tgbp\toff\n"
+	"mac\t02:00:00:00:00:01\tmac6\t02:00:00:00:00:11\tgbp\toff\t"
+	"source-check\ton\n"
 	"peer\tnp0\tmac\t02:00:00:00:00:02\tendpoint\t192.168.50.2\t"
 	"cidr\t10.42.9.0/24,10.42.1.0/24\n"
 	"peer\tnp0\tmac\t02:00:00:00:00:03\tendpoint\t192.168.50.3\t"
@@ -122,9 +124,8 @@ static const char script_want[] =
 	"stats\tnp0\ttx_packets\t1\ttx_bytes\t18446744073709551615\t"
 	"rx_packets\t3\trx_bytes\t4\ttx_no_peer\t5\ttx_no_route\t6\t"
 	"tx_too_big\t7\trx_bad_header\t8\trx_bad_vni\t9\trx_bad_mac\t10\t"
-	"rx_loop\t11\trx_bad_csum\t12\trx_bad_inner\t13\t"
-	"rx_bad_src\t14\n"
-	"overlay\tnp1\tvni\t2\tport\t4789\tgbp\ton\n"
+	"rx_loop\t11\trx_bad_csum\t12\trx_bad_inner\t13\trx_bad_src\t14\n"
+	"overlay\tnp1\tvni\t2\tport\t4789\tgbp\ton\tsource-check\toff\n"
 	"peer\tnp1\tmac\t02:00:00:00:00:0a\tendpoint\tfd00::2\t"
 	"cidr\t2001:cafe:42:1::/64\n";
 
@@ -150,31 +151,33 @@ TEST(overlay_show_pretty)
 	s = print_overlay(devs, pl, 2, false);
 	CHECK_STR(s,
 		  "np0 (ifindex 5)\n"
-		  "  vni        1\n"
-		  "  port       8472\n"
-		  "  local      192.168.50.1, fd00::1\n"
-		  "  mac        02:00:00:00:00:01\n"
-		  "  mac6       02:00:00:00:00:11\n"
-		  "  gbp        off\n"
-		  "  tx         1 packets, 18446744073709551615 bytes\n"
-		  "  rx         3 packets, 4 bytes\n"
-		  "  tx drops   no_peer 5, no_route 6, too_big 7\n"
-		  "  rx drops   bad_header 8, bad_vni 9, bad_mac 10, loop 11, "
+		  "  vni          1\n"
+		  "  port         8472\n"
+		  "  local        192.168.50.1, fd00::1\n"
+		  "  mac          02:00:00:00:00:01\n"
+		  "  mac6         02:00:00:00:00:11\n"
+		  "  gbp          off\n"
+		  "  source-check on\n"
+		  "  tx           1 packets, 18446744073709551615 bytes\n"
+		  "  rx           3 packets, 4 bytes\n"
+		  "  tx drops     no_peer 5, no_route 6, too_big 7\n"
+		  "  rx drops     bad_header 8, bad_vni 9, bad_mac 10, loop 11, "
 		  "bad_csum 12, bad_inner 13, bad_src 14\n"
-		  "  peers      2\n"
+		  "  peers        2\n"
 		  "\n"
 		  "  MAC                ENDPOINT      CIDRS\n"
 		  "  02:00:00:00:00:02  192.168.50.2  10.42.9.0/24, 10.42.1.0/24\n"
 		  "  02:00:00:00:00:03  192.168.50.3  10.42.2.0/24\n"
 		  "\n"
 		  "np1 (ifindex 6)\n"
-		  "  vni        2\n"
-		  "  port       4789\n"
-		  "  local      -\n"
-		  "  mac        -\n"
-		  "  mac6       -\n"
-		  "  gbp        on\n"
-		  "  peers      1\n"
+		  "  vni          2\n"
+		  "  port         4789\n"
+		  "  local        -\n"
+		  "  mac          -\n"
+		  "  mac6         -\n"
+		  "  gbp          on\n"
+		  "  source-check off\n"
+		  "  peers        1\n"
 		  "\n"
 		  "  MAC                ENDPOINT  CIDRS\n"
 		  "  02:00:00:00:00:0a  fd00::2   2001:cafe:42:1::/64\n");
@@ -193,20 +196,22 @@ TEST(overlay_show_partial_and_empty)
 	devs[1].has &= ~(NP_OVERLAY_HAS_MAC | NP_OVERLAY_HAS_MAC6);
 	devs[1].stats_have = 1U << 0 | 1U << (NP_OSTAT_A_RX_LOOP - NP_OSTAT_FIRST);
 	s = print_overlay(&devs[1], &none, 1, true);
-	CHECK_STR(s, "overlay\tnp0\tvni\t1\tport\t8472\tlocal\tfd00::1\tgbp\toff\n"
+	CHECK_STR(s, "overlay\tnp0\tvni\t1\tport\t8472\tlocal\tfd00::1\tgbp\toff\t"
+		     "source-check\ton\n"
 		     "stats\tnp0\ttx_packets\t1\trx_loop\t11\n");
 	free(s);
 	s = print_overlay(&devs[1], &none, 1, false);
 	CHECK_STR(s, "np0 (ifindex 5)\n"
-		     "  vni        1\n"
-		     "  port       8472\n"
-		     "  local      fd00::1\n"
-		     "  mac        -\n"
-		     "  mac6       -\n"
-		     "  gbp        off\n"
-		     "  tx         1 packets\n"
-		     "  rx drops   loop 11\n"
-		     "  peers      0\n");
+		     "  vni          1\n"
+		     "  port         8472\n"
+		     "  local        fd00::1\n"
+		     "  mac          -\n"
+		     "  mac6         -\n"
+		     "  gbp          off\n"
+		     "  source-check on\n"
+		     "  tx           1 packets\n"
+		     "  rx drops     loop 11\n"
+		     "  peers        0\n");
 	free(s);
 	s = print_overlay(NULL, NULL, 0, true);
 	CHECK_STR(s, "");
