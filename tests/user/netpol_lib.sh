@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 #
 # tests/user/netpol_lib.sh: the NetworkPolicy conformance cluster for
-# integration/netpol_conformance.sh (IPv4) and netpol_conformance6.sh
+# conformance/netpol_conformance.sh (IPv4) and netpol_conformance6.sh
 # (IPv6): two nodes of spec/node-contract.md §1 (slb_lib.sh's sl_topo: a
 # LAN, nodes n1 n2 with cni0, vxlan overlay by nodeplaned in manifests
 # mode), upstream's model behind them: Namespaces x y z (ns=NAME and
