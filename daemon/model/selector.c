@@ -171,10 +171,8 @@ static const char *label_of(const struct np_kv *labels, size_t n,
 	return NULL;
 }
 
-static bool expr_match(const struct np_sel_expr *e, const struct np_kv *labels,
-		       size_t n)
+static bool expr_match(const struct np_sel_expr *e, const char *v)
 {
-	const char *v = label_of(labels, n, e->key);
 	size_t i;
 
 	switch (e->op) {
@@ -193,19 +191,41 @@ static bool expr_match(const struct np_sel_expr *e, const struct np_kv *labels,
 	return false;
 }
 
-bool np_selector_match(const struct np_selector *s, const struct np_kv *labels,
-		       size_t n)
+bool np_selector_match_fn(const struct np_selector *s,
+			  const char *(*label)(const char *key,
+					       const void *ctx),
+			  const void *ctx)
 {
 	size_t i;
 
 	for (i = 0; i < s->n_match_labels; i++) {
-		const char *v = label_of(labels, n, s->match_labels[i].key);
+		const char *v = label(s->match_labels[i].key, ctx);
 
 		if (!v || strcmp(v, s->match_labels[i].value))
 			return false;
 	}
 	for (i = 0; i < s->n_exprs; i++)
-		if (!expr_match(&s->exprs[i], labels, n))
+		if (!expr_match(&s->exprs[i], label(s->exprs[i].key, ctx)))
 			return false;
 	return true;
+}
+
+struct kv_labels {
+	const struct np_kv *labels;
+	size_t n;
+};
+
+static const char *kv_label(const char *key, const void *ctx)
+{
+	const struct kv_labels *l = ctx;
+
+	return label_of(l->labels, l->n, key);
+}
+
+bool np_selector_match(const struct np_selector *s, const struct np_kv *labels,
+		       size_t n)
+{
+	struct kv_labels l = { labels, n };
+
+	return np_selector_match_fn(s, kv_label, &l);
 }

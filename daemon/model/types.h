@@ -246,6 +246,11 @@ struct np_selector {
 /* Whether labels (n of them, any order) satisfy s. */
 bool np_selector_match(const struct np_selector *s, const struct np_kv *labels,
 		       size_t n);
+/* The same with the labels read through label(key, ctx) (NULL: absent). */
+bool np_selector_match_fn(const struct np_selector *s,
+			  const char *(*label)(const char *key,
+					       const void *ctx),
+			  const void *ctx);
 
 struct np_ipblock {
 	struct np_cidr cidr;

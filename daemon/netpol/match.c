@@ -59,50 +59,20 @@ const struct np_pod *npc_local_pod(const struct np_model *m, const char *node,
 
 /* ------------------------------------------------ namespace selectors */
 
-static const char *ns_label(const struct np_namespace *ns, const char *key)
+static const char *ns_label(const char *key, const void *ctx)
 {
+	const struct np_namespace *ns = ctx;
+
 	if (!strcmp(key, NPC_NS_NAME_LABEL))
 		return ns->meta.name;
 	return np_meta_label(&ns->meta, key);
 }
 
-static bool ns_expr(const struct np_sel_expr *e, const struct np_namespace *ns)
-{
-	const char *v = ns_label(ns, e->key);
-	size_t i;
-
-	switch (e->op) {
-	case NP_SEL_EXISTS:
-		return v;
-	case NP_SEL_DOES_NOT_EXIST:
-		return !v;
-	case NP_SEL_IN:
-	case NP_SEL_NOT_IN:
-		if (v)
-			for (i = 0; i < e->n_values; i++)
-				if (!strcmp(e->values[i], v))
-					return e->op == NP_SEL_IN;
-		return e->op == NP_SEL_NOT_IN;
-	}
-	return false;
-}
-
 bool npc_ns_match(const struct np_selector *s, const struct np_namespace *ns)
 {
-	size_t i;
-
 	if (ns->meta.invalid)
 		return false;
-	for (i = 0; i < s->n_match_labels; i++) {
-		const char *v = ns_label(ns, s->match_labels[i].key);
-
-		if (!v || strcmp(v, s->match_labels[i].value))
-			return false;
-	}
-	for (i = 0; i < s->n_exprs; i++)
-		if (!ns_expr(&s->exprs[i], ns))
-			return false;
-	return true;
+	return np_selector_match_fn(s, ns_label, ns);
 }
 
 /* ----------------------------------------------------------- policies */
