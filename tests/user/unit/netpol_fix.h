@@ -26,6 +26,7 @@
 
 #include "check.h"
 #include "model/model.h"
+#include "model_up.h"
 #include "netpol/netpol.h"
 #include "nl/nl.h"
 
@@ -51,29 +52,13 @@ FIX void fresh(void)
 static const char *__attribute__((format(printf, 2, 3)))
 up(enum np_kind kind, const char *fmt, ...)
 {
-	char text[16384], *p;
+	char text[16384];
 	va_list ap;
-	cJSON *j;
-	int ret;
 
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	for (p = text; *p; p++)
-		if (*p == '\'')
-			*p = '"';
-	j = cJSON_ParseWithOpts(text, NULL, true);
-	if (!j) {
-		snprintf(fix_err, sizeof(fix_err),
-			 "(test JSON does not parse: %.300s)", text);
-		return fix_err;
-	}
-	fix_err[0] = '\0';
-	ret = np_model_upsert(m, kind, j, fix_err, sizeof(fix_err));
-	cJSON_Delete(j);
-	if (ret && !fix_err[0])
-		snprintf(fix_err, sizeof(fix_err), "(upsert: %d)", ret);
-	return ret ? fix_err : "";
+	return np_test_upsert(m, kind, text, fix_err, sizeof(fix_err));
 }
 
 /* A Namespace; labels are JSON members. */
