@@ -58,21 +58,25 @@ t_up() {
 }
 
 # The overlay reads Nodes; servicelb Nodes, Services, EndpointSlices and
-# Pods; hostport Nodes, Services and Pods; the ServiceLB leader polls the
-# node Leases. Nothing reads Namespaces or NetworkPolicies yet: they are
-# neither listed nor watched.
+# Pods; hostport Nodes, Services and Pods; NetworkPolicy Pods, Namespaces
+# and NetworkPolicies; the ServiceLB leader polls the node Leases. Nothing
+# else (Secrets, ConfigMaps, Endpoints, ...) is listed or watched.
 kinds_are() { [[ $(kinds_asked cert) == "$1" ]]; }
 t_only_read_kinds() {
 	cl_require
-	local want="LIST /api/v1/nodes
+	local want="LIST /api/v1/namespaces
+LIST /api/v1/nodes
 LIST /api/v1/pods
 LIST /api/v1/services
 LIST /apis/coordination.k8s.io/v1/namespaces/kube-system/leases
 LIST /apis/discovery.k8s.io/v1/endpointslices
+LIST /apis/networking.k8s.io/v1/networkpolicies
+WATCH /api/v1/namespaces
 WATCH /api/v1/nodes
 WATCH /api/v1/pods
 WATCH /api/v1/services
-WATCH /apis/discovery.k8s.io/v1/endpointslices"
+WATCH /apis/discovery.k8s.io/v1/endpointslices
+WATCH /apis/networking.k8s.io/v1/networkpolicies"
 	# The watches start as their lists end: wait for the set, then hold
 	# it to exactly that (nothing else was ever asked for).
 	local i
@@ -87,8 +91,8 @@ WATCH /apis/discovery.k8s.io/v1/endpointslices"
 	np_expect_eq "0 500" "$(cl_api GET /requests | jq -r '[.[] |
 		select(.path == "/api/v1/nodes" and (.query.watch | not))][0] |
 		"\(.query.resourceVersion) \(.query.limit)"')" "first list"
-	logged "source: watching Node, Service, EndpointSlice, Pod (what the enabled reconcilers read)" ||
-		np_fail "no 'source: watching Node, Service, EndpointSlice, Pod' line"
+	logged "source: watching Node, Service, EndpointSlice, Pod, Namespace, NetworkPolicy (what the enabled reconcilers read)" ||
+		np_fail "no 'source: watching Node, Service, EndpointSlice, Pod, Namespace, NetworkPolicy' line"
 }
 
 # K3s renews its client certificate by rewriting k3s.yaml; SIGHUP reads it.
