@@ -13,7 +13,7 @@
 KDIR ?= $(shell scripts/kdir.sh)
 export KDIR
 
-.PHONY: all module daemon deps check check-unit check-dkms check-kunit check-conformance \
+.PHONY: all module daemon deps check check-unit check-dkms check-kunit \
 	check-vm check-harness demo bench vm-shell install-dkms clean fuzz
 
 all: module daemon
@@ -42,11 +42,6 @@ check-vm: all
 	tests/vm/run --timeout 900 tests/user/integration/*.sh
 check-harness:
 	tests/vm/selftest.sh
-# Not yet part of `check` (VM time: about 25 minutes on a loaded host):
-# the NetworkPolicy conformance suite (tests/user/netpol_cases/README.md).
-check-conformance: all
-	tests/vm/run --timeout 900 tests/user/conformance/*.sh
-
 check: deps
 	@$(MAKE) --no-print-directory all >/dev/null
 	@scripts/check.sh unit dkms kunit vm harness

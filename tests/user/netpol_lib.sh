@@ -1,10 +1,9 @@
 # shellcheck shell=bash
 #
 # tests/user/netpol_lib.sh: the NetworkPolicy conformance cluster for
-# conformance/netpol_conformance.sh (IPv4) and netpol_conformance6.sh
-# (IPv6): two nodes of spec/node-contract.md §1 (slb_lib.sh's sl_topo: a
-# LAN, nodes n1 n2 with cni0, vxlan overlay by nodeplaned in manifests
-# mode), upstream's model behind them: Namespaces x y z (ns=NAME and
+# integration/netpol_conformance.sh: two nodes of spec/node-contract.md
+# §1 (slb_lib.sh's sl_topo: a LAN, nodes n1 n2 with cni0, vxlan overlay
+# by nodeplaned in manifests mode), upstream's model behind them: Namespaces x y z (ns=NAME and
 # kubernetes.io/metadata.name=NAME), pods a b c in each (pod=NAME), every
 # pod serving TCP, UDP and SCTP on 80 and 81 (netpol_run.py serve: answers
 # "NS/POD"). Pods alternate between the nodes (netpol_run.py topo):
@@ -25,8 +24,9 @@
 # manifests in $SL_M, read by both nodeplaned. Each case of
 # tests/user/netpol_cases/ is one np_case: netpol_run.py writes its policies
 # and label changes, polls the whole matrix (72 ordered pairs, in parallel)
-# until it is the expected one, removes its objects and waits until every
-# pair reaches again. Sourced after tests/user/lib.sh.
+# until it is the expected one (for each family the case runs over),
+# removes its objects and waits until every pair reaches again. Sourced
+# after tests/user/lib.sh.
 
 . "$NP_TOP/tests/user/slb_lib.sh"
 
@@ -126,32 +126,32 @@ npc_harness_sees_drops() {
 	"${NPC_PY[@]}" baseline "$f" || np_fail "not every pair reaches again on every port and protocol"
 }
 
-# npc_case FILE FAMILY: one conformance case.
+# npc_case FILE FAMILIES: one conformance case, its probes over each of
+# FAMILIES (4, 6 or 4,6).
 npc_case() {
 	cl_require
 	local name
 	name=$(basename "$1" .json)
 	mkdir -p "$CL_LOGS/cases"
-	"${NPC_PY[@]}" case "$1" "$2" "$SL_M" | tee "$CL_LOGS/cases/$name-ipv$2.log" ||
-		np_fail "$name: observed reachability differs (truth tables above; all of it in $CL_LOGS/cases/$name-ipv$2.log)"
+	"${NPC_PY[@]}" case "$1" "$2" "$SL_M" | tee "$CL_LOGS/cases/$name.log" ||
+		np_fail "$name: observed reachability differs (truth tables above; all of it in $CL_LOGS/cases/$name.log)"
 }
 
-# npc_cases FAMILY upstream|supp|core: one np_case per case file: those
-# transcribed from upstream, the supplementary ones (supp-*), or those
-# marked "core": true (NPC_ONLY=REGEX: only the cases whose names match,
-# for debugging).
+# npc_cases: one np_case per case file of tests/user/netpol_cases/, in
+# file order: the upstream ones and the supplementary ones (supp-*) over
+# IPv4, those marked "core": true over IPv4 and IPv6 in the same run
+# (NPC_ONLY=REGEX: only the cases whose names match, for debugging).
 npc_cases() {
-	local f name
+	local f name fams
 	for f in "$NPC_CASES"/*.json; do
 		name=$(basename "$f" .json)
-		case $2 in
-		upstream) [[ $name != supp-* ]] || continue ;;
-		supp) [[ $name == supp-* ]] || continue ;;
-		core) grep -q '"core": true' "$f" || continue ;;
-		*) np_fail "npc_cases: set $2" ;;
-		esac
 		[[ -z ${NPC_ONLY:-} || $name =~ $NPC_ONLY ]] || continue
-		np_case "$name" npc_case "$f" "$1"
+		fams=4
+		if grep -q '"core": true' "$f"; then
+			fams=4,6
+			name+=-ipv4-ipv6
+		fi
+		np_case "$name" npc_case "$f" "$fams"
 	done
 }
 

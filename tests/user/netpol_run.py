@@ -28,7 +28,8 @@ Subcommands (python3 standard library only):
                             modified by OPS (JSON list of upstream ops)
   baseline FAMILY           wait until every pod reaches every pod on
                             80 and 81 over TCP, UDP and SCTP
-  case FILE FAMILY DIR      run one case (DIR: the manifests directory)
+  case FILE FAMILIES DIR    run one case over 4, 6 or 4,6 (DIR: the
+                            manifests directory)
   check [FILE...]           validate case files (all by default)
   selftest                  unit tests of the expectation and table logic
 """
@@ -125,6 +126,12 @@ def rm(directory, fname):
         os.unlink(os.path.join(directory, f"{fname}.json"))
     except FileNotFoundError:
         pass
+
+
+def empty(directory, fname):
+    """DIR/FNAME.json, if there, becomes a List of no items."""
+    if os.path.exists(os.path.join(directory, f"{fname}.json")):
+        put(directory, fname, {"apiVersion": "v1", "kind": "List", "items": []})
 
 
 def ns_file(ns):
@@ -480,6 +487,37 @@ def subst(obj, family):
     return out
 
 
+def has_placeholder(obj):
+    if isinstance(obj, dict):
+        return any(has_placeholder(v) for v in obj.values())
+    if isinstance(obj, list):
+        return any(has_placeholder(v) for v in obj)
+    return isinstance(obj, str) and "{" in obj
+
+
+def subst_families(obj, families):
+    """subst for one family; for several (one run probing IPv4 and IPv6),
+    every peer whose ipBlock has placeholders becomes one peer per family
+    (a peer is an ipBlock alone, so this is the union of the family's
+    blocks, and an address only ever meets its own family's); any other
+    placeholder is an error."""
+    if len(families) == 1:
+        return subst(obj, families[0])
+    if isinstance(obj, dict):
+        return {k: subst_families(v, families) for k, v in obj.items()}
+    if isinstance(obj, list):
+        out = []
+        for v in obj:
+            if isinstance(v, dict) and "ipBlock" in v and has_placeholder(v):
+                out.extend(subst(v, f) for f in families)
+            else:
+                out.append(subst_families(v, families))
+        return out
+    if has_placeholder(obj):
+        raise ValueError(f"placeholder outside an ipBlock: {obj!r}")
+    return obj
+
+
 def load_case(path):
     with open(path) as f:
         case = json.load(f)
@@ -529,6 +567,8 @@ def validate_case(case, path="case"):
             expected_table(pr.get("default"), pr.get("expect", []))
     for fam in (4, 6):
         subst(case["steps"], fam)
+    if case.get("core"):
+        subst_families(case["steps"], (4, 6))
 
 
 def validate_policy(pol, where):
@@ -590,9 +630,11 @@ def wait_matrix(family, proto, port, want, what, deadline=DEADLINE):
     return False
 
 
-def run_case(path, family, mdir):
+def run_case(path, families, mdir):
+    """Runs CASE once; every probe is made over each of FAMILIES (IPv4,
+    IPv6 or both: then the policies hold both families' ipBlocks)."""
     case = load_case(path)
-    steps = subst(case["steps"], family)
+    steps = subst_families(case["steps"], families)
     log(f"# It({case['it']!r}) [{case['upstream']}]")
     created = {}
     labelled_pods, labelled_ns = set(), set()
@@ -623,19 +665,24 @@ def run_case(path, family, mdir):
             for pr in step["probes"]:
                 want = expected_table(pr["default"], pr.get("expect", []))
                 last = (pr["protocol"], pr["port"])
-                if not wait_matrix(family, pr["protocol"], pr["port"], want,
-                                   f"step {n}"):
-                    return False
+                for family in families:
+                    if not wait_matrix(family, pr["protocol"], pr["port"],
+                                       want, f"step {n}"):
+                        return False
     finally:
+        # Emptied rather than removed: the manifests source deletes the
+        # objects of an emptied file at once, those of a removed one a
+        # second later (a removal is a case's own step where it matters).
         for ns, name in created:
-            rm(mdir, policy_file(ns, name))
+            empty(mdir, policy_file(ns, name))
         for pod in labelled_pods:
             put(mdir, pod_file(pod), pod_object(pod))
         for ns in labelled_ns:
             put(mdir, ns_file(ns), namespace_object(ns))
     if last:
-        ok = wait_matrix(family, last[0], last[1], Table(True),
-                         "cleanup (objects removed, labels restored)")
+        ok = all(wait_matrix(family, last[0], last[1], Table(True),
+                             "cleanup (objects removed, labels restored)")
+                 for family in families)
     return ok
 
 
@@ -743,11 +790,13 @@ def reference_table(st, proto, port, family):
     return t
 
 
-def reference_check(case, family):
-    """Every probe of CASE: the transcribed expectation equals the reference."""
+def reference_check(case, family, families=None):
+    """Every probe of CASE over FAMILY: the transcribed expectation equals
+    the reference, the policies written for FAMILIES (default: FAMILY)."""
     st = {"policies": {}, "pods": {p: {"pod": p.split("/")[1]} for p in PODS},
           "ns": {n: {"ns": n, NS_KEY: n} for n in NAMESPACES}}
-    for n, step in enumerate(subst(case["steps"], family), 1):
+    steps = subst_families(case["steps"], families or (family,))
+    for n, step in enumerate(steps, 1):
         for verb in ("create", "update"):
             for pol in step.get(verb, []):
                 md = pol["metadata"]
@@ -937,6 +986,28 @@ def selftest():
                                                   "values": ["v"]}]}, {}):
             raise AssertionError("NotIn must match a missing key")
 
+    def dual_family():
+        blk = {"ipBlock": {"cidr": "{large:x/b}", "except": ["{ip:x/b}/{host}"]}}
+        got = subst_families({"to": [blk, {"podSelector": {}}]}, (4, 6))
+        eq([{"ipBlock": {"cidr": "0.0.0.0/4", "except": ["10.42.1.12/32"]}},
+            {"ipBlock": {"cidr": "2000::/4",
+                         "except": ["2001:db8:42:1::12/128"]}},
+            {"podSelector": {}}], got["to"], "one peer per family")
+        eq(subst(blk, 6), subst_families(blk, (6,)), "one family")
+        raises(lambda: subst_families({"a": "{ip:x/a}"}, (4, 6)),
+               "placeholder outside an ipBlock")
+        # each core case's dual-family policies give each family its own
+        # expectations
+        n = 0
+        for f in case_files():
+            c = load_case(f)
+            if c.get("core"):
+                for fam in (4, 6):
+                    reference_check(c, fam, (4, 6))
+                n += 1
+        if n < 10:
+            raise AssertionError(f"only {n} core cases")
+
     def reference_agrees():
         n = 0
         for f in case_files():
@@ -959,6 +1030,7 @@ def selftest():
                      ("validation", validation),
                      ("every-case-file", every_case_file),
                      ("reference-sanity", reference_sanity),
+                     ("dual-family", dual_family),
                      ("reference-agrees-with-every-case", reference_agrees)):
         t(name, fn)
     print(f"{res['pass']} passed, {res['fail']} failed")
@@ -1006,7 +1078,12 @@ def main(argv):
                                  "baseline") and ok
         return 0 if ok else 1
     if cmd == "case":
-        return 0 if run_case(args[0], int(args[1]), args[2]) else 1
+        fams = tuple(int(f) for f in args[1].split(","))
+        if not fams or any(f not in (4, 6) for f in fams):
+            print(f"netpol_run.py: families {args[1]!r}: 4, 6 or 4,6",
+                  file=sys.stderr)
+            return 2
+        return 0 if run_case(args[0], fams, args[2]) else 1
     if cmd == "check":
         for f in args or case_files():
             load_case(f)

@@ -1,8 +1,9 @@
 #!/bin/bash
-# NetworkPolicy conformance over IPv4 (issue 10): upstream's truth-table
-# cases (kubernetes test/e2e/network/netpol, transcribed in
-# tests/user/netpol_cases/, README.md there; the supplementary ones are
-# netpol_conformance_supp.sh's), each one np_case, on two nodes running nodeplaned in manifests mode, 9
+# NetworkPolicy conformance (issue 10): every case of
+# tests/user/netpol_cases/ (README.md there), each one np_case: upstream's
+# truth-table cases (kubernetes test/e2e/network/netpol, transcribed) and
+# the supplementary ones over IPv4, those marked core over IPv4 and IPv6
+# in the same run; on two nodes running nodeplaned in manifests mode, 9
 # pods on their cni0 bridges (3 namespaces x 3 pods), every ordered pair
 # probed on the case's protocol and port. Runs in the test VM
 # (tests/vm/run).
@@ -27,8 +28,10 @@ t_up() {
 
 np_defer sl_down
 np_case cluster-up-two-nodes-nine-pods t_up
-np_case baseline-every-pair-every-port-ipv4 npc_baseline 4
-np_case harness-sees-drops-and-rejects-ipv4 npc_harness_sees_drops 4
-npc_cases 4 upstream
+for f in 4 6; do
+	np_case "baseline-every-pair-every-port-ipv$f" npc_baseline "$f"
+	np_case "harness-sees-drops-and-rejects-ipv$f" npc_harness_sees_drops "$f"
+done
+npc_cases
 np_case nothing-left npc_nothing_left
 np_finish
