@@ -19,7 +19,8 @@
  *
  * The policy state of a netns is one immutable root (struct np_pol_root)
  * behind one RCU pointer: the class map (prefix -> class, per family, as
- * a sorted boundary array searched in at most 32 / 128 steps) and the
+ * the sorted prefixes, each with its enclosing one: a binary search, then
+ * at most 32 / 128 steps out) and the
  * endpoint table (a fixed vector of buckets, each an immutable array of
  * immutable endpoints). A commit builds a new root that shares every
  * bucket, endpoint and the class map it did not change, publishes it with
@@ -41,11 +42,9 @@ struct np_pol_u128 {
 /* One family of the class map. */
 struct np_pol_cfam {
 	u32 npfx;		/* prefixes, sorted by (address, length) */
-	u32 nb;			/* boundaries (>= 1 when npfx) */
 	void *paddr;		/* u32[] (IPv4) or np_pol_u128[] (IPv6) */
 	u32 *ppc;		/* prefix length << 24 | class */
-	void *bstart;		/* first address of each run, ascending */
-	u32 *bcls;		/* class of the run (0: none) */
+	u32 *parent;		/* the nearest enclosing prefix, or U32_MAX */
 };
 
 struct np_pol_cmap {

@@ -4,13 +4,16 @@
  * rule index, the endpoint table's copy-on-write build and the per-packet
  * decision. Nothing here locks or publishes; policy.c does.
  *
- * Class map. Per family, the prefixes sorted by (address, length) (kept
- * for dumps and for the next build), and the address line cut into runs
- * of one class: bstart[i] is the first address of run i, bcls[i] its
- * class, bstart[0] = 0. The class of an address is bcls of the last run
- * starting at or before it: a binary search over at most 2n + 1 runs,
- * never more than 32 (IPv4) or 128 (IPv6) steps. Built from the prefixes
- * by one sweep with a stack of the enclosing prefixes.
+ * Class map. Per family, the prefixes sorted by (address, length), each
+ * with the index of its nearest enclosing prefix (parent[i], U32_MAX for
+ * none; prefixes nest or are disjoint, and an enclosing one sorts first).
+ * The class of an address a: the last prefix starting at or before a (a
+ * binary search) or, when that one ends before a, its nearest enclosing
+ * prefix that holds a. Every prefix holding a encloses that last one (it
+ * starts at or before it and holds an address at or after its start), so
+ * the walk out meets the longest match first, in at most 32 (IPv4) or 128
+ * (IPv6) steps. 12 bytes a prefix for IPv4, 24 for IPv6. Built by one
+ * pass with a stack of the enclosing prefixes.
  *
  * Endpoint rules. Per direction, the rules of each peer class merged into
  * one entry: "every protocol and port", or disjoint port ranges sorted by
@@ -96,18 +99,6 @@ static u128v u_or(u128v a, u128v b)
 	return (u128v){ a.hi | b.hi, a.lo | b.lo };
 }
 
-/* a + 1; *wrap when a was the last address of the family. */
-static u128v u_inc(u128v a, unsigned int bits, bool *wrap)
-{
-	u128v m = u_hostmask(bits, 0);
-
-	*wrap = a.hi == m.hi && a.lo == m.lo;
-	a.lo++;
-	if (!a.lo)
-		a.hi++;
-	return a;
-}
-
 /* ---- class map ---- */
 
 static size_t fam_asize(u8 fam)
@@ -134,8 +125,7 @@ static void cfam_free(struct np_pol_cfam *f)
 {
 	kvfree(f->paddr);
 	kvfree(f->ppc);
-	kvfree(f->bstart);
-	kvfree(f->bcls);
+	kvfree(f->parent);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -168,8 +158,7 @@ size_t np_pol_cmap_bytes(const struct np_pol_cmap *m)
 	for (fam = 0; fam < __NP_LPM_FAMILIES; fam++) {
 		const struct np_pol_cfam *f = &m->f[fam];
 
-		n += (size_t)f->npfx * (fam_asize(fam) + sizeof(u32));
-		n += (size_t)f->nb * (fam_asize(fam) + sizeof(u32));
+		n += (size_t)f->npfx * (fam_asize(fam) + 2 * sizeof(u32));
 	}
 	return n;
 }
@@ -200,81 +189,54 @@ static int pchg_cmp(const void *a, const void *b)
 	return 0;
 }
 
-struct sweep {
-	u8 fam;
-	unsigned int bits;
-	u32 nb;
-	void *bstart;
-	u32 *bcls;
-};
-
-static void emit(struct sweep *s, u128v pos, u32 cls)
+/* The last address of prefix @i of @f. */
+static u128v cfam_end(const struct np_pol_cfam *f, u8 fam, u32 i)
 {
-	if (s->nb && !u_cmp(fam_get(s->fam, s->bstart, s->nb - 1), pos)) {
-		s->bcls[s->nb - 1] = cls;
-		if (s->nb >= 2 && s->bcls[s->nb - 2] == cls)
-			s->nb--;
-		return;
-	}
-	if (s->nb && s->bcls[s->nb - 1] == cls)
-		return;
-	fam_put(s->fam, s->bstart, s->nb, pos);
-	s->bcls[s->nb++] = cls;
+	return u_or(fam_get(fam, f->paddr, i),
+		    u_hostmask(np_lpm_bits(fam), f->ppc[i] >> 24));
 }
 
-struct open_pfx {
-	u128v end;
-	u32 cls;
-};
-
-/* Runs of @f's prefixes (sorted): fills f->bstart / f->bcls. */
-static int cfam_sweep(struct np_pol_cfam *f, u8 fam)
+/* Fills f->parent from f's sorted prefixes: one pass, a stack of the
+ * prefixes enclosing the current one. */
+static int cfam_link(struct np_pol_cfam *f, u8 fam)
 {
-	struct sweep s = { .fam = fam, .bits = np_lpm_bits(fam) };
-	struct open_pfx *stack;
-	u32 i, depth = 0;
-	bool wrap;
+	u32 *stack, i, depth = 0;
 
 	if (!f->npfx)
 		return 0;
-	stack = kmalloc_array(s.bits + 1, sizeof(*stack), GFP_KERNEL);
-	s.bstart = kvmalloc_array(2 * f->npfx + 1, fam_asize(fam),
-				  GFP_KERNEL_ACCOUNT);
-	s.bcls = kvmalloc_array(2 * f->npfx + 1, sizeof(u32),
-				GFP_KERNEL_ACCOUNT);
-	if (!stack || !s.bstart || !s.bcls) {
+	stack = kmalloc_array(np_lpm_bits(fam) + 1, sizeof(*stack), GFP_KERNEL);
+	f->parent = kvmalloc_array(f->npfx, sizeof(u32), GFP_KERNEL_ACCOUNT);
+	if (!stack || !f->parent) {
 		kfree(stack);
-		kvfree(s.bstart);
-		kvfree(s.bcls);
 		return -ENOMEM;
 	}
-	emit(&s, (u128v){ 0, 0 }, 0);
-	for (i = 0; i <= f->npfx; i++) {
-		u128v start = { 0, 0 };
+	for (i = 0; i < f->npfx; i++) {
+		u128v start = fam_get(fam, f->paddr, i);
 
-		if (i < f->npfx)
-			start = fam_get(fam, f->paddr, i);
-		/* close the prefixes that end before this one starts */
-		while (depth && (i == f->npfx ||
-				 u_cmp(stack[depth - 1].end, start) < 0)) {
-			u128v next = u_inc(stack[depth - 1].end, s.bits, &wrap);
-
+		while (depth && u_cmp(cfam_end(f, fam, stack[depth - 1]),
+				      start) < 0)
 			depth--;
-			if (!wrap)
-				emit(&s, next, depth ? stack[depth - 1].cls : 0);
-		}
-		if (i == f->npfx)
-			break;
-		stack[depth].end = u_or(start, u_hostmask(s.bits,
-							 f->ppc[i] >> 24));
-		stack[depth].cls = f->ppc[i] & NP_POL_CLASS_MAX;
-		depth++;
-		emit(&s, start, f->ppc[i] & NP_POL_CLASS_MAX);
+		f->parent[i] = depth ? stack[depth - 1] : U32_MAX;
+		/* nested prefixes are longer: at most bits + 1 open */
+		stack[depth++] = i;
 	}
 	kfree(stack);
-	f->bstart = s.bstart;
-	f->bcls = s.bcls;
-	f->nb = s.nb;
+	return 0;
+}
+
+/* Replace the array *@p by a copy of its first @n elements of @size. */
+static int shrink(void **p, u32 n, size_t size)
+{
+	void *q = NULL;
+
+	if (n) {
+		q = kvmalloc_array(n, size, GFP_KERNEL_ACCOUNT);
+		if (!q)
+			return -ENOMEM;
+		memcpy(q, *p, n * size);
+	}
+	kvfree(*p);
+	*p = q;
 	return 0;
 }
 
@@ -322,7 +284,11 @@ static int cfam_build(struct np_pol_cfam *f, const struct np_pol_cfam *old,
 		j = k + 1;
 	}
 	f->npfx = out;
-	if (cfam_sweep(f, fam))
+	/* removals: hold no more than the prefixes kept */
+	if (out < cap && (shrink(&f->paddr, out, fam_asize(fam)) ||
+			  shrink((void **)&f->ppc, out, sizeof(u32))))
+		goto nomem;
+	if (cfam_link(f, fam))
 		goto nomem;
 	return 0;
 
@@ -358,35 +324,43 @@ struct np_pol_cmap *np_pol_cmap_build(const struct np_pol_cmap *old,
 u32 np_pol_cmap_lookup(const struct np_pol_cmap *m, u8 fam, const u8 *addr)
 {
 	const struct np_pol_cfam *f = &m->f[fam];
-	u32 lo = 0, hi, mid;
+	u32 lo = 0, hi = f->npfx, mid, i;
 
-	if (!f->nb)
-		return 0;
-	hi = f->nb;		/* bstart[lo] <= a < bstart[hi] */
+	/* lo: the first prefix starting after a */
 	if (fam == NP_LPM_V4) {
-		const u32 *b = f->bstart;
+		const u32 *p = f->paddr;
 		u32 a = get_unaligned_be32(addr);
 
-		while (hi - lo > 1) {
+		while (lo < hi) {
 			mid = lo + (hi - lo) / 2;
-			if (b[mid] <= a)
-				lo = mid;
+			if (p[mid] <= a)
+				lo = mid + 1;
 			else
 				hi = mid;
+		}
+		for (i = lo - 1; lo && i != U32_MAX; i = f->parent[i]) {
+			u32 plen = f->ppc[i] >> 24;
+
+			/* every prefix here starts at or before a */
+			if (a <= (p[i] | (plen < 32 ? ~0U >> plen : 0)))
+				return f->ppc[i] & NP_POL_CLASS_MAX;
 		}
 	} else {
-		const u128v *b = f->bstart;
+		const u128v *p = f->paddr;
 		u128v a = u_from(fam, addr);
 
-		while (hi - lo > 1) {
+		while (lo < hi) {
 			mid = lo + (hi - lo) / 2;
-			if (u_cmp(b[mid], a) <= 0)
-				lo = mid;
+			if (u_cmp(p[mid], a) <= 0)
+				lo = mid + 1;
 			else
 				hi = mid;
 		}
+		for (i = lo - 1; lo && i != U32_MAX; i = f->parent[i])
+			if (u_cmp(a, cfam_end(f, fam, i)) <= 0)
+				return f->ppc[i] & NP_POL_CLASS_MAX;
 	}
-	return f->bcls[lo];
+	return 0;
 }
 
 u32 np_pol_cmap_find(const struct np_pol_cmap *m, u8 fam, const u8 *addr,
