@@ -126,15 +126,40 @@ npc_harness_sees_drops() {
 	"${NPC_PY[@]}" baseline "$f" || np_fail "not every pair reaches again on every port and protocol"
 }
 
+# npc_runner_start: one `netpol_run.py case-server` for every case (a
+# Python start costs seconds in the VM), its requests and answers through
+# two FIFOs held open (read-write: never blocking) as NPC_IN and NPC_OUT.
+# Call it at the script's top level, after the cluster is up: the cases
+# run in subshells, which inherit the descriptors.
+npc_runner_start() {
+	[[ -f $CL_DIR/up ]] || return 0
+	mkfifo "$CL_DIR/npc.in" "$CL_DIR/npc.out"
+	exec {NPC_IN}<>"$CL_DIR/npc.in" {NPC_OUT}<>"$CL_DIR/npc.out"
+	"${NPC_PY[@]}" case-server "$SL_M" <"$CL_DIR/npc.in" >"$CL_DIR/npc.out" \
+		2>>"$CL_LOGS/case-server.log" &
+	NPC_RUNNER_PID=$!
+	np_defer npc__runner_stop
+}
+
+npc__runner_stop() { kill "$NPC_RUNNER_PID" 2>/dev/null || true; }
+
 # npc_case FILE FAMILIES: one conformance case, its probes over each of
-# FAMILIES (4, 6 or 4,6).
+# FAMILIES (4, 6 or 4,6), run by the case server.
 npc_case() {
 	cl_require
-	local name
+	local name log word rc
+	[[ -n ${NPC_RUNNER_PID:-} ]] || np_fail "no case runner (npc_runner_start)"
 	name=$(basename "$1" .json)
 	mkdir -p "$CL_LOGS/cases"
-	"${NPC_PY[@]}" case "$1" "$2" "$SL_M" | tee "$CL_LOGS/cases/$name.log" ||
-		np_fail "$name: observed reachability differs (truth tables above; all of it in $CL_LOGS/cases/$name.log)"
+	log=$CL_LOGS/cases/$name.log
+	printf '%s %s %s\n' "$1" "$2" "$log" >&"$NPC_IN"
+	until read -r -t 5 -u "$NPC_OUT" word rc; do
+		kill -0 "$NPC_RUNNER_PID" 2>/dev/null ||
+			np_fail "the case runner died (log: $CL_LOGS/case-server.log)"
+	done
+	cat "$log"
+	[[ $word == done && $rc == 0 ]] ||
+		np_fail "$name: observed reachability differs (truth tables above; all of it in $log)"
 }
 
 # npc_cases: one np_case per case file of tests/user/netpol_cases/, in

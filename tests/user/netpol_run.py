@@ -30,6 +30,8 @@ Subcommands (python3 standard library only):
                             80 and 81 over TCP, UDP and SCTP
   case FILE FAMILIES DIR    run one case over 4, 6 or 4,6 (DIR: the
                             manifests directory)
+  case-server DIR           run the cases asked on stdin ("FILE FAMILIES
+                            LOG" lines), answering "done RC" each
   check [FILE...]           validate case files (all by default)
   selftest                  unit tests of the expectation and table logic
 """
@@ -686,6 +688,32 @@ def run_case(path, families, mdir):
     return ok
 
 
+def case_server(mdir):
+    """Runs the cases asked on stdin, one line "FILE FAMILIES LOG" each: the
+    case's output to LOG, then "done RC" on stdout (0 as expected, 1 not,
+    2 the case could not run). One process for every case: in the TCG VM
+    a Python start (its imports over 9p) costs seconds."""
+    real = sys.stdout
+    for line in sys.stdin:
+        parts = line.split()
+        if len(parts) != 3:
+            print(f"done 2 (bad request {line.strip()!r})", file=real, flush=True)
+            continue
+        path, fams, logf = parts
+        rc = 2
+        with open(logf, "w") as out:
+            sys.stdout = out
+            try:
+                rc = 0 if run_case(path, tuple(int(f) for f in fams.split(",")),
+                                   mdir) else 1
+            except Exception as e:  # reported, and the next case still runs
+                log(f"# runner: {type(e).__name__}: {e}")
+            finally:
+                sys.stdout = real
+        print(f"done {rc}", file=real, flush=True)
+    return 0
+
+
 def case_files():
     return sorted(os.path.join(CASES_DIR, f) for f in os.listdir(CASES_DIR)
                   if f.endswith(".json"))
@@ -1084,6 +1112,8 @@ def main(argv):
                   file=sys.stderr)
             return 2
         return 0 if run_case(args[0], fams, args[2]) else 1
+    if cmd == "case-server":
+        return case_server(args[0])
     if cmd == "check":
         for f in args or case_files():
             load_case(f)

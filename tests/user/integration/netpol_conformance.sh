@@ -28,6 +28,7 @@ t_up() {
 
 np_defer sl_down
 np_case cluster-up-two-nodes-nine-pods t_up
+npc_runner_start
 for f in 4 6; do
 	np_case "baseline-every-pair-every-port-ipv$f" npc_baseline "$f"
 	np_case "harness-sees-drops-and-rejects-ipv$f" npc_harness_sees_drops "$f"
