@@ -33,6 +33,7 @@ check-unit: daemon
 	tests/apiserver/selftest.sh
 	tests/check-selftest.sh
 	tests/user/netpol_run.py selftest
+	tests/user/netpol_run.py trace-check daemon/nodeplanectl
 check-dkms:
 	tests/dkms/test.sh
 check-kunit:

@@ -265,6 +265,9 @@ out:
 	if (ctl->nl)
 		np_nl_close(ctl->nl);
 	ctl->nl = NULL;
+	if (ctl->trace_cache && ctl->trace_cache_free)
+		ctl->trace_cache_free(ctl->trace_cache);
+	ctl->trace_cache = NULL;
 	ctl->batch_file = NULL;
 	ctl->script = script;
 	ctl->json = json;

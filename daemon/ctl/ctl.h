@@ -43,6 +43,13 @@ struct np_ctl {
 	 * not available (the unit tests).
 	 */
 	int (*policy_trace)(struct np_ctl *ctl, int argc, char **argv);
+	/*
+	 * In batch mode, what `policy trace` loaded (the objects of one
+	 * configuration file, kept for the batch's next trace lines) and
+	 * how to free it at the batch's end; NULL when nothing is kept.
+	 */
+	void *trace_cache;
+	void (*trace_cache_free)(void *cache);
 };
 
 struct np_ctl_cmd {

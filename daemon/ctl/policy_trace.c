@@ -10,6 +10,11 @@
  *
  * Output: the verdict and each side in the evaluator's words; script
  * mode: "verdict\tallowed|denied", "egress\t...", "ingress\t...".
+ *
+ * In batch mode the objects loaded for a configuration file are kept
+ * (ctl->trace_cache) for the batch's next lines naming the same file: a
+ * batch of traces evaluates them all against the objects as listed for
+ * its first one.
  */
 #include <errno.h>
 #include <ifaddrs.h>
@@ -58,13 +63,32 @@ static bool local_addr(const struct np_addr *a)
 	return found;
 }
 
+/* The objects of one configuration file, loaded (or being loaded). */
 struct load {
+	char *path;		/* the config argument; NULL: the default */
+	struct np_config cfg;
 	struct np_loop *lp;
 	struct np_model *m;
+	struct np_manifests *mf;
+	struct np_kube *kube;
 	struct np_timer tick;
 	uint64_t deadline;
 	bool timed_out;
 };
+
+static void load_free(void *p)
+{
+	struct load *ld = p;
+
+	if (!ld)
+		return;
+	np_manifests_free(ld->mf);
+	np_kube_free(ld->kube);
+	np_model_free(ld->m);
+	np_loop_free(ld->lp);
+	free(ld->path);
+	free(ld);
+}
 
 static bool listed(const struct np_model *m)
 {
@@ -116,20 +140,93 @@ static int load_config(struct np_ctl *ctl, const char *path,
 	return -1;
 }
 
+/*
+ * Lists Pods, Namespaces and NetworkPolicies as nodeplaned with the
+ * configuration file @path would (NULL: the default file); errors
+ * printed. The result, or NULL.
+ */
+static struct load *load_objects(struct np_ctl *ctl, const char *path)
+{
+	struct load *ld = calloc(1, sizeof(*ld));
+	char err[512];
+	unsigned int k;
+	int r;
+
+	if (!ld || (path && !(ld->path = strdup(path)))) {
+		np_ctl_errorf(ctl, WHAT, "out of memory");
+		goto fail;
+	}
+	if (load_config(ctl, path, &ld->cfg) < 0)
+		goto fail;
+	np_log_set_level(NP_LOG_WARNING);	/* the sources' progress */
+	ld->m = np_model_new();
+	if (!ld->m || np_loop_new(&ld->lp) < 0) {
+		np_ctl_errorf(ctl, WHAT, "out of memory");
+		goto fail;
+	}
+	/* the source nodeplaned would use (main.c: api_mode) */
+	if (ld->cfg.kubeconfig[0] || getenv("KUBERNETES_SERVICE_HOST")) {
+		struct np_kubeconfig kc = { 0 };
+
+		if (np_kubeconfig_load(ld->cfg.kubeconfig, &kc, err,
+				       sizeof(err)) < 0) {
+			np_ctl_errorf(ctl, WHAT, "%s", err);
+			goto fail;
+		}
+		r = np_kube_new(ld->lp, &kc, NULL, &ld->kube);
+		np_kubeconfig_free(&kc);
+		for (k = 0; !r && k < NP_KIND_COUNT; k++)
+			if (NP_NETPOL_KINDS & (1U << k))
+				r = np_kube_watch(ld->kube, (enum np_kind)k,
+						  ld->m);
+		if (r) {
+			np_ctl_errorf(ctl, WHAT, "the API client: %s",
+				      strerror(-r));
+			goto fail;
+		}
+	} else {
+		r = np_manifests_new(ld->lp, ld->cfg.manifests_dir, ld->m,
+				     &ld->mf);
+		if (r < 0) {
+			np_ctl_errorf(ctl, WHAT, "manifests directory %s: %s",
+				      ld->cfg.manifests_dir, strerror(-r));
+			goto fail;
+		}
+	}
+	ld->tick.fire = on_tick;
+	ld->deadline = np_now_ms() + LIST_TIMEOUT_MS;
+	np_timer_arm(ld->lp, &ld->tick, 0);
+	np_loop_run(ld->lp);
+	if (ld->timed_out) {
+		np_ctl_errorf(ctl, WHAT,
+			      "Pods, Namespaces and NetworkPolicies not listed within %d s",
+			      LIST_TIMEOUT_MS / 1000);
+		goto fail;
+	}
+	return ld;
+
+fail:
+	load_free(ld);
+	return NULL;
+}
+
+/* Whether @ld was loaded for the configuration argument @path. */
+static bool load_is(const struct load *ld, const char *path)
+{
+	if (!ld->path || !path)
+		return !ld->path && !path;
+	return !strcmp(ld->path, path);
+}
+
 int np_ctl_policy_trace(struct np_ctl *ctl, int argc, char **argv)
 {
 	struct np_netpol_verdict v = { 0 };
-	struct np_manifests *mf = NULL;
-	struct np_kube *kube = NULL;
-	struct load ld = { 0 };
-	struct np_config cfg;
 	struct np_addr src, dst;
 	const char *config = NULL;
-	char err[512];
+	struct load *ld = NULL;
 	unsigned long port;
 	uint8_t proto;
 	int status = NP_CTL_EXIT_FAIL, r;
-	unsigned int k;
 
 	if (argc != 4 && !(argc == 6 && !strcmp(argv[4], "config"))) {
 		np_ctl_usage_errorf(ctl, "policy", WHAT,
@@ -161,51 +258,11 @@ int np_ctl_policy_trace(struct np_ctl *ctl, int argc, char **argv)
 			      argv[3]);
 		return NP_CTL_EXIT_FAIL;
 	}
-	if (load_config(ctl, config, &cfg) < 0)
+	if (ctl->trace_cache && load_is(ctl->trace_cache, config))
+		ld = ctl->trace_cache;
+	else if (!(ld = load_objects(ctl, config)))
 		return NP_CTL_EXIT_FAIL;
-	np_log_set_level(NP_LOG_WARNING);	/* the sources' progress */
-	ld.m = np_model_new();
-	if (!ld.m || np_loop_new(&ld.lp) < 0) {
-		np_ctl_errorf(ctl, WHAT, "out of memory");
-		goto out;
-	}
-	/* the source nodeplaned would use (main.c: api_mode) */
-	if (cfg.kubeconfig[0] || getenv("KUBERNETES_SERVICE_HOST")) {
-		struct np_kubeconfig kc = { 0 };
-
-		if (np_kubeconfig_load(cfg.kubeconfig, &kc, err, sizeof(err)) < 0) {
-			np_ctl_errorf(ctl, WHAT, "%s", err);
-			goto out;
-		}
-		r = np_kube_new(ld.lp, &kc, NULL, &kube);
-		np_kubeconfig_free(&kc);
-		for (k = 0; !r && k < NP_KIND_COUNT; k++)
-			if (NP_NETPOL_KINDS & (1U << k))
-				r = np_kube_watch(kube, (enum np_kind)k, ld.m);
-		if (r) {
-			np_ctl_errorf(ctl, WHAT, "the API client: %s",
-				      strerror(-r));
-			goto out;
-		}
-	} else {
-		r = np_manifests_new(ld.lp, cfg.manifests_dir, ld.m, &mf);
-		if (r < 0) {
-			np_ctl_errorf(ctl, WHAT, "manifests directory %s: %s",
-				      cfg.manifests_dir, strerror(-r));
-			goto out;
-		}
-	}
-	ld.tick.fire = on_tick;
-	ld.deadline = np_now_ms() + LIST_TIMEOUT_MS;
-	np_timer_arm(ld.lp, &ld.tick, 0);
-	np_loop_run(ld.lp);
-	if (ld.timed_out) {
-		np_ctl_errorf(ctl, WHAT,
-			      "Pods, Namespaces and NetworkPolicies not listed within %d s",
-			      LIST_TIMEOUT_MS / 1000);
-		goto out;
-	}
-	r = np_netpol_eval(ld.m, cfg.node_name, &src, &dst, proto,
+	r = np_netpol_eval(ld->m, ld->cfg.node_name, &src, &dst, proto,
 			   (uint16_t)port, local_addr(&src), &v);
 	if (r) {
 		np_ctl_errorf(ctl, WHAT, "%s", strerror(-r));
@@ -217,7 +274,7 @@ int np_ctl_policy_trace(struct np_ctl *ctl, int argc, char **argv)
 			v.egress ? v.egress : "", v.ingress ? v.ingress : "");
 	} else {
 		fprintf(ctl->out, "%s -> %s %s/%lu on node %s: %s\n", argv[0],
-			argv[1], argv[2], port, cfg.node_name,
+			argv[1], argv[2], port, ld->cfg.node_name,
 			v.allowed ? "allowed" : "denied");
 		fprintf(ctl->out, "  egress   %s\n  ingress  %s\n",
 			v.egress ? v.egress : "-", v.ingress ? v.ingress : "-");
@@ -225,9 +282,16 @@ int np_ctl_policy_trace(struct np_ctl *ctl, int argc, char **argv)
 	status = NP_CTL_EXIT_OK;
 out:
 	np_netpol_verdict_free(&v);
-	np_manifests_free(mf);
-	np_kube_free(kube);
-	np_model_free(ld.m);
-	np_loop_free(ld.lp);
+	if (ld == ctl->trace_cache)
+		return status;
+	if (ctl->batch_file) {
+		/* kept for the batch's next lines, in place of another file's */
+		if (ctl->trace_cache && ctl->trace_cache_free)
+			ctl->trace_cache_free(ctl->trace_cache);
+		ctl->trace_cache = ld;
+		ctl->trace_cache_free = load_free;
+	} else {
+		load_free(ld);
+	}
 	return status;
 }

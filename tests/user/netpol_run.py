@@ -32,6 +32,9 @@ Subcommands (python3 standard library only):
                             manifests directory)
   case-server DIR           run the cases asked on stdin ("FILE FAMILIES
                             LOG" lines), answering "done RC" each
+  trace-check CTL [FILE...] on the host: `CTL policy trace` against every
+                            expected table of the cases (all by default),
+                            IPv4 and IPv6; one OK/FAIL line a case
   check [FILE...]           validate case files (all by default)
   selftest                  unit tests of the expectation and table logic
 """
@@ -43,6 +46,7 @@ import json
 import os
 import select
 import socket
+import subprocess
 import sys
 import time
 
@@ -632,6 +636,114 @@ def wait_matrix(family, proto, port, want, what, deadline=DEADLINE):
     return False
 
 
+def trace_table(family, proto, port, trace):
+    """`nodeplanectl policy trace` of every ordered pair, as each node
+    enforces it (TRACE: the nodeplanectl, then each node's configuration
+    file; one batch per node): a pair is allowed when every node allows
+    it. The table, and per denied pair the denying node's lines."""
+    ctl, configs = trace[0], trace[1:]
+    pairs = [(f, t) for f in PODS for t in PODS if f != t]
+    tab, why = Table(), {}
+    for f, t in pairs:
+        tab.set(f, t, True)
+    for cfg in configs:
+        script = "".join(f"policy trace {pod_ip(f, family)} {pod_ip(t, family)} "
+                         f"{proto.lower()} {port} config {cfg}\n"
+                         for f, t in pairs)
+        r = subprocess.run([ctl, "-s", "-b", "-"], input=script, text=True,
+                           capture_output=True, timeout=300)
+        if r.returncode != 0:
+            raise RuntimeError(f"nodeplanectl policy trace (config {cfg}): "
+                               f"exit {r.returncode}: {r.stderr.strip()}")
+        blocks = []
+        for line in r.stdout.splitlines():
+            if line.startswith("verdict\t"):
+                blocks.append([line])
+            elif blocks:
+                blocks[-1].append(line)
+        if len(blocks) != len(pairs) or any(
+                b[0] not in ("verdict\tallowed", "verdict\tdenied") for b in blocks):
+            raise RuntimeError(f"nodeplanectl policy trace (config {cfg}): "
+                               f"{len(blocks)} verdicts for {len(pairs)} pairs")
+        for (f, t), b in zip(pairs, blocks):
+            if b[0] == "verdict\tdenied":
+                tab.set(f, t, False)
+                why[(f, t)] = f"{os.path.basename(os.path.dirname(cfg))}: " + \
+                    "; ".join(x.replace("\t", " ") for x in b[1:])
+    return tab, why
+
+
+def trace_check(family, proto, port, want, trace, what):
+    """True when policy trace's verdicts are WANT; else prints the pairs."""
+    t0 = time.monotonic()
+    tab, why = trace_table(family, proto, port, trace)
+    _, wrong = compare(want, tab)
+    if not wrong:
+        log(f"# {what}: policy trace agrees on {proto}/{port} IPv{family} "
+            f"({int((time.monotonic() - t0) * 1000)} ms)")
+        return True
+    log("policy trace:\n" + tab.pretty())
+    for f, t in wrong[:7]:
+        log(f"# policy trace {f} -> {t} {proto}/{port} IPv{family}: expected "
+            f"{'allowed' if want.v[f][t] else 'denied'}, traced "
+            f"{'allowed' if tab.v[f][t] else 'denied (' + why[(f, t)] + ')'}")
+    log(f"# {what}: policy trace differs on {len(wrong)} of "
+        f"{len(PODS) * (len(PODS) - 1)} pairs")
+    return False
+
+
+def apply_step(step, mdir, gen, created, labelled_pods, labelled_ns):
+    """Writes STEP's objects and label changes into MDIR, noting what it
+    created and relabelled; returns the policy generation counter."""
+    for verb in ("create", "update"):
+        for pol in step.get(verb, []):
+            gen += 1
+            md = pol["metadata"]
+            created[(md["namespace"], md["name"])] = True
+            put(mdir, policy_file(md["namespace"], md["name"]),
+                stored_policy(pol, gen))
+    for ref in step.get("delete", []):
+        ns, name = ref.split("/")
+        rm(mdir, policy_file(ns, name))
+        created.pop((ns, name), None)
+    for pod, labels in step.get("podLabels", {}).items():
+        put(mdir, pod_file(pod), pod_object(pod, labels))
+        labelled_pods.add(pod)
+    for ns, labels in step.get("nsLabels", {}).items():
+        put(mdir, ns_file(ns), namespace_object(ns, labels))
+        labelled_ns.add(ns)
+    return gen
+
+
+def trace_case(path, ctl, tmp):
+    """`nodeplanectl policy trace` (CTL) against every expectation of CASE,
+    over IPv4 and IPv6, the case's objects written step by step into a
+    manifests directory under TMP read by two node configurations (n1,
+    n2) as in the VM. True when every table agrees."""
+    case = load_case(path)
+    for family in (4, 6):
+        mdir = os.path.join(tmp, f"m{family}")
+        os.makedirs(mdir)
+        main(["objects", mdir])
+        configs = []
+        for node in (1, 2):
+            cfg = os.path.join(tmp, f"n{node}", f"config-{family}.yaml")
+            os.makedirs(os.path.dirname(cfg), exist_ok=True)
+            with open(cfg, "w") as f:
+                f.write(f"node-name: n{node}\nmanifests-dir: {mdir}\n"
+                        "cluster-cidr: 10.42.0.0/16,2001:db8:42::/56\n")
+            configs.append(cfg)
+        gen = 0
+        for n, step in enumerate(subst(case["steps"], family), 1):
+            gen = apply_step(step, mdir, gen, {}, set(), set())
+            for pr in step["probes"]:
+                want = expected_table(pr["default"], pr.get("expect", []))
+                if not trace_check(family, pr["protocol"], pr["port"], want,
+                                   [ctl] + configs, f"step {n}"):
+                    return False
+    return True
+
+
 def run_case(path, families, mdir):
     """Runs CASE once; every probe is made over each of FAMILIES (IPv4,
     IPv6 or both: then the policies hold both families' ipBlocks)."""
@@ -647,23 +759,8 @@ def run_case(path, families, mdir):
         for n, step in enumerate(steps, 1):
             if step.get("by"):
                 log(f"# step {n}: {step['by']}")
-            for verb in ("create", "update"):
-                for pol in step.get(verb, []):
-                    gen += 1
-                    md = pol["metadata"]
-                    created[(md["namespace"], md["name"])] = True
-                    put(mdir, policy_file(md["namespace"], md["name"]),
-                        stored_policy(pol, gen))
-            for ref in step.get("delete", []):
-                ns, name = ref.split("/")
-                rm(mdir, policy_file(ns, name))
-                created.pop((ns, name), None)
-            for pod, labels in step.get("podLabels", {}).items():
-                put(mdir, pod_file(pod), pod_object(pod, labels))
-                labelled_pods.add(pod)
-            for ns, labels in step.get("nsLabels", {}).items():
-                put(mdir, ns_file(ns), namespace_object(ns, labels))
-                labelled_ns.add(ns)
+            gen = apply_step(step, mdir, gen, created, labelled_pods,
+                             labelled_ns)
             for pr in step["probes"]:
                 want = expected_table(pr["default"], pr.get("expect", []))
                 last = (pr["protocol"], pr["port"])
@@ -712,6 +809,33 @@ def case_server(mdir):
                 sys.stdout = real
         print(f"done {rc}", file=real, flush=True)
     return 0
+
+
+def trace_check_all(ctl, files):
+    import tempfile
+    fails = 0
+    for f in files or case_files():
+        name = os.path.basename(f)[:-len(".json")]
+        with tempfile.TemporaryDirectory(prefix="np-trace.") as tmp:
+            out = open(os.path.join(tmp, "log"), "w")
+            real, sys.stdout = sys.stdout, out
+            try:
+                ok = trace_case(f, ctl, tmp)
+            except Exception as e:  # reported as this case's failure
+                log(f"# {type(e).__name__}: {e}")
+                ok = False
+            finally:
+                sys.stdout = real
+                out.close()
+            if ok:
+                print(f"OK netpol-trace.{name}")
+            else:
+                fails += 1
+                with open(os.path.join(tmp, "log")) as lf:
+                    sys.stdout.write(lf.read())
+                print(f"FAIL netpol-trace.{name}: policy trace differs from "
+                      "the expected tables (above)")
+    return 1 if fails else 0
 
 
 def case_files():
@@ -1114,6 +1238,8 @@ def main(argv):
         return 0 if run_case(args[0], fams, args[2]) else 1
     if cmd == "case-server":
         return case_server(args[0])
+    if cmd == "trace-check":
+        return trace_check_all(args[0], args[1:])
     if cmd == "check":
         for f in args or case_files():
             load_case(f)
