@@ -1,0 +1,693 @@
+#!/bin/bash
+# NetworkPolicy benchmarks (issue 10), run inside the test VM (bench.sh
+# runs this when NP_BENCH_ONLY holds "netpol"; alone: NP_BENCH_ONLY=netpol
+# tests/bench/run). One node with two local pods on its bridge:
+#
+#   npn (node) cni0 10.42.0.1/24 (bridge, br_netfilter on: bridged pod
+#       |  traffic meets FORWARD), dummy eth0 192.0.2.254/24
+#       +-- npc (client pod bench/client) eth0 10.42.0.4/24
+#       +-- nps (server pod bench/web-0) eth0 10.42.0.5/24: cps server
+#           :8080 and :8081, iperf3 -s :5201
+#
+# The policies are those of tests/bench/netpol_gen.py (see its top: N
+# policies in namespace bench over 10 local pods, 100,000 ipBlock CIDRs
+# spread over them, pod peers among 1,000 remote pods; web-0 is isolated by
+# N/10 of them, the last allowing bench/client on TCP 8080 and 5201), in
+# two forms:
+#
+#   np   nodeplane's kernel state as nodeplaned compiles it: nodeplaned in
+#        manifests mode is run once per N on netpol_gen.py's manifests; its
+#        state is read back (`nodeplanectl -s policy show`) and packed into
+#        `policy set` lines of <= 250 words (the class map in one
+#        transaction, the endpoints in one or more); every sample installs
+#        that with one `nodeplanectl -b` and removes it again (every prefix
+#        set to class 0, every endpoint deleted).
+#   ipt  kube-router's layout of the same policies (spec/netpol.md §3):
+#        `ipset restore` of its sets, `iptables-restore` of its filter
+#        table; removed with `iptables -F`, `-X` and `ipset destroy`.
+#
+# Parts (NP_BENCH_NP_PARTS, default "cps mem update tput"):
+#
+# cps     New TCP connections per second client -> web-0:8080 (tests/bench/
+#         cps) with each N of NP_BENCH_NP_POLICIES (10 1000 10000)
+#         installed, from nothing each time; np and ipt alternated. Before
+#         measuring, a connection to web-0:8081 (served, not allowed) must
+#         be refused: a setup that does not isolate gives nan.
+# tput    iperf3, one stream, client -> web-0:5201 with the largest N in
+#         nodeplane (np) against no policy at all (none).
+# update  One policy (np-<N/2>) changed among the largest N: its first
+#         ipBlock CIDR moved and its port changed (variants A and B,
+#         alternately). np: the one `policy set` transaction making the
+#         change (the difference of the states nodeplaned programmed for A
+#         and B), `nodeplanectl -b` with process start, and through a
+#         running `nodeplanectl -s -b -` less an INFO; daemon: nodeplaned
+#         in manifests mode, the policy's file replaced (write aside,
+#         rename), timed until the policy generation moves and `policy
+#         show` holds the change (NP_BENCH_NP_ROUNDS rounds a sample);
+#         ipt: kube-router's sync for the same change: `ipset restore` of
+#         the changed sets (TMP set, swap, destroy) and one
+#         `iptables-restore` of the whole filter table under new chain
+#         names.
+# mem     Kernel memory per CIDR: NP_BENCH_NP_MEM (100000) disjoint IPv4,
+#         then IPv6, CIDRs as one `policy set` transaction by
+#         `nodeplanectl -b` in a memory cgroup (the module allocates
+#         with GFP_KERNEL_ACCOUNT): (memory.current after - before) / CIDRs,
+#         before = after a transaction of one prefix; and the same CIDRs
+#         as one ipset hash:net by `ipset restore` in the cgroup, with the
+#         set's own "Size in memory".
+#
+# Benchmarks report; a sample that fails gives nan with a "# why" line.
+set -euo pipefail
+top=${NP_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+bench=$top/tests/bench
+. "$top/tests/user/lib.sh"
+# shellcheck source=tests/bench/lib.sh
+. "$bench/lib.sh"
+
+parts=" ${NP_BENCH_NP_PARTS:-cps mem update tput} "
+read -r -a pol_steps <<<"${NP_BENCH_NP_POLICIES:-10 1000 10000}"
+ncidr=${NP_BENCH_NP_CIDRS:-100000}
+cps_secs=${NP_BENCH_NP_SECS:-1}
+tcp_secs=${NP_BENCH_TCP_SECS:-2}
+tcp_omit=${NP_BENCH_TCP_OMIT:-1}
+rounds=${NP_BENCH_NP_ROUNDS:-5}
+round_timeout=${NP_BENCH_NP_ROUND_TIMEOUT:-120}
+converge_timeout=${NP_BENCH_NP_CONVERGE_TIMEOUT:-600}
+mem_n=${NP_BENCH_NP_MEM:-100000}
+upd_samples=${NP_BENCH_NP_UPDATE_SAMPLES:-$bench_nsamples}
+mem_samples=${NP_BENCH_NP_MEM_SAMPLES:-$bench_nsamples}
+ctl=$top/daemon/nodeplanectl
+npd=$top/daemon/nodeplaned
+gen=(/usr/bin/python3 "$bench/netpol_gen.py")
+tmp=$np__tmp
+node=npn
+
+max_n=0
+for n in "${pol_steps[@]}"; do ((n > max_n)) && max_n=$n; done
+echo "# netpol: samples per setup: $bench_nsamples (update $upd_samples, mem $mem_samples);" \
+	"policies: ${pol_steps[*]}; $ncidr CIDRs; cps ${cps_secs}s; iperf3 -t $tcp_secs -O $tcp_omit;" \
+	"update: $max_n policies, $rounds daemon rounds; mem: $mem_n CIDRs"
+echo "# netpol: $(iptables -V); $(ipset version 2>&1 | head -n 1)"
+
+in_node() { ip netns exec "$node" "$@"; }
+
+# --- the namespaces -----------------------------------------------------------
+npb_pod() { # NETNS ADDR
+	np_netns_add "$1"
+	ip link add "v-$1" netns "$node" type veth peer eth0 netns "$1"
+	ip -n "$node" link set "v-$1" master cni0 up
+	ip -n "$1" addr add "$2/24" dev eth0
+	ip -n "$1" link set eth0 up
+	ip -n "$1" route add default via 10.42.0.1
+}
+
+npb_listening() { # NS PORT
+	[[ -n $(ip netns exec "$1" ss -Hltn "sport = :$2") ]]
+}
+
+npb_topo() {
+	modprobe br_netfilter
+	for m in xt_physdev xt_set ip_set_hash_ip ip_set_hash_net xt_NFLOG xt_limit \
+		xt_addrtype xt_multiport xt_conntrack xt_mark xt_comment ipt_REJECT; do
+		modprobe "$m" 2>/dev/null || echo "# netpol: modprobe $m failed"
+	done
+	np_netns_add "$node"
+	in_node sysctl -qw net.ipv4.ip_forward=1
+	in_node sysctl -qw net.bridge.bridge-nf-call-iptables=1
+	ip -n "$node" link add eth0 type dummy
+	ip -n "$node" addr add 192.0.2.254/24 dev eth0
+	ip -n "$node" link set eth0 up
+	ip -n "$node" link add cni0 type bridge
+	ip -n "$node" addr add 10.42.0.1/24 dev cni0
+	ip -n "$node" link set cni0 up
+	npb_pod npc 10.42.0.4
+	npb_pod nps 10.42.0.5
+	# (output to files: a server holding this script's stdout would hold
+	# up a caller's $(...))
+	ip netns exec nps "$bench/cps" server 8080 >>"$tmp/cps-server.log" 2>&1 &
+	ip netns exec nps "$bench/cps" server 8081 >>"$tmp/cps-server.log" 2>&1 &
+	ip netns exec nps iperf3 -s -p 5201 >>"$tmp/iperf3-server.log" 2>&1 &
+	disown -a
+	np_wait_for 30 npb_listening nps 8080
+	np_wait_for 30 npb_listening nps 8081
+	np_wait_for 30 npb_listening nps 5201
+}
+
+# npb_flush SETUP: its policy state gone (np: from a dump; ipt: the filter
+# table flushed, its chains deleted, every ipset destroyed; all: both),
+# conntrack empty.
+npb_flush() {
+	case $1 in
+	np | all)
+		in_node "$ctl" -s policy show >"$tmp/flush.show"
+		if [[ -s $tmp/flush.show ]]; then
+			"${gen[@]}" pack "$tmp/flush.show" /dev/null "$tmp/flush.del"
+			in_node "$ctl" -b "$tmp/flush.del" >/dev/null
+		fi
+		;;&
+	ipt | all)
+		in_node iptables -F
+		in_node iptables -X
+		in_node ipset destroy 2>/dev/null || true
+		;;
+	esac
+	in_node conntrack -F >/dev/null 2>&1 || true
+}
+
+# npb_isolated: web-0:8081 (served, allowed by no policy) refuses the
+# client: the policy state is in force.
+npb_isolated() {
+	! ip netns exec npc timeout 5 bash -c 'exec 3<>/dev/tcp/10.42.0.5/8081' 2>/dev/null
+}
+
+npb_open() { # web-0:8081 reaches (no policy)
+	ip netns exec npc timeout 5 bash -c 'exec 3<>/dev/tcp/10.42.0.5/8081' 2>/dev/null
+}
+
+# --- the daemon ---------------------------------------------------------------
+npb_daemon_config() { # DIR: nodeplaned's config.yaml for manifests DIR/m
+	mkdir -p "$1/m" "$1/data"
+	cat >"$1/daemon.yaml" <<-EOF
+	node-name: n1
+	flannel-backend: none
+	cluster-cidr: 10.42.0.0/16
+	service-cidr: 10.43.0.0/16
+	manifests-dir: $1/m
+	data-dir: $1/data
+	EOF
+}
+
+# The policy generation, endpoints and prefixes, through its own netlink
+# socket (nodeplanectl info does not print the policy generation).
+npb_py_lib() {
+	cat >"$tmp/npb_nl.py" <<-EOF
+	import struct, sys
+	sys.path.insert(0, "$top/tests/user")
+	import lb_nl, pol_nl
+	from lb_nl import attrs, nla
+	def info(sk):
+	    d = dict(attrs(sk.genl(pol_nl.CMD_INFO, nla(1, pol_nl.u32(1)))[0]))
+	    c = dict(attrs(d[4]))
+	    return (struct.unpack("=Q", d[9])[0],) + tuple(
+	        struct.unpack("=I", c[t])[0] for t in (10, 11, 12))
+	EOF
+	cat >"$tmp/npb_converge.py" <<-'EOF'
+	# converge.py CTL MARK TIMEOUT: waits until `policy show` holds MARK's
+	# endpoint with its port and its CIDR and the generation then stays put
+	# for 1 s; prints the ms since start.
+	import os, subprocess, sys, time
+	sys.path.insert(0, os.path.dirname(__file__))
+	import lb_nl, npb_nl
+	ctl, timeout = sys.argv[1], float(sys.argv[3])
+	cidr, port, ep = open(sys.argv[2]).read().split()
+	sk = lb_nl.Sock()
+	t0 = time.monotonic()
+	def holds():
+	    out = subprocess.run([ctl, "-s", "policy", "show"], capture_output=True,
+	                         text=True).stdout
+	    cl = any(("\t" + cidr + "=") in l or ("," + cidr + "=") in l
+	             for l in out.splitlines() if l.startswith("policy\tset\tclass\t"))
+	    e = any(l.startswith("policy\tset\tendpoint\t" + ep + "\t") and
+	            (":tcp/%s," % port in l or ":tcp/%s;" % port in l or
+	             l.endswith(":tcp/%s" % port))
+	            for l in out.splitlines())
+	    return cl and e
+	gen = None
+	while True:
+	    if time.monotonic() - t0 > timeout:
+	        raise SystemExit("not converged within %.0f s (generation %s)" % (timeout, gen))
+	    g = npb_nl.info(sk)[0]
+	    if g != gen:
+	        gen = g
+	        if g and holds():
+	            t1 = time.monotonic()
+	            time.sleep(1)
+	            if npb_nl.info(sk)[0] == g:
+	                print("%.0f" % ((t1 - t0) * 1000))
+	                break
+	    time.sleep(0.2)
+	EOF
+	cat >"$tmp/npb_rounds.py" <<-'EOF'
+	# rounds.py CTL DIR FIRST ROUNDS TIMEOUT: the daemon serves variant
+	# FIRST (converged); each round renames the other variant's file into
+	# DIR/m/20-upd.json and times until the generation moves and
+	# `policy show` holds its marker ("round I MS" or "round I timeout").
+	import os, subprocess, sys, time
+	sys.path.insert(0, os.path.dirname(__file__))
+	import lb_nl, npb_nl
+	ctl, d, cur = sys.argv[1], sys.argv[2], sys.argv[3]
+	rounds, timeout = int(sys.argv[4]), float(sys.argv[5])
+	sk = lb_nl.Sock()
+	def holds(v):
+	    cidr, port, ep = open("%s/mark.%s" % (d, v)).read().split()
+	    out = subprocess.run([ctl, "-s", "policy", "show"], capture_output=True,
+	                         text=True).stdout
+	    cl = any(("\t" + cidr + "=") in l or ("," + cidr + "=") in l
+	             for l in out.splitlines() if l.startswith("policy\tset\tclass\t"))
+	    e = any(l.startswith("policy\tset\tendpoint\t" + ep + "\t") and
+	            (":tcp/%s," % port in l or ":tcp/%s;" % port in l or
+	             l.endswith(":tcp/%s" % port))
+	            for l in out.splitlines())
+	    return cl and e
+	for r in range(rounds):
+	    new = "B" if cur == "A" else "A"
+	    src = open("%s/upd.%s.json" % (d, new)).read()
+	    with open(d + "/m/.20-upd.json.tmp", "w") as f:
+	        f.write(src)
+	    gen = npb_nl.info(sk)[0]
+	    t1 = time.monotonic()
+	    os.rename(d + "/m/.20-upd.json.tmp", d + "/m/20-upd.json")
+	    ok = False
+	    while time.monotonic() - t1 < timeout:
+	        g = npb_nl.info(sk)[0]
+	        if g != gen:
+	            t2 = time.monotonic()
+	            if holds(new):
+	                ok = True
+	                break
+	            gen = g
+	        time.sleep(0.002)
+	    print("round %d %s" % (r, "%.1f" % ((t2 - t1) * 1000) if ok else "timeout"), flush=True)
+	    cur = new
+	    time.sleep(0.5)
+	EOF
+}
+
+# npb_daemon_start DIR TAG: nodeplaned on DIR's manifests (fresh data dir),
+# in the node; its pid in $npb_pid.
+npb_daemon_start() {
+	rm -rf "$1/data" && mkdir -p "$1/data"
+	in_node "$npd" --config "$1/daemon.yaml" 2>"$tmp/nodeplaned.$2.log" &
+	npb_pid=$!
+}
+
+npb_daemon_stop() {
+	kill -TERM "$npb_pid" 2>/dev/null || true
+	wait "$npb_pid" 2>/dev/null || true
+}
+
+# npb_capture N: nodeplaned compiles N policies (variant A); its state is
+# kept as $tmp/np.N.{show,set,del} (what `policy show` printed; packed
+# into lines to install it; the lines removing it). With N the update
+# size, variant B too: $tmp/np.N.B.show, after nodeplaned applied the
+# change as one pass, and the transactions $tmp/upd.{AB,BA}.np.
+npb_capture() {
+	local n=$1 d=$tmp/d.$1 ms t0 err
+	npb_daemon_config "$d"
+	t0=$EPOCHREALTIME
+	"${gen[@]}" manifests "$d/m" "$n" "$ncidr" A
+	"${gen[@]}" marker "$d/mark.A" "$n" "$ncidr" A
+	"${gen[@]}" marker "$d/mark.B" "$n" "$ncidr" B
+	cp "$d/m/20-upd.json" "$d/upd.A.json"
+	mkdir -p "$d/b"
+	"${gen[@]}" manifests "$d/b" "$n" "$ncidr" B
+	mv "$d/b/20-upd.json" "$d/upd.B.json"
+	rm -rf "$d/b"
+	echo "# netpol: manifests of $n policies: $(du -sk "$d/m" | cut -f1) KiB, written in $(bench_since "$t0") s"
+	npb_flush np
+	npb_daemon_start "$d" "capture$n"
+	if ! ms=$(in_node /usr/bin/python3 "$tmp/npb_converge.py" "$ctl" "$d/mark.A" "$converge_timeout" 2>&1); then
+		echo "# netpol: nodeplaned did not program $n policies: $ms"
+		echo "# netpol: nodeplaned log: $(tail -n 5 "$tmp/nodeplaned.capture$n.log" | tr '\n' ' ')"
+		npb_daemon_stop
+		npb_flush np
+		return 1
+	fi
+	echo "# netpol: nodeplaned programmed $n policies $ms ms after its start;" \
+		"$(grep -m1 'netpol: committed' "$tmp/nodeplaned.capture$n.log" | sed 's/.*netpol: //')"
+	in_node "$ctl" -s policy show >"$tmp/np.$n.show"
+	echo "# netpol: $n policies: $(in_node /usr/bin/python3 -c "
+import sys; sys.path.insert(0, '$tmp'); import lb_nl, npb_nl
+g, c, e, r = npb_nl.info(lb_nl.Sock()); print('%d prefixes, %d endpoints, %d rules' % (c, e, r))")"
+	if [[ $n == "$max_n" && $parts == *" update "* ]]; then
+		err=$(in_node /usr/bin/python3 "$tmp/npb_rounds.py" "$ctl" "$d" A 1 "$round_timeout" 2>&1)
+		if [[ $err != "round 0 "[0-9]* ]]; then
+			echo "# netpol: nodeplaned did not apply variant B: $err"
+		else
+			echo "# netpol: nodeplaned applied variant B in ${err#round 0 } ms"
+			in_node "$ctl" -s policy show >"$tmp/np.$n.B.show"
+			"${gen[@]}" diff "$tmp/np.$n.show" "$tmp/np.$n.B.show" "$tmp/upd.AB.np"
+			"${gen[@]}" diff "$tmp/np.$n.B.show" "$tmp/np.$n.show" "$tmp/upd.BA.np"
+			echo "# netpol: the change A -> B: $(wc -c <"$tmp/upd.AB.np") bytes, $(wc -w <"$tmp/upd.AB.np") words"
+		fi
+	fi
+	npb_daemon_stop
+	npb_flush np
+	"${gen[@]}" pack "$tmp/np.$n.show" "$tmp/np.$n.set" "$tmp/np.$n.del"
+}
+
+# --- cps ----------------------------------------------------------------------
+npb_install() { # SETUP N
+	case $1 in
+	np) in_node "$ctl" -b "$tmp/np.$2.set" >/dev/null ;;
+	ipt) in_node ipset restore <"$tmp/kr.$2.A.ipset" &&
+		in_node iptables-restore <"$tmp/kr.$2.A.ipt" ;;
+	esac
+}
+
+cps_sample() { # SETUP I
+	local s=$1 n t0 v err
+	for n in "${pol_steps[@]}"; do
+		v=nan
+		t0=$EPOCHREALTIME
+		if [[ $s == np && ! -s $tmp/np.$n.set ]]; then
+			echo "# cps np sample $2, $n policies: no state captured from nodeplaned"
+		elif ! err=$(npb_install "$s" "$n" 2>&1); then
+			echo "# cps $s sample $2: installing $n policies: ${err//$'\n'/ }" | head -c 600
+			echo
+		else
+			bench_put "$s.install$n" "$(bench_since "$t0")"
+			if ! npb_isolated; then
+				echo "# cps $s sample $2, $n policies: web-0:8081 reachable: the policies are not in force"
+			else
+				v=$(ip netns exec npc "$bench/cps" client 10.42.0.5 8080 "$cps_secs" 2>&1) ||
+					{ echo "# cps $s sample $2, $n policies: ${v//$'\n'/ }"; v=nan; }
+			fi
+		fi
+		bench_put "$s.cps$n" "$v"
+		# (each value also as it comes: a run cut short keeps them)
+		echo "# cps $s sample $2, $n policies: $v conn/s"
+		t0=$EPOCHREALTIME
+		npb_flush "$s"
+		bench_put "$s.remove$n" "$(bench_since "$t0")"
+		npb_open || echo "# cps $s sample $2: web-0:8081 not reachable after the removal"
+	done
+}
+
+bench_cps() {
+	local n s
+	for n in "${pol_steps[@]}"; do
+		"${gen[@]}" kuberouter "$tmp/kr.$n.A" "$n" "$ncidr" A 1
+		echo "# netpol: kube-router form of $n policies: $(grep -c '^create' "$tmp/kr.$n.A.ipset") ipsets," \
+			"$(grep -c '^add' "$tmp/kr.$n.A.ipset") entries, $(grep -c '^:' "$tmp/kr.$n.A.ipt") chains," \
+			"$(grep -c '^-A' "$tmp/kr.$n.A.ipt") rules"
+	done
+	bench_samples cps_sample np ipt
+	for n in "${pol_steps[@]}"; do
+		for s in np ipt; do
+			bench_note "netpol cps $s: seconds to install $n policies" "$s.install$n"
+			bench_note "netpol cps $s: seconds to remove $n policies" "$s.remove$n"
+		done
+	done
+	for n in "${pol_steps[@]}"; do
+		bench_line "netpol_cps_${n}_vs_ipt" "np.cps$n" "ipt.cps$n" conn/s higher
+	done
+	for n in "${pol_steps[@]:1}"; do
+		for s in np ipt; do
+			bench_line "netpol_cps_${s}_${n}_vs_${pol_steps[0]}" "$s.cps$n" "$s.cps${pol_steps[0]}" conn/s higher
+		done
+	done
+}
+
+# --- tput ---------------------------------------------------------------------
+tput_sample() { # np|none I
+	local v
+	if [[ $1 == np ]]; then
+		if [[ ! -s $tmp/np.$max_n.set ]] || ! npb_install np "$max_n" || ! npb_isolated; then
+			echo "# tput np sample $2: $max_n policies not in force"
+			bench_put tput.np nan
+			npb_flush np
+			return 0
+		fi
+	fi
+	v=$(ip netns exec npc timeout 60 iperf3 -c 10.42.0.5 -p 5201 -f m \
+		-t "$tcp_secs" -O "$tcp_omit" |
+		awk '/receiver/ { for (i = 2; i <= NF; i++) if ($i == "Mbits/sec") v = $(i - 1) }
+			END { if (v == "") exit 1; printf "%.3f\n", v / 1000 }') ||
+		{ echo "# tput $1 sample $2: iperf3 failed"; v=nan; }
+	bench_put "tput.$1" "$v"
+	echo "# tput $1 sample $2: $v Gbit/s"
+	[[ $1 == none ]] || npb_flush np
+}
+
+bench_tput() {
+	bench_samples tput_sample np none
+	bench_line "netpol_tcp_1s_${max_n}_policies_vs_none" tput.np tput.none Gbit/s higher
+}
+
+# --- update -------------------------------------------------------------------
+# npb_time CMD...: its wall time in ms (fails with it)
+npb_time() {
+	local t0=$EPOCHREALTIME
+	"$@" >/dev/null
+	awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f\n", (b - a) * 1000 }'
+}
+
+npb_inproc_py() {
+	cat >"$tmp/upd_inproc.py" <<-'EOF'
+	# inproc.py CTL FILE: one `nodeplanectl -s -b -`; the ms of FILE's
+	# commands plus an `info` (its reply ends them), less the median of 5
+	# `info` alone.
+	import statistics, subprocess, sys, time
+	p = subprocess.Popen(["stdbuf", "-oL", sys.argv[1], "-s", "-b", "-"],
+	                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+	                     text=True, bufsize=1)
+	def timed(cmds):
+	    t0 = time.monotonic()
+	    p.stdin.write(cmds + "info\n")
+	    p.stdin.flush()
+	    while True:
+	        line = p.stdout.readline()
+	        if not line:
+	            raise SystemExit("nodeplanectl -b stopped (a command failed)")
+	        if line.startswith("max_ranges\t"):
+	            return (time.monotonic() - t0) * 1000
+	cmds = open(sys.argv[2]).read()
+	floor = statistics.median(timed("") for _ in range(5))
+	print("%.1f" % max(0.0, timed(cmds) - floor))
+	p.stdin.close()
+	p.wait()
+	EOF
+}
+
+# The ipt state of the update (variant A, sync version 1) is installed
+# once for the part (each ipt sample is one kube-router sync from the
+# variant it finds to the other); npb_ipt_var says which is in place.
+upd_sample() { # np|ipt|daemon I
+	local s=$1 i=$2 v=nan from=A to=B ab=AB
+	((i % 2)) || { from=B; to=A; ab=BA; }
+	case $s in
+	np)
+		if [[ ! -s $tmp/upd.AB.np ]]; then
+			echo "# update np sample $i: no change captured from nodeplaned"
+		else
+			in_node "$ctl" -b "$tmp/np.$max_n.set" >/dev/null
+			[[ $from == A ]] || in_node "$ctl" -b "$tmp/upd.AB.np" >/dev/null
+			v=$(npb_time in_node "$ctl" -b "$tmp/upd.$ab.np") || v=nan
+			# back and forth through one running nodeplanectl
+			local back=BA
+			[[ $ab == AB ]] || back=AB
+			bench_put upd.npinproc "$(in_node /usr/bin/python3 "$tmp/upd_inproc.py" \
+				"$ctl" "$tmp/upd.$back.np" || echo nan)"
+			bench_put upd.npexec "$(npb_time in_node "$ctl" info || echo nan)"
+			npb_flush np
+		fi
+		;;
+	ipt)
+		to=B
+		[[ $npb_ipt_var == A ]] || to=A
+		if ! v=$(npb_time npb_ipt_sync "$to" 2>&1); then
+			echo "# update ipt sample $i: ${v//$'\n'/ }" | head -c 600
+			echo
+			v=nan
+		elif ! in_node iptables -S | grep -q -- "-N $(grep -m1 -o 'KUBE-POD-FW-[A-Z0-9]*' "$tmp/kr.upd.$to.ipt")\$"; then
+			echo "# update ipt sample $i: the table lacks version $to's chains"
+			v=nan
+		fi
+		npb_ipt_var=$to
+		;;
+	daemon)
+		daemon_sample "$i"
+		return 0
+		;;
+	esac
+	bench_put "upd.$s" "$v"
+	echo "# update $s sample $i: $v ms"
+}
+
+npb_ipt_sync() { # VARIANT: kube-router's sync to it
+	in_node ipset restore <"$tmp/kr.upd.$1.swap" &&
+		in_node iptables-restore <"$tmp/kr.upd.$1.ipt"
+}
+
+daemon_sample() { # I
+	local i=$1 d=$tmp/d.$max_n first=A lat ms
+	((i % 2)) || first=B
+	cp "$d/upd.$first.json" "$d/m/20-upd.json"
+	npb_flush np
+	npb_daemon_start "$d" "upd$i"
+	if ! ms=$(in_node /usr/bin/python3 "$tmp/npb_converge.py" "$ctl" "$d/mark.$first" "$converge_timeout" 2>&1); then
+		echo "# update daemon sample $i: $ms"
+		echo "# update daemon sample $i: nodeplaned log: $(tail -n 5 "$tmp/nodeplaned.upd$i.log" | tr '\n' ' ')"
+		daemon_timeouts=$((daemon_timeouts + rounds))
+		bench_put upd.daemon.p50 nan
+		bench_put upd.daemon.max nan
+		npb_daemon_stop
+		npb_flush np
+		return 0
+	fi
+	in_node /usr/bin/python3 "$tmp/npb_rounds.py" "$ctl" "$d" "$first" "$rounds" "$round_timeout" \
+		>"$tmp/rounds.$i.out" 2>&1 || echo "# update daemon sample $i: rounds failed: $(tail -n 2 "$tmp/rounds.$i.out" | tr '\n' ' ')"
+	npb_daemon_stop
+	npb_flush np
+	lat=$(awk '$1 == "round" { print $3 }' "$tmp/rounds.$i.out")
+	echo "# update daemon sample $i: converged $ms ms after start; rounds (ms): ${lat//$'\n'/ }"
+	echo "# update daemon sample $i: $(grep 'netpol: committed' "$tmp/nodeplaned.upd$i.log" | tail -n 1 | sed 's/.*netpol: //')"
+	daemon_timeouts=$((daemon_timeouts + rounds - $(grep -c '^round [0-9]* [0-9.]*$' "$tmp/rounds.$i.out" || true)))
+	bench_put upd.daemon.p50 "$(awk '/^[0-9.]+$/ { x[n++] = $1 } END {
+		if (!n) { print "nan"; exit }
+		for (i = 1; i < n; i++) { y = x[i]; for (j = i - 1; j >= 0 && x[j] + 0 > y + 0; j--) x[j + 1] = x[j]; x[j + 1] = y }
+		print (n % 2) ? x[(n - 1) / 2] : (x[n / 2 - 1] + x[n / 2]) / 2 }' <<<"$lat")"
+	bench_put upd.daemon.max "$(awk '/^[0-9.]+$/ { if ($1 + 0 > m) m = $1 + 0; n++ } END { print n ? m : "nan" }' <<<"$lat")"
+}
+
+bench_update() {
+	local t0 ok=1
+	npb_inproc_py
+	daemon_timeouts=0
+	"${gen[@]}" kuberouter "$tmp/kr.upd.A" "$max_n" "$ncidr" A 1
+	"${gen[@]}" kuberouter "$tmp/kr.upd.B" "$max_n" "$ncidr" B 2
+	echo "# update: kube-router's sync: $(grep -c '^-A' "$tmp/kr.upd.A.ipt") rules in" \
+		"$(grep -c '^:' "$tmp/kr.upd.A.ipt") chains restored; $(grep -c '^swap' "$tmp/kr.upd.B.swap") sets swapped"
+	t0=$EPOCHREALTIME
+	npb_flush ipt
+	if in_node ipset restore <"$tmp/kr.upd.A.ipset" && in_node iptables-restore <"$tmp/kr.upd.A.ipt"; then
+		echo "# update: ipt state of $max_n policies installed in $(bench_since "$t0") s"
+	else
+		echo "# update: installing the ipt state failed"
+		ok=0
+	fi
+	npb_ipt_var=A
+	local setups=(np daemon)
+	[[ $ok == 0 ]] || setups+=(ipt)
+	local save=$bench_nsamples
+	bench_nsamples=$upd_samples
+	bench_samples upd_sample "${setups[@]}"
+	npb_flush ipt
+	bench_note "update: nodeplanectl started for one INFO (its process floor, ms)" upd.npexec
+	bench_line "netpol_update_1_of_${max_n}_vs_kube_router" upd.np upd.ipt ms lower
+	bench_line "netpol_update_1_of_${max_n}_in_process" upd.npinproc - ms lower
+	bench_line "netpol_update_1_of_${max_n}_in_process_vs_kube_router" upd.npinproc upd.ipt ms lower
+	bench_line "netpol_api_to_kernel_${max_n}_p50" upd.daemon.p50 - ms lower \
+		failures="$daemon_timeouts" rounds=$((rounds * bench_nsamples))
+	bench_line "netpol_api_to_kernel_${max_n}_max" upd.daemon.max - ms lower \
+		failures="$daemon_timeouts" rounds=$((rounds * bench_nsamples))
+	bench_nsamples=$save
+}
+
+# --- mem ----------------------------------------------------------------------
+cg=/sys/fs/cgroup/npbench
+
+npb_cgroup() { # a memory cgroup, or fails saying why
+	if [[ $(stat -f -c %T /sys/fs/cgroup 2>/dev/null) != cgroup2fs ]]; then
+		mount -t cgroup2 none /sys/fs/cgroup || { echo "cannot mount cgroup2"; return 1; }
+	fi
+	grep -qw memory /sys/fs/cgroup/cgroup.controllers ||
+		{ echo "no memory controller in cgroup.controllers"; return 1; }
+	grep -qw memory /sys/fs/cgroup/cgroup.subtree_control ||
+		echo +memory >/sys/fs/cgroup/cgroup.subtree_control ||
+		{ echo "cannot enable the memory controller"; return 1; }
+	[[ -d $cg ]] || mkdir "$cg"
+}
+
+# npb_cg_run CMD...: CMD in the node, in the cgroup (stdin passed); then
+# memory.current once it has not moved for 1 s (old class maps are freed
+# after an RCU grace period).
+npb_cg_run() {
+	local a b
+	# (joined before `ip netns exec`, whose new mount namespace has a
+	# sysfs of the node's netns without the cgroup2 mount)
+	# shellcheck disable=SC2016 # for that sh
+	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec ip netns exec "$@"' \
+		sh "$cg" "$node" "$@" >/dev/null || return 1
+	b=$(cat "$cg/memory.current")
+	for _ in $(seq 30); do
+		sleep 1
+		a=$b
+		b=$(cat "$cg/memory.current")
+		[[ $a != "$b" ]] || break
+	done
+	echo "$b"
+}
+
+mem_sample() { # np|ipset I
+	local f m0 m1 err have sz
+	if ! err=$(npb_cgroup 2>&1); then
+		echo "# mem sample $2: $err"
+		for f in 4 6; do bench_put "mem.$1$f" nan; done
+		return 0
+	fi
+	for f in 4 6; do
+		if [[ $1 == np ]]; then
+			if m0=$(npb_cg_run "$ctl" -b "$tmp/mem$f.one") &&
+				m1=$(npb_cg_run "$ctl" -b "$tmp/mem$f.np") &&
+				have=$(in_node /usr/bin/python3 -c "
+import sys; sys.path.insert(0, '$tmp'); import lb_nl, npb_nl
+print(npb_nl.info(lb_nl.Sock())[1])") && [[ $have == "$mem_n" ]]; then
+				bench_put "mem.np$f" "$(awk -v a="$m0" -v b="$m1" -v n="$((mem_n - 1))" 'BEGIN { printf "%.1f\n", (b - a) / n }')"
+				echo "# mem np sample $2: IPv$f: $(((m1 - m0) / 1024)) KiB for $((mem_n - 1)) CIDRs"
+			else
+				echo "# mem np sample $2: IPv$f: loading the CIDRs failed (the module holds ${have:-?} of $mem_n)"
+				bench_put "mem.np$f" nan
+			fi
+			npb_flush np
+		else
+			in_node ipset destroy 2>/dev/null || true
+			m0=$(cat "$cg/memory.current")
+			if m1=$(npb_cg_run ipset restore -f "$tmp/mem$f.ipset") &&
+				have=$(in_node ipset list -t "KUBE-SRC-BENCHMEM$f" | awk -F': ' '$1 == "Number of entries" { print $2 }') &&
+				[[ $have == "$mem_n" ]]; then
+				sz=$(in_node ipset list -t "KUBE-SRC-BENCHMEM$f" | awk -F': ' '$1 == "Size in memory" { print $2 }')
+				bench_put "mem.ipset$f" "$(awk -v a="$m0" -v b="$m1" -v n="$mem_n" 'BEGIN { printf "%.1f\n", (b - a) / n }')"
+				bench_put "mem.ipsetself$f" "$(awk -v s="$sz" -v n="$mem_n" 'BEGIN { printf "%.1f\n", s / n }')"
+				echo "# mem ipset sample $2: IPv$f: $(((m1 - m0) / 1024)) KiB charged, set's own size $sz B for $mem_n CIDRs"
+			else
+				echo "# mem ipset sample $2: IPv$f: ipset restore failed (the set holds ${have:-?} of $mem_n)"
+				bench_put "mem.ipset$f" nan
+			fi
+			in_node ipset destroy 2>/dev/null || true
+		fi
+	done
+}
+
+bench_mem() {
+	local f save=$bench_nsamples
+	for f in 4 6; do
+		"${gen[@]}" mem "$tmp/mem$f" "$f" "$mem_n"
+		# the baseline: one prefix (class map and root allocated)
+		sed 's/class \([^=]*\)=\([0-9]*\),.*/class \1=\2/' "$tmp/mem$f.np" | awk '{ print $1, $2, $3, $4 }' >"$tmp/mem$f.one"
+	done
+	bench_nsamples=$mem_samples
+	bench_samples mem_sample np ipset
+	for f in 4 6; do
+		bench_line "netpol_kernel_bytes_per_cidr_ipv$f" "mem.np$f" - B lower
+		bench_line "netpol_kernel_bytes_per_cidr_ipv${f}_vs_ipset" "mem.np$f" "mem.ipset$f" B lower
+		bench_note "mem: ipset hash:net's own \"Size in memory\" per IPv$f CIDR (B)" "mem.ipsetself$f"
+	done
+	bench_nsamples=$save
+}
+
+# --- main ---------------------------------------------------------------------
+# shellcheck disable=SC2119 # the default module
+np_module_install
+modprobe -r nodeplane 2>/dev/null || true
+modprobe nodeplane
+np_defer modprobe -r nodeplane
+command -v ipset >/dev/null || echo "# netpol: ipset is not installed: every ipt figure fails"
+npb_topo
+npb_py_lib
+npb_flush all
+t0=$EPOCHREALTIME
+for n in "${pol_steps[@]}"; do
+	if [[ $parts == *" cps "* || ($n == "$max_n" && $parts =~ " "(update|tput)" ") ]]; then
+		npb_capture "$n" || true
+	fi
+done
+echo "# netpol capture: $(bench_since "$t0") s"
+for part in cps mem update tput; do
+	[[ $parts == *" $part "* ]] || continue
+	t0=$EPOCHREALTIME
+	"bench_$part"
+	echo "# netpol $part: $(bench_since "$t0") s"
+done
+npb_flush all
