@@ -15,13 +15,14 @@
 # N/10 of them, the last allowing bench/client on TCP 8080 and 5201), in
 # two forms:
 #
-#   np   nodeplane's kernel state as nodeplaned compiles it: nodeplaned in
-#        manifests mode is run once per N on netpol_gen.py's manifests; its
-#        state is read back (`nodeplanectl -s policy show`) and packed into
-#        `policy set` lines of <= 250 words (the class map in one
-#        transaction, the endpoints in one or more); every sample installs
-#        that with one `nodeplanectl -b` and removes it again (every prefix
-#        set to class 0, every endpoint deleted).
+#   np   nodeplane's kernel state for them, compiled by netpol_gen.py as
+#        nodeplaned compiles them (one class per rule peer; see there) and
+#        sent as ONE NP_CMD_POLICY_SET transaction in chunks by a small
+#        Python sender over tests/user/pol_nl.py (messages prebuilt once);
+#        removed from a dump (every endpoint deleted, every prefix set to
+#        class 0). (nodeplaned and `nodeplanectl policy set` cannot send
+#        states this large: their chunks of up to 64 KiB exceed libnl's
+#        socket send buffer; see docs/bench.md.)
 #   ipt  kube-router's layout of the same policies (spec/netpol.md §3):
 #        `ipset restore` of its sets, `iptables-restore` of its filter
 #        table; removed with `iptables -F`, `-X` and `ipset destroy`.
@@ -37,10 +38,10 @@
 #         nodeplane (np) against no policy at all (none).
 # update  One policy (np-<N/2>) changed among the largest N: its first
 #         ipBlock CIDR moved and its port changed (variants A and B,
-#         alternately). np: the one `policy set` transaction making the
-#         change (the difference of the states nodeplaned programmed for A
-#         and B), `nodeplanectl -b` with process start, and through a
-#         running `nodeplanectl -s -b -` less an INFO; daemon: nodeplaned
+#         alternately). np: the one transaction making the change (the
+#         prefixes changed and the one endpoint whose rules changed), sent
+#         by a running process (netlink and the module only), and as one
+#         `nodeplanectl -b` line (with process start); daemon: nodeplaned
 #         in manifests mode, the policy's file replaced (write aside,
 #         rename), timed until the policy generation moves and `policy
 #         show` holds the change (NP_BENCH_NP_ROUNDS rounds a sample);
@@ -138,13 +139,7 @@ npb_topo() {
 # conntrack empty.
 npb_flush() {
 	case $1 in
-	np | all)
-		in_node "$ctl" -s policy show >"$tmp/flush.show"
-		if [[ -s $tmp/flush.show ]]; then
-			"${gen[@]}" pack "$tmp/flush.show" /dev/null "$tmp/flush.del"
-			in_node "$ctl" -b "$tmp/flush.del" >/dev/null
-		fi
-		;;&
+	np | all) in_node /usr/bin/python3 "$tmp/npb_pol.py" flush >/dev/null ;;&
 	ipt | all)
 		in_node iptables -F
 		in_node iptables -X
@@ -191,14 +186,61 @@ npb_py_lib() {
 	    return (struct.unpack("=Q", d[9])[0],) + tuple(
 	        struct.unpack("=I", c[t])[0] for t in (10, 11, 12))
 	EOF
+	cat >"$tmp/npb_pol.py" <<-'EOF'
+	# npb_pol.py compile SPEC OUT | send FILE | flush | info
+	#   compile: pol_nl.py SPEC into prebuilt NP_CMD_POLICY_SET messages
+	#   send: them as one transaction; prints its ms (netlink + module)
+	#   flush: every endpoint and prefix removed (one transaction, chunked)
+	#   info: "GENERATION PREFIXES ENDPOINTS RULES"
+	import os, pickle, sys, time
+	sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+	import npb_nl, lb_nl, pol_nl
+	from lb_nl import nla
+	def send(sk, chunks):
+	    rep = None
+	    for i, c in enumerate(chunks):
+	        last = i == len(chunks) - 1
+	        rep = sk.genl(pol_nl.CMD_SET, c + (b"" if last else
+	                      nla(pol_nl.A_STAGE, pol_nl.u32(pol_nl.STAGE_MORE))))
+	    return pol_nl.gen_of(rep)
+	def spec_chunks(lines):
+	    out, n = [], 0
+	    for l in lines:
+	        if n == 2000:
+	            out.append("---")
+	            n = 0
+	        out.append(l)
+	        n += 1
+	    return [b"".join(c) for c in pol_nl.parse_spec("\n".join(out))]
+	cmd = sys.argv[1]
+	if cmd == "compile":
+	    chunks = pol_nl.parse_spec(open(sys.argv[2]).read())
+	    with open(sys.argv[3], "wb") as f:
+	        pickle.dump([b"".join(c) for c in chunks], f)
+	    raise SystemExit(0)
+	sk = lb_nl.Sock()
+	if cmd == "send":
+	    chunks = pickle.load(open(sys.argv[2], "rb"))
+	    t0 = time.monotonic()
+	    send(sk, chunks)
+	    print("%.1f" % ((time.monotonic() - t0) * 1000))
+	elif cmd == "flush":
+	    classes, eps = pol_nl.dump(sk)
+	    if classes or eps:
+	        send(sk, spec_chunks(["del %s" % a for a in eps] +
+	                             ["class %s 0" % c for c in classes]))
+	elif cmd == "info":
+	    print(*npb_nl.info(sk))
+	EOF
 	cat >"$tmp/npb_converge.py" <<-'EOF'
-	# converge.py CTL MARK TIMEOUT: waits until `policy show` holds MARK's
-	# endpoint with its port and its CIDR and the generation then stays put
-	# for 1 s; prints the ms since start.
+	# converge.py CTL MARK TIMEOUT LOG: waits until `policy show` holds
+	# MARK's endpoint with its port and its CIDR and the generation then
+	# stays put for 1 s; prints the ms since start. Fails at once when LOG
+	# (nodeplaned's) says a transaction was not committed.
 	import os, subprocess, sys, time
-	sys.path.insert(0, os.path.dirname(__file__))
-	import lb_nl, npb_nl
-	ctl, timeout = sys.argv[1], float(sys.argv[3])
+	sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+	import npb_nl, lb_nl
+	ctl, timeout, log = sys.argv[1], float(sys.argv[3]), sys.argv[4]
 	cidr, port, ep = open(sys.argv[2]).read().split()
 	sk = lb_nl.Sock()
 	t0 = time.monotonic()
@@ -216,6 +258,9 @@ npb_py_lib() {
 	while True:
 	    if time.monotonic() - t0 > timeout:
 	        raise SystemExit("not converged within %.0f s (generation %s)" % (timeout, gen))
+	    for l in open(log, errors="replace"):
+	        if "netpol: not committed" in l or "cannot read the kernel" in l:
+	            raise SystemExit("nodeplaned: " + l.strip())
 	    g = npb_nl.info(sk)[0]
 	    if g != gen:
 	        gen = g
@@ -228,18 +273,19 @@ npb_py_lib() {
 	    time.sleep(0.2)
 	EOF
 	cat >"$tmp/npb_rounds.py" <<-'EOF'
-	# rounds.py CTL DIR FIRST ROUNDS TIMEOUT: the daemon serves variant
+	# rounds.py CTL TMP FIRST ROUNDS TIMEOUT DIR: the daemon serves variant
 	# FIRST (converged); each round renames the other variant's file into
 	# DIR/m/20-upd.json and times until the generation moves and
-	# `policy show` holds its marker ("round I MS" or "round I timeout").
+	# `policy show` holds its marker TMP/mark.V ("round I MS" or "round I
+	# timeout").
 	import os, subprocess, sys, time
-	sys.path.insert(0, os.path.dirname(__file__))
-	import lb_nl, npb_nl
-	ctl, d, cur = sys.argv[1], sys.argv[2], sys.argv[3]
-	rounds, timeout = int(sys.argv[4]), float(sys.argv[5])
+	sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+	import npb_nl, lb_nl
+	ctl, tmp, cur = sys.argv[1], sys.argv[2], sys.argv[3]
+	rounds, timeout, d = int(sys.argv[4]), float(sys.argv[5]), sys.argv[6]
 	sk = lb_nl.Sock()
 	def holds(v):
-	    cidr, port, ep = open("%s/mark.%s" % (d, v)).read().split()
+	    cidr, port, ep = open("%s/mark.%s" % (tmp, v)).read().split()
 	    out = subprocess.run([ctl, "-s", "policy", "show"], capture_output=True,
 	                         text=True).stdout
 	    cl = any(("\t" + cidr + "=") in l or ("," + cidr + "=") in l
@@ -286,60 +332,25 @@ npb_daemon_stop() {
 	wait "$npb_pid" 2>/dev/null || true
 }
 
-# npb_capture N: nodeplaned compiles N policies (variant A); its state is
-# kept as $tmp/np.N.{show,set,del} (what `policy show` printed; packed
-# into lines to install it; the lines removing it). With N the update
-# size, variant B too: $tmp/np.N.B.show, after nodeplaned applied the
-# change as one pass, and the transactions $tmp/upd.{AB,BA}.np.
-npb_capture() {
-	local n=$1 d=$tmp/d.$1 ms t0 err
-	npb_daemon_config "$d"
-	t0=$EPOCHREALTIME
-	"${gen[@]}" manifests "$d/m" "$n" "$ncidr" A
-	"${gen[@]}" marker "$d/mark.A" "$n" "$ncidr" A
-	"${gen[@]}" marker "$d/mark.B" "$n" "$ncidr" B
-	cp "$d/m/20-upd.json" "$d/upd.A.json"
-	mkdir -p "$d/b"
-	"${gen[@]}" manifests "$d/b" "$n" "$ncidr" B
-	mv "$d/b/20-upd.json" "$d/upd.B.json"
-	rm -rf "$d/b"
-	echo "# netpol: manifests of $n policies: $(du -sk "$d/m" | cut -f1) KiB, written in $(bench_since "$t0") s"
-	npb_flush np
-	npb_daemon_start "$d" "capture$n"
-	if ! ms=$(in_node /usr/bin/python3 "$tmp/npb_converge.py" "$ctl" "$d/mark.A" "$converge_timeout" 2>&1); then
-		echo "# netpol: nodeplaned did not program $n policies: $ms"
-		echo "# netpol: nodeplaned log: $(tail -n 5 "$tmp/nodeplaned.capture$n.log" | tr '\n' ' ')"
-		npb_daemon_stop
-		npb_flush np
-		return 1
-	fi
-	echo "# netpol: nodeplaned programmed $n policies $ms ms after its start;" \
-		"$(grep -m1 'netpol: committed' "$tmp/nodeplaned.capture$n.log" | sed 's/.*netpol: //')"
-	in_node "$ctl" -s policy show >"$tmp/np.$n.show"
-	echo "# netpol: $n policies: $(in_node /usr/bin/python3 -c "
-import sys; sys.path.insert(0, '$tmp'); import lb_nl, npb_nl
-g, c, e, r = npb_nl.info(lb_nl.Sock()); print('%d prefixes, %d endpoints, %d rules' % (c, e, r))")"
-	if [[ $n == "$max_n" && $parts == *" update "* ]]; then
-		err=$(in_node /usr/bin/python3 "$tmp/npb_rounds.py" "$ctl" "$d" A 1 "$round_timeout" 2>&1)
-		if [[ $err != "round 0 "[0-9]* ]]; then
-			echo "# netpol: nodeplaned did not apply variant B: $err"
-		else
-			echo "# netpol: nodeplaned applied variant B in ${err#round 0 } ms"
-			in_node "$ctl" -s policy show >"$tmp/np.$n.B.show"
-			"${gen[@]}" diff "$tmp/np.$n.show" "$tmp/np.$n.B.show" "$tmp/upd.AB.np"
-			"${gen[@]}" diff "$tmp/np.$n.B.show" "$tmp/np.$n.show" "$tmp/upd.BA.np"
-			echo "# netpol: the change A -> B: $(wc -c <"$tmp/upd.AB.np") bytes, $(wc -w <"$tmp/upd.AB.np") words"
-		fi
-	fi
-	npb_daemon_stop
-	npb_flush np
-	"${gen[@]}" pack "$tmp/np.$n.show" "$tmp/np.$n.set" "$tmp/np.$n.del"
+# npb_gen N: both forms of N policies (variant A): $tmp/np.N.A.{spec,del}
+# and its prebuilt messages $tmp/np.N.A.bin; $tmp/kr.N.A.{ipset,ipt}.
+npb_gen() {
+	local n=$1 t0=$EPOCHREALTIME
+	"${gen[@]}" np "$tmp/np.$n.A" "$n" "$ncidr" A
+	in_node /usr/bin/python3 "$tmp/npb_pol.py" compile "$tmp/np.$n.A.spec" "$tmp/np.$n.A.bin"
+	"${gen[@]}" kuberouter "$tmp/kr.$n.A" "$n" "$ncidr" A 1
+	echo "# netpol: $n policies: np: $(grep -c '^class' "$tmp/np.$n.A.spec") prefixes," \
+		"$(grep -c '^ep' "$tmp/np.$n.A.spec") endpoints, $(grep -c '^rule' "$tmp/np.$n.A.spec") rules," \
+		"$(grep -c '^---' "$tmp/np.$n.A.spec") + 1 messages; kube-router:" \
+		"$(grep -c '^create' "$tmp/kr.$n.A.ipset") ipsets, $(grep -c '^add' "$tmp/kr.$n.A.ipset") entries," \
+		"$(grep -c '^:' "$tmp/kr.$n.A.ipt") chains, $(grep -c '^-A' "$tmp/kr.$n.A.ipt") rules;" \
+		"written in $(bench_since "$t0") s"
 }
 
 # --- cps ----------------------------------------------------------------------
 npb_install() { # SETUP N
 	case $1 in
-	np) in_node "$ctl" -b "$tmp/np.$2.set" >/dev/null ;;
+	np) in_node /usr/bin/python3 "$tmp/npb_pol.py" send "$tmp/np.$2.A.bin" >/dev/null ;;
 	ipt) in_node ipset restore <"$tmp/kr.$2.A.ipset" &&
 		in_node iptables-restore <"$tmp/kr.$2.A.ipt" ;;
 	esac
@@ -350,9 +361,7 @@ cps_sample() { # SETUP I
 	for n in "${pol_steps[@]}"; do
 		v=nan
 		t0=$EPOCHREALTIME
-		if [[ $s == np && ! -s $tmp/np.$n.set ]]; then
-			echo "# cps np sample $2, $n policies: no state captured from nodeplaned"
-		elif ! err=$(npb_install "$s" "$n" 2>&1); then
+		if ! err=$(npb_install "$s" "$n" 2>&1); then
 			echo "# cps $s sample $2: installing $n policies: ${err//$'\n'/ }" | head -c 600
 			echo
 		else
@@ -376,12 +385,6 @@ cps_sample() { # SETUP I
 
 bench_cps() {
 	local n s
-	for n in "${pol_steps[@]}"; do
-		"${gen[@]}" kuberouter "$tmp/kr.$n.A" "$n" "$ncidr" A 1
-		echo "# netpol: kube-router form of $n policies: $(grep -c '^create' "$tmp/kr.$n.A.ipset") ipsets," \
-			"$(grep -c '^add' "$tmp/kr.$n.A.ipset") entries, $(grep -c '^:' "$tmp/kr.$n.A.ipt") chains," \
-			"$(grep -c '^-A' "$tmp/kr.$n.A.ipt") rules"
-	done
 	bench_samples cps_sample np ipt
 	for n in "${pol_steps[@]}"; do
 		for s in np ipt; do
@@ -403,7 +406,7 @@ bench_cps() {
 tput_sample() { # np|none I
 	local v
 	if [[ $1 == np ]]; then
-		if [[ ! -s $tmp/np.$max_n.set ]] || ! npb_install np "$max_n" || ! npb_isolated; then
+		if ! npb_install np "$max_n" || ! npb_isolated; then
 			echo "# tput np sample $2: $max_n policies not in force"
 			bench_put tput.np nan
 			npb_flush np
@@ -433,55 +436,35 @@ npb_time() {
 	awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f\n", (b - a) * 1000 }'
 }
 
-npb_inproc_py() {
-	cat >"$tmp/upd_inproc.py" <<-'EOF'
-	# inproc.py CTL FILE: one `nodeplanectl -s -b -`; the ms of FILE's
-	# commands plus an `info` (its reply ends them), less the median of 5
-	# `info` alone.
-	import statistics, subprocess, sys, time
-	p = subprocess.Popen(["stdbuf", "-oL", sys.argv[1], "-s", "-b", "-"],
-	                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-	                     text=True, bufsize=1)
-	def timed(cmds):
-	    t0 = time.monotonic()
-	    p.stdin.write(cmds + "info\n")
-	    p.stdin.flush()
-	    while True:
-	        line = p.stdout.readline()
-	        if not line:
-	            raise SystemExit("nodeplanectl -b stopped (a command failed)")
-	        if line.startswith("max_ranges\t"):
-	            return (time.monotonic() - t0) * 1000
-	cmds = open(sys.argv[2]).read()
-	floor = statistics.median(timed("") for _ in range(5))
-	print("%.1f" % max(0.0, timed(cmds) - floor))
-	p.stdin.close()
-	p.wait()
-	EOF
-}
-
 # The ipt state of the update (variant A, sync version 1) is installed
 # once for the part (each ipt sample is one kube-router sync from the
 # variant it finds to the other); npb_ipt_var says which is in place.
 upd_sample() { # np|ipt|daemon I
-	local s=$1 i=$2 v=nan from=A to=B ab=AB
-	((i % 2)) || { from=B; to=A; ab=BA; }
+	local s=$1 i=$2 v=nan from=A to=B
+	((i % 2)) || { from=B; to=A; }
 	case $s in
 	np)
-		if [[ ! -s $tmp/upd.AB.np ]]; then
-			echo "# update np sample $i: no change captured from nodeplaned"
-		else
-			in_node "$ctl" -b "$tmp/np.$max_n.set" >/dev/null
-			[[ $from == A ]] || in_node "$ctl" -b "$tmp/upd.AB.np" >/dev/null
-			v=$(npb_time in_node "$ctl" -b "$tmp/upd.$ab.np") || v=nan
-			# back and forth through one running nodeplanectl
-			local back=BA
-			[[ $ab == AB ]] || back=AB
-			bench_put upd.npinproc "$(in_node /usr/bin/python3 "$tmp/upd_inproc.py" \
-				"$ctl" "$tmp/upd.$back.np" || echo nan)"
+		# the state of $from, then the change to $to: one transaction
+		# through a running process, then back with one nodeplanectl
+		if in_node /usr/bin/python3 "$tmp/npb_pol.py" send "$tmp/np.upd.A.bin" >/dev/null &&
+			{ [[ $from == A ]] || in_node /usr/bin/python3 "$tmp/npb_pol.py" send "$tmp/np.upd.B.diff.bin" >/dev/null; }; then
+			v=$(in_node /usr/bin/python3 "$tmp/npb_pol.py" send "$tmp/np.upd.$to.diff.bin" 2>&1) ||
+				{ echo "# update np sample $i: ${v//$'\n'/ }" | head -c 600; echo; v=nan; }
+			npb_holds "$to" || { echo "# update np sample $i: policy show lacks variant $to"; v=nan; }
+			local w
+			if w=$(npb_time in_node "$ctl" -b "$tmp/np.upd.$from.ctl" 2>&1); then
+				bench_put upd.npctl "$w"
+				npb_holds "$from" || { echo "# update np sample $i: nodeplanectl: policy show lacks variant $from"; }
+			else
+				echo "# update np sample $i: nodeplanectl -b (the change back): ${w//$'\n'/ }" | head -c 400
+				echo
+				bench_put upd.npctl nan
+			fi
 			bench_put upd.npexec "$(npb_time in_node "$ctl" info || echo nan)"
-			npb_flush np
+		else
+			echo "# update np sample $i: installing the state failed"
 		fi
+		npb_flush np
 		;;
 	ipt)
 		to=B
@@ -505,6 +488,15 @@ upd_sample() { # np|ipt|daemon I
 	echo "# update $s sample $i: $v ms"
 }
 
+npb_holds() { # VARIANT: the kernel holds the updated policy as VARIANT has it
+	local cidr port ep
+	read -r cidr port ep <"$tmp/mark.$1"
+	in_node "$ctl" -s policy show | awk -v c="$cidr" -v p="$port" -v e="$ep" -F'\t' '
+		$3 == "class" && index("," $4, "," c "=") { cl = 1 }
+		$3 == "endpoint" && $4 == e && $0 ~ ":tcp/" p "([,;]|$)" { ep = 1 }
+		END { exit !(cl && ep) }'
+}
+
 npb_ipt_sync() { # VARIANT: kube-router's sync to it
 	in_node ipset restore <"$tmp/kr.upd.$1.swap" &&
 		in_node iptables-restore <"$tmp/kr.upd.$1.ipt"
@@ -513,10 +505,19 @@ npb_ipt_sync() { # VARIANT: kube-router's sync to it
 daemon_sample() { # I
 	local i=$1 d=$tmp/d.$max_n first=A lat ms
 	((i % 2)) || first=B
+	if [[ -n $daemon_broken ]]; then
+		echo "# update daemon sample $i: not run ($daemon_broken)"
+		daemon_timeouts=$((daemon_timeouts + rounds))
+		bench_put upd.daemon.p50 nan
+		bench_put upd.daemon.max nan
+		return 0
+	fi
 	cp "$d/upd.$first.json" "$d/m/20-upd.json"
 	npb_flush np
 	npb_daemon_start "$d" "upd$i"
-	if ! ms=$(in_node /usr/bin/python3 "$tmp/npb_converge.py" "$ctl" "$d/mark.$first" "$converge_timeout" 2>&1); then
+	if ! ms=$(in_node /usr/bin/python3 "$tmp/npb_converge.py" "$ctl" "$tmp/mark.$first" "$converge_timeout" \
+		"$tmp/nodeplaned.upd$i.log" 2>&1); then
+		[[ $ms != *"nodeplaned: "* ]] || daemon_broken="sample $i: ${ms//$'\n'/ }"
 		echo "# update daemon sample $i: $ms"
 		echo "# update daemon sample $i: nodeplaned log: $(tail -n 5 "$tmp/nodeplaned.upd$i.log" | tr '\n' ' ')"
 		daemon_timeouts=$((daemon_timeouts + rounds))
@@ -526,7 +527,7 @@ daemon_sample() { # I
 		npb_flush np
 		return 0
 	fi
-	in_node /usr/bin/python3 "$tmp/npb_rounds.py" "$ctl" "$d" "$first" "$rounds" "$round_timeout" \
+	in_node /usr/bin/python3 "$tmp/npb_rounds.py" "$ctl" "$tmp" "$first" "$rounds" "$round_timeout" "$d" \
 		>"$tmp/rounds.$i.out" 2>&1 || echo "# update daemon sample $i: rounds failed: $(tail -n 2 "$tmp/rounds.$i.out" | tr '\n' ' ')"
 	npb_daemon_stop
 	npb_flush np
@@ -542,11 +543,29 @@ daemon_sample() { # I
 }
 
 bench_update() {
-	local t0 ok=1
-	npb_inproc_py
+	local t0 ok=1 v d=$tmp/d.$max_n
 	daemon_timeouts=0
+	daemon_broken=
+	t0=$EPOCHREALTIME
+	for v in A B; do
+		"${gen[@]}" np "$tmp/np.upd.$v" "$max_n" "$ncidr" "$v"
+		in_node /usr/bin/python3 "$tmp/npb_pol.py" compile "$tmp/np.upd.$v.diff" "$tmp/np.upd.$v.diff.bin"
+		"${gen[@]}" marker "$tmp/mark.$v" "$max_n" "$ncidr" "$v"
+	done
+	in_node /usr/bin/python3 "$tmp/npb_pol.py" compile "$tmp/np.upd.A.spec" "$tmp/np.upd.A.bin"
+	echo "# update: the change A -> B in nodeplane: $(grep -c '^class' "$tmp/np.upd.B.diff") prefixes," \
+		"$(grep -c '^rule' "$tmp/np.upd.B.diff") rules of $(grep -c '^ep' "$tmp/np.upd.B.diff") endpoint," \
+		"$(grep -c '^---' "$tmp/np.upd.B.diff") + 1 messages; as a nodeplanectl line: $(wc -c <"$tmp/np.upd.B.ctl") bytes"
+	npb_daemon_config "$d"
+	"${gen[@]}" manifests "$d/m" "$max_n" "$ncidr" A
+	cp "$d/m/20-upd.json" "$d/upd.A.json"
+	"${gen[@]}" manifests "$d/b" "$max_n" "$ncidr" B
+	mv "$d/b/20-upd.json" "$d/upd.B.json"
+	rm -rf "$d/b"
+	echo "# update: manifests of $max_n policies: $(du -sk "$d/m" | cut -f1) KiB"
 	"${gen[@]}" kuberouter "$tmp/kr.upd.A" "$max_n" "$ncidr" A 1
 	"${gen[@]}" kuberouter "$tmp/kr.upd.B" "$max_n" "$ncidr" B 2
+	echo "# update: inputs written in $(bench_since "$t0") s"
 	echo "# update: kube-router's sync: $(grep -c '^-A' "$tmp/kr.upd.A.ipt") rules in" \
 		"$(grep -c '^:' "$tmp/kr.upd.A.ipt") chains restored; $(grep -c '^swap' "$tmp/kr.upd.B.swap") sets swapped"
 	t0=$EPOCHREALTIME
@@ -566,8 +585,7 @@ bench_update() {
 	npb_flush ipt
 	bench_note "update: nodeplanectl started for one INFO (its process floor, ms)" upd.npexec
 	bench_line "netpol_update_1_of_${max_n}_vs_kube_router" upd.np upd.ipt ms lower
-	bench_line "netpol_update_1_of_${max_n}_in_process" upd.npinproc - ms lower
-	bench_line "netpol_update_1_of_${max_n}_in_process_vs_kube_router" upd.npinproc upd.ipt ms lower
+	bench_line "netpol_update_1_of_${max_n}_nodeplanectl_vs_kube_router" upd.npctl upd.ipt ms lower
 	bench_line "netpol_api_to_kernel_${max_n}_p50" upd.daemon.p50 - ms lower \
 		failures="$daemon_timeouts" rounds=$((rounds * bench_nsamples))
 	bench_line "netpol_api_to_kernel_${max_n}_max" upd.daemon.max - ms lower \
@@ -619,10 +637,10 @@ mem_sample() { # np|ipset I
 	fi
 	for f in 4 6; do
 		if [[ $1 == np ]]; then
-			if m0=$(npb_cg_run "$ctl" -b "$tmp/mem$f.one") &&
-				m1=$(npb_cg_run "$ctl" -b "$tmp/mem$f.np") &&
+			if m0=$(npb_cg_run /usr/bin/python3 "$tmp/npb_pol.py" send "$tmp/mem$f.one.bin") &&
+				m1=$(npb_cg_run /usr/bin/python3 "$tmp/npb_pol.py" send "$tmp/mem$f.bin") &&
 				have=$(in_node /usr/bin/python3 -c "
-import sys; sys.path.insert(0, '$tmp'); import lb_nl, npb_nl
+import sys; sys.path.insert(0, '$tmp'); import npb_nl, lb_nl
 print(npb_nl.info(lb_nl.Sock())[1])") && [[ $have == "$mem_n" ]]; then
 				bench_put "mem.np$f" "$(awk -v a="$m0" -v b="$m1" -v n="$((mem_n - 1))" 'BEGIN { printf "%.1f\n", (b - a) / n }')"
 				echo "# mem np sample $2: IPv$f: $(((m1 - m0) / 1024)) KiB for $((mem_n - 1)) CIDRs"
@@ -654,8 +672,9 @@ bench_mem() {
 	local f save=$bench_nsamples
 	for f in 4 6; do
 		"${gen[@]}" mem "$tmp/mem$f" "$f" "$mem_n"
+		in_node /usr/bin/python3 "$tmp/npb_pol.py" compile "$tmp/mem$f.spec" "$tmp/mem$f.bin"
 		# the baseline: one prefix (class map and root allocated)
-		sed 's/class \([^=]*\)=\([0-9]*\),.*/class \1=\2/' "$tmp/mem$f.np" | awk '{ print $1, $2, $3, $4 }' >"$tmp/mem$f.one"
+		in_node /usr/bin/python3 "$tmp/npb_pol.py" compile "$tmp/mem$f.one" "$tmp/mem$f.one.bin"
 	done
 	bench_nsamples=$mem_samples
 	bench_samples mem_sample np ipset
@@ -679,11 +698,11 @@ npb_py_lib
 npb_flush all
 t0=$EPOCHREALTIME
 for n in "${pol_steps[@]}"; do
-	if [[ $parts == *" cps "* || ($n == "$max_n" && $parts =~ " "(update|tput)" ") ]]; then
-		npb_capture "$n" || true
+	if [[ $parts == *" cps "* || ($n == "$max_n" && $parts == *" tput "*) ]]; then
+		npb_gen "$n"
 	fi
 done
-echo "# netpol capture: $(bench_since "$t0") s"
+echo "# netpol inputs: $(bench_since "$t0") s"
 for part in cps mem update tput; do
 	[[ $parts == *" $part "* ]] || continue
 	t0=$EPOCHREALTIME

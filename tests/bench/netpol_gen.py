@@ -17,8 +17,10 @@ the two forms the benchmark compares, from one model:
       as kube-router does: a TMP set filled, swapped in, destroyed),
       PREFIX.sets (the names of every set, for `ipset destroy`).
   netpol_gen.py mem PREFIX FAMILY C
-      C disjoint ipBlock-like CIDRs of FAMILY (4 or 6): PREFIX.np (one
-      `policy set` line, one transaction, for `nodeplanectl -b`),
+      C disjoint ipBlock-like CIDRs of FAMILY (4 or 6), ten to a class:
+      PREFIX.spec (pol_nl.py SPEC, one transaction), PREFIX.one (its first
+      prefix alone), PREFIX.np (one `policy set` line, one transaction,
+      for `nodeplanectl -b`),
       PREFIX.ipset (one hash:net set holding them), PREFIX.del (the line
       removing them again).
 
@@ -365,12 +367,112 @@ def cmd_mem(prefix, fam, c):
         f.write(" ".join(words) + "\n")
     with open(prefix + ".del", "w") as f:
         f.write(" ".join(dels) + "\n")
+    sp = Spec()
+    for j, x in enumerate(cs):
+        sp.item(f"class {x} {j // 10 + 1}")
+    sp.write(prefix + ".spec")
+    with open(prefix + ".one", "w") as f:
+        f.write(f"class {cs[0]} 1\n")
     fam_w = "inet" if fam == 4 else "inet6"
     with open(prefix + ".ipset", "w") as f:
         f.write(f"create KUBE-SRC-BENCHMEM{fam} hash:net family {fam_w} hashsize 1024 "
                 f"maxelem {max(65536, 2 * c)} timeout 0\n")
         for x in cs:
             f.write(f"add KUBE-SRC-BENCHMEM{fam} {x} timeout 0\n")
+
+
+# --- nodeplane's kernel form -------------------------------------------------------
+
+CLS_NONE, CLS_CLIENT, CLS_GROUP0 = 1, 2, 3
+
+
+def np_state(n, c, variant):
+    """({cidr: class}, {addr: (name, isolated, [(class, port)])})."""
+    classes = {CLIENT + "/32": CLS_CLIENT}
+    for i in range(R):
+        classes[remote_ip(i) + "/32"] = CLS_GROUP0 + i % G
+    nxt = CLS_GROUP0 + G
+    rules = {name: [] for name, _, _ in local_pods()}
+    isolated = set()
+    for p in policies(n, c, variant):
+        isolated.add(p.target)
+        r = rules[p.target]
+        for cid, exc in p.blocks:
+            classes[cid] = nxt
+            for e in exc:
+                classes[e] = CLS_NONE
+            r.append((nxt, p.port0))
+            nxt += 1
+        r.append((CLS_GROUP0 + int(p.group[1:]), p.port1))
+        if p.client:
+            r += [(CLS_CLIENT, 8080), (CLS_CLIENT, 5201)]
+    eps = {}
+    for name, ip, _ in local_pods():
+        eps[ip] = (f"bench/{name}", name in isolated, rules[name])
+    return classes, eps
+
+
+class Spec:
+    """pol_nl.py SPEC lines, a chunk break every 2,000 items."""
+    def __init__(self):
+        self.lines, self.items = [], 0
+
+    def item(self, line):
+        if self.items >= 2000:
+            self.lines.append("---")
+            self.items = 0
+        self.lines.append(line)
+        self.items += 1
+
+    def endpoint(self, addr, ep):
+        name, iso, rules = ep
+        self.item(f"ep {addr} {'in ' if iso else ''}name {name}")
+        for j, (cl, port) in enumerate(rules):
+            if j and j % 1000 == 0:
+                self.item(f"append {addr}")
+            self.item(f"rule in class {cl} tcp:{port}")
+
+    def write(self, path):
+        with open(path, "w") as f:
+            f.write("\n".join(self.lines) + "\n")
+
+
+def ctl_endpoint(addr, ep):
+    name, iso, rules = ep
+    w = ["endpoint", addr, "name", name, "isolated", "ingress" if iso else "none"]
+    if rules:
+        w += ["rule", ";".join(f"ingress:{cl}:tcp/{port}" for cl, port in rules)]
+    return w
+
+
+def cmd_np(prefix, n, c, variant):
+    classes, eps = np_state(n, c, variant)
+    sp = Spec()
+    for k in sorted(classes):
+        sp.item(f"class {k} {classes[k]}")
+    for a in eps:
+        sp.endpoint(a, eps[a])
+    sp.write(prefix + ".spec")
+    sp = Spec()
+    for a in eps:
+        sp.item(f"del {a}")
+    for k in sorted(classes):
+        sp.item(f"class {k} 0")
+    sp.write(prefix + ".del")
+    oc, oe = np_state(n, c, "A" if variant == "B" else "B")
+    ch = {k: v for k, v in classes.items() if oc.get(k) != v}
+    ch.update({k: 0 for k in oc if k not in classes})
+    sp = Spec()
+    words = class_words(sorted(ch.items()))
+    for k in sorted(ch):
+        sp.item(f"class {k} {ch[k]}")
+    for a in eps:
+        if oe.get(a) != eps[a]:
+            sp.endpoint(a, eps[a])
+            words += ctl_endpoint(a, eps[a])
+    sp.write(prefix + ".diff")
+    with open(prefix + ".ctl", "w") as f:
+        f.write(" ".join(["policy", "set"] + words) + "\n")
 
 
 def cmd_marker(path, n, c, variant):
@@ -459,6 +561,8 @@ def main(argv):
         cmd_kuberouter(argv[1], int(argv[2]), int(argv[3]), argv[4], argv[5])
     elif len(argv) == 4 and argv[0] == "mem":
         cmd_mem(argv[1], int(argv[2]), int(argv[3]))
+    elif len(argv) == 5 and argv[0] == "np":
+        cmd_np(argv[1], int(argv[2]), int(argv[3]), argv[4])
     elif len(argv) == 5 and argv[0] == "marker":
         cmd_marker(argv[1], int(argv[2]), int(argv[3]), argv[4])
     elif len(argv) == 4 and argv[0] == "pack":
