@@ -473,7 +473,8 @@ upd_sample() { # np|ipt|daemon I
 			echo "# update ipt sample $i: ${v//$'\n'/ }" | head -c 600
 			echo
 			v=nan
-		elif ! in_node iptables -S | grep -q -- "-N $(grep -m1 -o 'KUBE-POD-FW-[A-Z0-9]*' "$tmp/kr.upd.$to.ipt")\$"; then
+		elif ! in_node iptables -S >"$tmp/ipt.S" ||
+			! grep -q -- "-N $(grep -m1 -o 'KUBE-POD-FW-[A-Z0-9]*' "$tmp/kr.upd.$to.ipt")\$" "$tmp/ipt.S"; then
 			echo "# update ipt sample $i: the table lacks version $to's chains"
 			v=nan
 		fi
