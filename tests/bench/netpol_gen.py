@@ -415,17 +415,22 @@ def np_state(n, c, variant):
 class Spec:
     """pol_nl.py SPEC lines, a chunk break every 2,000 items."""
     def __init__(self):
-        self.lines, self.items = [], 0
+        self.lines, self.items, self.ep = [], 0, None
 
     def item(self, line):
         if self.items >= 2000:
             self.lines.append("---")
             self.items = 0
+            if line.startswith("rule "):
+                # the open endpoint continues in the next message
+                self.lines.append(f"append {self.ep}")
+                self.items += 1
         self.lines.append(line)
         self.items += 1
 
     def endpoint(self, addr, ep):
         name, iso, rules = ep
+        self.ep = addr
         self.item(f"ep {addr} {'in ' if iso else ''}name {name}")
         for j, (cl, port) in enumerate(rules):
             if j and j % 1000 == 0:
