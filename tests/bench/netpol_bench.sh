@@ -332,27 +332,75 @@ npb_daemon_stop() {
 	wait "$npb_pid" 2>/dev/null || true
 }
 
-# npb_gen N: both forms of N policies (variant A): $tmp/np.N.A.{spec,del}
-# and its prebuilt messages $tmp/np.N.A.bin; $tmp/kr.N.A.{ipset,ipt}.
+# npb_gen N: both forms of N policies (variant A): $in/np.N.A.{spec,del}
+# and its prebuilt messages $in/np.N.A.bin; $in/kr.N.A.{ipset,ipt}.
 npb_gen() {
-	local n=$1 t0=$EPOCHREALTIME
-	"${gen[@]}" np "$tmp/np.$n.A" "$n" "$ncidr" A
-	in_node /usr/bin/python3 "$tmp/npb_pol.py" compile "$tmp/np.$n.A.spec" "$tmp/np.$n.A.bin"
-	"${gen[@]}" kuberouter "$tmp/kr.$n.A" "$n" "$ncidr" A 1
-	echo "# netpol: $n policies: np: $(grep -c '^class' "$tmp/np.$n.A.spec") prefixes," \
-		"$(grep -c '^ep' "$tmp/np.$n.A.spec") endpoints, $(grep -c '^rule' "$tmp/np.$n.A.spec") rules," \
-		"$(grep -c '^---' "$tmp/np.$n.A.spec") + 1 messages; kube-router:" \
-		"$(grep -c '^create' "$tmp/kr.$n.A.ipset") ipsets, $(grep -c '^add' "$tmp/kr.$n.A.ipset") entries," \
-		"$(grep -c '^:' "$tmp/kr.$n.A.ipt") chains, $(grep -c '^-A' "$tmp/kr.$n.A.ipt") rules;" \
-		"written in $(bench_since "$t0") s"
+	local n=$1
+	"${gen[@]}" np "$in/np.$n.A" "$n" "$ncidr" A
+	/usr/bin/python3 "$tmp/npb_pol.py" compile "$in/np.$n.A.spec" "$in/np.$n.A.bin"
+	"${gen[@]}" kuberouter "$in/kr.$n.A" "$n" "$ncidr" A 1
+}
+
+npb_describe() { # N
+	local n=$1
+	echo "# netpol: $n policies: np: $(grep -c '^class' "$in/np.$n.A.spec") prefixes," \
+		"$(grep -c '^ep' "$in/np.$n.A.spec") endpoints, $(grep -c '^rule' "$in/np.$n.A.spec") rules," \
+		"$(grep -c '^---' "$in/np.$n.A.spec") + 1 messages; kube-router:" \
+		"$(grep -c '^create' "$in/kr.$n.A.ipset") ipsets, $(grep -c '^add' "$in/kr.$n.A.ipset") entries," \
+		"$(grep -c '^:' "$in/kr.$n.A.ipt") chains, $(grep -c '^-A' "$in/kr.$n.A.ipt") rules"
+}
+
+# npb_gen_update: the inputs of the update part (largest N): nodeplane's
+# state of variant A and the changes A -> B and B -> A (prebuilt, and as
+# nodeplanectl lines), the markers, kube-router's tables of both variants
+# (sync versions 1 and 2) and their set swaps, nodeplaned's manifests
+# ($in/d/m of variant A, $in/d/upd.{A,B}.json).
+npb_gen_update() {
+	local v
+	for v in A B; do
+		"${gen[@]}" np "$in/np.upd.$v" "$max_n" "$ncidr" "$v"
+		/usr/bin/python3 "$tmp/npb_pol.py" compile "$in/np.upd.$v.diff" "$in/np.upd.$v.diff.bin"
+		"${gen[@]}" marker "$in/mark.$v" "$max_n" "$ncidr" "$v"
+	done
+	/usr/bin/python3 "$tmp/npb_pol.py" compile "$in/np.upd.A.spec" "$in/np.upd.A.bin"
+	rm -rf "$in/d" && mkdir -p "$in/d"
+	"${gen[@]}" manifests "$in/d/m" "$max_n" "$ncidr" A
+	cp "$in/d/m/20-upd.json" "$in/d/upd.A.json"
+	"${gen[@]}" manifests "$in/d/b" "$max_n" "$ncidr" B
+	mv "$in/d/b/20-upd.json" "$in/d/upd.B.json"
+	rm -rf "$in/d/b"
+	"${gen[@]}" kuberouter "$in/kr.upd.A" "$max_n" "$ncidr" A 1
+	"${gen[@]}" kuberouter "$in/kr.upd.B" "$max_n" "$ncidr" B 2
+}
+
+npb_gen_mem() {
+	local f
+	for f in 4 6; do
+		"${gen[@]}" mem "$in/mem$f" "$f" "$mem_n"
+		/usr/bin/python3 "$tmp/npb_pol.py" compile "$in/mem$f.spec" "$in/mem$f.bin"
+		# the baseline: one prefix (class map and root allocated)
+		/usr/bin/python3 "$tmp/npb_pol.py" compile "$in/mem$f.one" "$in/mem$f.one.bin"
+	done
+}
+
+# npb_inputs: every input the parts need, into $in.
+npb_inputs() {
+	local n
+	for n in "${pol_steps[@]}"; do
+		if [[ $parts == *" cps "* || ($n == "$max_n" && $parts == *" tput "*) ]]; then
+			npb_gen "$n"
+		fi
+	done
+	[[ $parts != *" update "* ]] || npb_gen_update
+	[[ $parts != *" mem "* ]] || npb_gen_mem
 }
 
 # --- cps ----------------------------------------------------------------------
 npb_install() { # SETUP N
 	case $1 in
-	np) in_node /usr/bin/python3 "$tmp/npb_pol.py" send "$tmp/np.$2.A.bin" >/dev/null ;;
-	ipt) in_node ipset restore <"$tmp/kr.$2.A.ipset" &&
-		in_node iptables-restore <"$tmp/kr.$2.A.ipt" ;;
+	np) in_node /usr/bin/python3 "$tmp/npb_pol.py" send "$in/np.$2.A.bin" >/dev/null ;;
+	ipt) in_node ipset restore <"$in/kr.$2.A.ipset" &&
+		in_node iptables-restore <"$in/kr.$2.A.ipt" ;;
 	esac
 }
 
@@ -446,13 +494,13 @@ upd_sample() { # np|ipt|daemon I
 	np)
 		# the state of $from, then the change to $to: one transaction
 		# through a running process, then back with one nodeplanectl
-		if in_node /usr/bin/python3 "$tmp/npb_pol.py" send "$tmp/np.upd.A.bin" >/dev/null &&
-			{ [[ $from == A ]] || in_node /usr/bin/python3 "$tmp/npb_pol.py" send "$tmp/np.upd.B.diff.bin" >/dev/null; }; then
-			v=$(in_node /usr/bin/python3 "$tmp/npb_pol.py" send "$tmp/np.upd.$to.diff.bin" 2>&1) ||
+		if in_node /usr/bin/python3 "$tmp/npb_pol.py" send "$in/np.upd.A.bin" >/dev/null &&
+			{ [[ $from == A ]] || in_node /usr/bin/python3 "$tmp/npb_pol.py" send "$in/np.upd.B.diff.bin" >/dev/null; }; then
+			v=$(in_node /usr/bin/python3 "$tmp/npb_pol.py" send "$in/np.upd.$to.diff.bin" 2>&1) ||
 				{ echo "# update np sample $i: ${v//$'\n'/ }" | head -c 600; echo; v=nan; }
 			npb_holds "$to" || { echo "# update np sample $i: policy show lacks variant $to"; v=nan; }
 			local w
-			if w=$(npb_time in_node "$ctl" -b "$tmp/np.upd.$from.ctl" 2>&1); then
+			if w=$(npb_time in_node "$ctl" -b "$in/np.upd.$from.ctl" 2>&1); then
 				bench_put upd.npctl "$w"
 				npb_holds "$from" || { echo "# update np sample $i: nodeplanectl: policy show lacks variant $from"; }
 			else
@@ -474,7 +522,7 @@ upd_sample() { # np|ipt|daemon I
 			echo
 			v=nan
 		elif ! in_node iptables -S >"$tmp/ipt.S" ||
-			! grep -q -- "-N $(grep -m1 -o 'KUBE-POD-FW-[A-Z0-9]*' "$tmp/kr.upd.$to.ipt")\$" "$tmp/ipt.S"; then
+			! grep -q -- "-N $(grep -m1 -o 'KUBE-POD-FW-[A-Z0-9]*' "$in/kr.upd.$to.ipt")\$" "$tmp/ipt.S"; then
 			echo "# update ipt sample $i: the table lacks version $to's chains"
 			v=nan
 		fi
@@ -491,7 +539,7 @@ upd_sample() { # np|ipt|daemon I
 
 npb_holds() { # VARIANT: the kernel holds the updated policy as VARIANT has it
 	local cidr port ep
-	read -r cidr port ep <"$tmp/mark.$1"
+	read -r cidr port ep <"$in/mark.$1"
 	in_node "$ctl" -s policy show | awk -v c="$cidr" -v p="$port" -v e="$ep" -F'\t' '
 		$3 == "class" && index("," $4, "," c "=") { cl = 1 }
 		$3 == "endpoint" && $4 == e && $0 ~ ":tcp/" p "([,;]|$)" { ep = 1 }
@@ -499,8 +547,8 @@ npb_holds() { # VARIANT: the kernel holds the updated policy as VARIANT has it
 }
 
 npb_ipt_sync() { # VARIANT: kube-router's sync to it
-	in_node ipset restore <"$tmp/kr.upd.$1.swap" &&
-		in_node iptables-restore <"$tmp/kr.upd.$1.ipt"
+	in_node ipset restore <"$in/kr.upd.$1.swap" &&
+		in_node iptables-restore <"$in/kr.upd.$1.ipt"
 }
 
 daemon_sample() { # I
@@ -516,7 +564,7 @@ daemon_sample() { # I
 	cp "$d/upd.$first.json" "$d/m/20-upd.json"
 	npb_flush np
 	npb_daemon_start "$d" "upd$i"
-	if ! ms=$(in_node /usr/bin/python3 "$tmp/npb_converge.py" "$ctl" "$tmp/mark.$first" "$converge_timeout" \
+	if ! ms=$(in_node /usr/bin/python3 "$tmp/npb_converge.py" "$ctl" "$in/mark.$first" "$converge_timeout" \
 		"$tmp/nodeplaned.upd$i.log" 2>&1); then
 		[[ $ms != *"nodeplaned: "* ]] || daemon_broken="sample $i: ${ms//$'\n'/ }"
 		echo "# update daemon sample $i: $ms"
@@ -544,34 +592,20 @@ daemon_sample() { # I
 }
 
 bench_update() {
-	local t0 ok=1 v d=$tmp/d.$max_n
+	local t0 ok=1 d=$tmp/d.$max_n
 	daemon_timeouts=0
 	daemon_broken=
-	t0=$EPOCHREALTIME
-	for v in A B; do
-		"${gen[@]}" np "$tmp/np.upd.$v" "$max_n" "$ncidr" "$v"
-		in_node /usr/bin/python3 "$tmp/npb_pol.py" compile "$tmp/np.upd.$v.diff" "$tmp/np.upd.$v.diff.bin"
-		"${gen[@]}" marker "$tmp/mark.$v" "$max_n" "$ncidr" "$v"
-	done
-	in_node /usr/bin/python3 "$tmp/npb_pol.py" compile "$tmp/np.upd.A.spec" "$tmp/np.upd.A.bin"
-	echo "# update: the change A -> B in nodeplane: $(grep -c '^class' "$tmp/np.upd.B.diff") prefixes," \
-		"$(grep -c '^rule' "$tmp/np.upd.B.diff") rules of $(grep -c '^ep' "$tmp/np.upd.B.diff") endpoint," \
-		"$(grep -c '^---' "$tmp/np.upd.B.diff") + 1 messages; as a nodeplanectl line: $(wc -c <"$tmp/np.upd.B.ctl") bytes"
+	rm -rf "$d" && cp -r "$in/d" "$d"
 	npb_daemon_config "$d"
-	"${gen[@]}" manifests "$d/m" "$max_n" "$ncidr" A
-	cp "$d/m/20-upd.json" "$d/upd.A.json"
-	"${gen[@]}" manifests "$d/b" "$max_n" "$ncidr" B
-	mv "$d/b/20-upd.json" "$d/upd.B.json"
-	rm -rf "$d/b"
+	echo "# update: the change A -> B in nodeplane: $(grep -c '^class' "$in/np.upd.B.diff") prefixes," \
+		"$(grep -c '^rule' "$in/np.upd.B.diff") rules of $(grep -c '^ep' "$in/np.upd.B.diff") endpoint," \
+		"$(grep -c '^---' "$in/np.upd.B.diff") + 1 messages; as a nodeplanectl line: $(wc -c <"$in/np.upd.B.ctl") bytes"
 	echo "# update: manifests of $max_n policies: $(du -sk "$d/m" | cut -f1) KiB"
-	"${gen[@]}" kuberouter "$tmp/kr.upd.A" "$max_n" "$ncidr" A 1
-	"${gen[@]}" kuberouter "$tmp/kr.upd.B" "$max_n" "$ncidr" B 2
-	echo "# update: inputs written in $(bench_since "$t0") s"
-	echo "# update: kube-router's sync: $(grep -c '^-A' "$tmp/kr.upd.A.ipt") rules in" \
-		"$(grep -c '^:' "$tmp/kr.upd.A.ipt") chains restored; $(grep -c '^swap' "$tmp/kr.upd.B.swap") sets swapped"
+	echo "# update: kube-router's sync: $(grep -c '^-A' "$in/kr.upd.A.ipt") rules in" \
+		"$(grep -c '^:' "$in/kr.upd.A.ipt") chains restored; $(grep -c '^swap' "$in/kr.upd.B.swap") sets swapped"
 	t0=$EPOCHREALTIME
 	npb_flush ipt
-	if in_node ipset restore <"$tmp/kr.upd.A.ipset" && in_node iptables-restore <"$tmp/kr.upd.A.ipt"; then
+	if in_node ipset restore <"$in/kr.upd.A.ipset" && in_node iptables-restore <"$in/kr.upd.A.ipt"; then
 		echo "# update: ipt state of $max_n policies installed in $(bench_since "$t0") s"
 	else
 		echo "# update: installing the ipt state failed"
@@ -638,8 +672,8 @@ mem_sample() { # np|ipset I
 	fi
 	for f in 4 6; do
 		if [[ $1 == np ]]; then
-			if m0=$(npb_cg_run /usr/bin/python3 "$tmp/npb_pol.py" send "$tmp/mem$f.one.bin") &&
-				m1=$(npb_cg_run /usr/bin/python3 "$tmp/npb_pol.py" send "$tmp/mem$f.bin") &&
+			if m0=$(npb_cg_run /usr/bin/python3 "$tmp/npb_pol.py" send "$in/mem$f.one.bin") &&
+				m1=$(npb_cg_run /usr/bin/python3 "$tmp/npb_pol.py" send "$in/mem$f.bin") &&
 				have=$(in_node /usr/bin/python3 -c "
 import sys; sys.path.insert(0, '$tmp'); import npb_nl, lb_nl
 print(npb_nl.info(lb_nl.Sock())[1])") && [[ $have == "$mem_n" ]]; then
@@ -653,7 +687,7 @@ print(npb_nl.info(lb_nl.Sock())[1])") && [[ $have == "$mem_n" ]]; then
 		else
 			in_node ipset destroy 2>/dev/null || true
 			m0=$(cat "$cg/memory.current")
-			if m1=$(npb_cg_run ipset restore -f "$tmp/mem$f.ipset") &&
+			if m1=$(npb_cg_run ipset restore -f "$in/mem$f.ipset") &&
 				have=$(in_node ipset list -t "KUBE-SRC-BENCHMEM$f" | awk -F': ' '$1 == "Number of entries" { print $2 }') &&
 				[[ $have == "$mem_n" ]]; then
 				sz=$(in_node ipset list -t "KUBE-SRC-BENCHMEM$f" | awk -F': ' '$1 == "Size in memory" { print $2 }')
@@ -671,12 +705,6 @@ print(npb_nl.info(lb_nl.Sock())[1])") && [[ $have == "$mem_n" ]]; then
 
 bench_mem() {
 	local f save=$bench_nsamples
-	for f in 4 6; do
-		"${gen[@]}" mem "$tmp/mem$f" "$f" "$mem_n"
-		in_node /usr/bin/python3 "$tmp/npb_pol.py" compile "$tmp/mem$f.spec" "$tmp/mem$f.bin"
-		# the baseline: one prefix (class map and root allocated)
-		in_node /usr/bin/python3 "$tmp/npb_pol.py" compile "$tmp/mem$f.one" "$tmp/mem$f.one.bin"
-	done
 	bench_nsamples=$mem_samples
 	bench_samples mem_sample np ipset
 	for f in 4 6; do
@@ -688,6 +716,30 @@ bench_mem() {
 }
 
 # --- main ---------------------------------------------------------------------
+# The inputs take minutes to write in the emulated guest and seconds on the
+# host: `netpol_bench.sh --prepare` (tests/bench/Makefile's netpol-data,
+# which `make bench` runs) writes them into NP_BENCH_NP_DATA
+# (build/netpol-bench) with the knobs that shaped them; the guest uses them
+# when those match, else writes its own.
+data=${NP_BENCH_NP_DATA:-$top/build/netpol-bench}
+params="policies=${pol_steps[*]} cidrs=$ncidr mem=$mem_n parts=${parts# } local=${NP_BENCH_NP_LOCAL:-10}"
+params+=" remote=${NP_BENCH_NP_REMOTE:-1000} groups=${NP_BENCH_NP_GROUPS:-100}"
+params+=" gen=$(sha256sum <"$bench/netpol_gen.py" | cut -c1-16)"
+if [[ ${1:-} == --prepare ]]; then
+	if [[ -f $data/params && $(<"$data/params") == "$params" ]]; then
+		echo "netpol_bench.sh: $data is up to date"
+		exit 0
+	fi
+	in=$data
+	rm -rf "$in" && mkdir -p "$in"
+	npb_py_lib
+	t0=$EPOCHREALTIME
+	npb_inputs
+	echo "$params" >"$in/params"
+	echo "netpol_bench.sh: inputs written to $in in $(bench_since "$t0") s"
+	exit 0
+fi
+
 # shellcheck disable=SC2119 # the default module
 np_module_install
 modprobe -r nodeplane 2>/dev/null || true
@@ -698,9 +750,17 @@ npb_topo
 npb_py_lib
 npb_flush all
 t0=$EPOCHREALTIME
+if [[ -f $data/params && $(<"$data/params") == "$params" ]]; then
+	in=$data
+	echo "# netpol: inputs prepared on the host ($data)"
+else
+	in=$tmp
+	echo "# netpol: no inputs prepared for these knobs in $data: written here"
+	npb_inputs
+fi
 for n in "${pol_steps[@]}"; do
 	if [[ $parts == *" cps "* || ($n == "$max_n" && $parts == *" tput "*) ]]; then
-		npb_gen "$n"
+		npb_describe "$n"
 	fi
 done
 echo "# netpol inputs: $(bench_since "$t0") s"
