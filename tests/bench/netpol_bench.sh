@@ -480,7 +480,7 @@ bench_tput() {
 # npb_time CMD...: its wall time in ms (fails with it)
 npb_time() {
 	local t0=$EPOCHREALTIME
-	"$@" >/dev/null
+	"$@" >/dev/null || return
 	awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f\n", (b - a) * 1000 }'
 }
 
@@ -500,11 +500,11 @@ upd_sample() { # np|ipt|daemon I
 				{ echo "# update np sample $i: ${v//$'\n'/ }" | head -c 600; echo; v=nan; }
 			npb_holds "$to" || { echo "# update np sample $i: policy show lacks variant $to"; v=nan; }
 			local w
-			if w=$(npb_time in_node "$ctl" -b "$in/np.upd.$from.ctl" 2>&1); then
+			if w=$(npb_time in_node "$ctl" -b "$in/np.upd.$from.ctl" 2>"$tmp/ctl.err"); then
 				bench_put upd.npctl "$w"
 				npb_holds "$from" || { echo "# update np sample $i: nodeplanectl: policy show lacks variant $from"; }
 			else
-				echo "# update np sample $i: nodeplanectl -b (the change back): ${w//$'\n'/ }" | head -c 400
+				echo "# update np sample $i: nodeplanectl -b (the change back): $(head -c 400 "$tmp/ctl.err" | tr '\n' ' ')"
 				echo
 				bench_put upd.npctl nan
 			fi
