@@ -505,7 +505,6 @@ upd_sample() { # np|ipt|daemon I
 				npb_holds "$from" || { echo "# update np sample $i: nodeplanectl: policy show lacks variant $from"; }
 			else
 				echo "# update np sample $i: nodeplanectl -b (the change back): $(head -c 400 "$tmp/ctl.err" | tr '\n' ' ')"
-				echo
 				bench_put upd.npctl nan
 			fi
 			bench_put upd.npexec "$(npb_time in_node "$ctl" info || echo nan)"
