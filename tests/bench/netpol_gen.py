@@ -389,8 +389,11 @@ CLS_NONE, CLS_CLIENT, CLS_GROUP0 = 1, 2, 3
 def np_state(n, c, variant):
     """({cidr: class}, {addr: (name, isolated, [(class, port)])})."""
     classes = {CLIENT + "/32": CLS_CLIENT}
+    # a pod no rule names is in no peer set: not in the map
+    used = {int(p.group[1:]) for p in policies(n, c, variant)}
     for i in range(R):
-        classes[remote_ip(i) + "/32"] = CLS_GROUP0 + i % G
+        if i % G in used:
+            classes[remote_ip(i) + "/32"] = CLS_GROUP0 + i % G
     nxt = CLS_GROUP0 + G
     rules = {name: [] for name, _, _ in local_pods()}
     isolated = set()
