@@ -7,14 +7,14 @@
 #
 # Knobs (environment; tests/bench/run passes NP_BENCH_* into the VM):
 #   NP_BENCH_SAMPLES (10)        samples per setup, every figure
-#   NP_BENCH_ONLY ("netlink overlay peers lb daemon")   which parts run
+#   NP_BENCH_ONLY ("netlink overlay peers lb netpol daemon")   which parts run
 #   NP_BENCH_NL_SECS (1)         one netlink sample
 #   NP_BENCH_TCP_SECS (2), NP_BENCH_TCP_OMIT (1)
 #                                one iperf3 sample: -t SECS -O OMIT (the
 #                                first OMIT seconds, slow start, not counted)
 #   NP_BENCH_RR_SECS (2)         one request/response sample
 #   NP_BENCH_PEERS ("1000 10000")   peer counts of the peer-scale figures
-#   and lb_bench.sh's and daemon_bench.sh's (see there).
+#   and lb_bench.sh's, netpol_bench.sh's and daemon_bench.sh's (see there).
 set -euo pipefail
 top=${NP_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 bench=$top/tests/bench
@@ -22,7 +22,7 @@ bench=$top/tests/bench
 # shellcheck source=tests/bench/lib.sh
 . "$bench/lib.sh"
 
-only=" ${NP_BENCH_ONLY:-netlink overlay peers lb daemon} "
+only=" ${NP_BENCH_ONLY:-netlink overlay peers lb netpol daemon} "
 nl_secs=${NP_BENCH_NL_SECS:-1}
 tcp_secs=${NP_BENCH_TCP_SECS:-2}
 tcp_omit=${NP_BENCH_TCP_OMIT:-1}
@@ -220,6 +220,13 @@ if [[ $only == *" lb "* ]]; then
 	t0=$EPOCHREALTIME
 	"$bench/lb_bench.sh" || echo "# lb_bench.sh failed ($?)"
 	echo "# lb: $(bench_since "$t0") s"
+fi
+# NetworkPolicy against kube-router's iptables and ipsets: its own VM-side
+# script, which loads the module again.
+if [[ $only == *" netpol "* ]]; then
+	t0=$EPOCHREALTIME
+	"$bench/netpol_bench.sh" || echo "# netpol_bench.sh failed ($?)"
+	echo "# netpol: $(bench_since "$t0") s"
 fi
 # nodeplaned against the test API server (5,000 Nodes): its own VM-side
 # script, which loads the module again.
