@@ -16,7 +16,7 @@ pkgs=(
 	# test and benchmark tools used inside the VM
 	iproute2 iputils-ping iptables nftables ipvsadm socat iperf3 tcpdump
 	containernetworking-plugins
-	ethtool python3-scapy wireguard-tools conntrack jq curl
+	ethtool python3-scapy wireguard-tools conntrack jq curl ipset
 )
 
 missing=()

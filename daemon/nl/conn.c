@@ -106,6 +106,14 @@ int np_nl_open_family(struct np_nl **out, const char *name,
 		goto fail;
 	}
 	/*
+	 * libnl's connect leaves SO_SNDBUF at 32 KiB (the kernel doubles it),
+	 * and netlink refuses a message longer than the send buffer less 32
+	 * bytes: a transaction chunk of NP_NL_POL_MSG_SIZE or an LB chunk of
+	 * NP_NL_LB_MSG_SIZE would fail with EMSGSIZE. Not fatal if refused:
+	 * such a request then fails with its own error.
+	 */
+	nl_socket_set_buffer_size(nl->sk, NP_NL_SOCK_BUF, NP_NL_SOCK_BUF);
+	/*
 	 * libnl 3.7 has no nl_socket_set_ext_ack(). Kernels before 4.12 lack
 	 * the option; errors then come without text, which is not fatal.
 	 */

@@ -532,6 +532,8 @@ const char *np_pol_dir_name(uint8_t dir);
  * (dir, class) with the rest of its ports. 0 fields: the defaults.
  */
 #define NP_NL_POL_MSG_SIZE 65536
+/* The connection's socket buffers: above every request's size (conn.c). */
+#define NP_NL_SOCK_BUF (4 * 65536)
 #define NP_NL_POL_ATTR_MAX 65535
 struct np_nl_pol_limits {
 	size_t msg;

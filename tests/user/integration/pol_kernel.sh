@@ -377,6 +377,33 @@ count_endpoints 2
 count_rules 2001" "$(pol info | grep ^count_)" "INFO counts"
 }
 
+# nodeplanectl (the daemon's netlink code) sends a transaction in full
+# 64 KiB chunks, more than libnl's default socket buffer lets through:
+# 2,000 IPv6 classes and an endpoint with 11,000 rules (ports 2, 4, ...,
+# 22000 from class 1999), one `policy set`; INFO and the dump then hold
+# exactly them.
+case_ctl_large() {
+	local ctl=$NP_TOP/daemon/nodeplanectl
+	pol_reset
+	# one batch line (an argument may not exceed 128 KiB)
+	awk 'BEGIN { printf "policy set class "
+		for (i = 1; i <= 2000; i++)
+			printf "%sfd42:%x::/64=%d", (i > 1 ? "," : ""), i, i
+		printf " endpoint fd42::5 isolated ingress rule "
+		for (i = 1; i <= 11000; i++)
+			printf "%singress:1999:tcp/%d", (i > 1 ? ";" : ""), 2 * i
+		print "" }' >"$np__tmp/large.batch"
+	in_ns node "$ctl" -b "$np__tmp/large.batch" ||
+		np_fail "policy set of 2,000 classes and 11,000 rules"
+	np_expect_eq "count_classes 2000
+count_endpoints 1
+count_rules 11000" "$(pol info | grep ^count_)" "INFO counts"
+	np_expect_eq 2000 "$(in_ns node "$ctl" -s policy show |
+		awk -F'\t' '$3 == "class" { n += split($4, a, ",") } END { print n }')" \
+		"classes in policy show"
+	pol flush
+}
+
 # Limits (module parameters): -ENOSPC naming the parameter.
 case_limits() {
 	pol_reset
@@ -472,6 +499,7 @@ np_case drop-events case_events
 np_case transactions case_transactions
 np_case ipv6 case_ipv6
 np_case dump case_dump
+np_case nodeplanectl-transaction-over-64kib case_ctl_large
 np_case limits case_limits
 np_case disabled case_disabled
 np_case rmmod-with-state case_rmmod
