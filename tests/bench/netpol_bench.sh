@@ -185,6 +185,18 @@ npb_py_lib() {
 	    c = dict(attrs(d[4]))
 	    return (struct.unpack("=Q", d[9])[0],) + tuple(
 	        struct.unpack("=I", c[t])[0] for t in (10, 11, 12))
+	def holds(ctl, cidr, port, ep):
+	    # CTL's policy show holds CIDR in a class and EP with a tcp/PORT rule
+	    import subprocess
+	    out = subprocess.run([ctl, "-s", "policy", "show"], capture_output=True,
+	                         text=True).stdout
+	    cl = any(("\t" + cidr + "=") in l or ("," + cidr + "=") in l
+	             for l in out.splitlines() if l.startswith("policy\tset\tclass\t"))
+	    e = any(l.startswith("policy\tset\tendpoint\t" + ep + "\t") and
+	            (":tcp/%s," % port in l or ":tcp/%s;" % port in l or
+	             l.endswith(":tcp/%s" % port))
+	            for l in out.splitlines())
+	    return cl and e
 	EOF
 	cat >"$tmp/npb_pol.py" <<-'EOF'
 	# npb_pol.py compile SPEC OUT | send FILE | flush | info
@@ -245,15 +257,7 @@ npb_py_lib() {
 	sk = lb_nl.Sock()
 	t0 = time.monotonic()
 	def holds():
-	    out = subprocess.run([ctl, "-s", "policy", "show"], capture_output=True,
-	                         text=True).stdout
-	    cl = any(("\t" + cidr + "=") in l or ("," + cidr + "=") in l
-	             for l in out.splitlines() if l.startswith("policy\tset\tclass\t"))
-	    e = any(l.startswith("policy\tset\tendpoint\t" + ep + "\t") and
-	            (":tcp/%s," % port in l or ":tcp/%s;" % port in l or
-	             l.endswith(":tcp/%s" % port))
-	            for l in out.splitlines())
-	    return cl and e
+	    return npb_nl.holds(ctl, cidr, port, ep)
 	gen = None
 	while True:
 	    if time.monotonic() - t0 > timeout:
@@ -286,15 +290,7 @@ npb_py_lib() {
 	sk = lb_nl.Sock()
 	def holds(v):
 	    cidr, port, ep = open("%s/mark.%s" % (tmp, v)).read().split()
-	    out = subprocess.run([ctl, "-s", "policy", "show"], capture_output=True,
-	                         text=True).stdout
-	    cl = any(("\t" + cidr + "=") in l or ("," + cidr + "=") in l
-	             for l in out.splitlines() if l.startswith("policy\tset\tclass\t"))
-	    e = any(l.startswith("policy\tset\tendpoint\t" + ep + "\t") and
-	            (":tcp/%s," % port in l or ":tcp/%s;" % port in l or
-	             l.endswith(":tcp/%s" % port))
-	            for l in out.splitlines())
-	    return cl and e
+	    return npb_nl.holds(ctl, cidr, port, ep)
 	for r in range(rounds):
 	    new = "B" if cur == "A" else "A"
 	    src = open("%s/upd.%s.json" % (d, new)).read()
